@@ -1,0 +1,47 @@
+/**
+ * The upstream pipeline: a request passes through small stages (coalesce, cache, rate limit,
+ * retry, sign, classify) to a transport. Each stage is `next => handler`, composed in one spot
+ * (src/cdn/client.ts), so new behaviour is a new stage and endpoints never change.
+ */
+import type { QueryParams } from './signer';
+import type { OperationName } from './models';
+
+/** A request to the CDN API before signing. */
+export interface UpstreamRequest {
+  readonly operation: OperationName;
+  readonly method: 'GET' | 'POST';
+  /** Decoded path, e.g. `/v1.0/cdn/historytasks/123/detail`. */
+  readonly path: string;
+  readonly query?: QueryParams;
+  /** JSON text for POSTs. */
+  readonly body?: string;
+  /** Absolute deadline (epoch ms) for the whole call, retries and queueing included. */
+  readonly deadline: number;
+  /** Cancels the call (the GraphQL request ended or the deadline passed). */
+  readonly signal?: AbortSignal;
+  /** The gateway request id, sent upstream as `X-Request-Id` for correlation. */
+  readonly requestId?: string;
+  /** Headers added by stages (signing); names lower case. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** A complete upstream response: the body is always fully read. */
+export interface UpstreamResponse {
+  readonly status: number;
+  /** Lower-case header names. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  /** The upstream's `X-request-id`, when sent. */
+  readonly requestId?: string;
+}
+
+/** Sends a request and resolves with the complete response. */
+export type Handler = (req: UpstreamRequest) => Promise<UpstreamResponse>;
+
+/** Wraps a handler with one behaviour. */
+export type Stage = (next: Handler) => Handler;
+
+/** Composes stages around a terminal handler; the first stage is the outermost. */
+export function composeStages(stages: readonly Stage[], terminal: Handler): Handler {
+  return stages.reduceRight<Handler>((next, stage) => stage(next), terminal);
+}

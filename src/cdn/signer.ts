@@ -1,0 +1,270 @@
+/**
+ * Huawei Cloud API Gateway request signing, `SDK-HMAC-SHA256` (UPSTREAM.md §6).
+ *
+ * Pure functions shared by the upstream client (to sign) and the simulator (to verify).
+ * The canonical forms follow the official SDK signer request for request; the
+ * differential test in test/unit/signer-differential.test.ts holds them to it.
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+/** The signing algorithm's name, as it appears in `Authorization`. */
+export const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
+/** The SHA-256 of an empty body. */
+export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+
+/** One query parameter value, or several for a repeated key. */
+export type QueryValue = string | number | boolean | ReadonlyArray<string | number | boolean>;
+/** Query parameters by name; `undefined` values are left out. */
+export type QueryParams = Readonly<Record<string, QueryValue | undefined>>;
+
+/** AK/SK credentials, optionally temporary (security token) or domain-scoped. */
+export interface AkSkCredentials {
+  readonly ak: string;
+  readonly sk: string;
+  readonly securityToken?: string;
+  readonly domainId?: string;
+}
+
+/** What the signer needs of a request. `path` is the decoded path; `headers` are all sent and all signed. */
+export interface SignableRequest {
+  readonly method: string;
+  readonly host: string;
+  readonly path: string;
+  readonly query?: QueryParams;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/** The headers to send, the wire path and query, and the intermediate strings (for tests and debugging). */
+export interface SignedRequest {
+  readonly headers: Record<string, string>;
+  readonly pathAndQuery: string;
+  readonly canonicalRequest: string;
+  readonly stringToSign: string;
+  readonly signature: string;
+}
+
+/** Percent-encodes a string the RFC 3986 way: only `A-Za-z0-9-_.~` stay, hex is upper case. */
+export function encodeRfc3986(value: string): string {
+  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Encodes each path segment; the wire form of a decoded path. */
+export function encodePath(path: string): string {
+  return path.split('/').map(encodeRfc3986).join('/');
+}
+
+/** Returns the canonical URI: each segment encoded, always ending in `/`. */
+export function canonicalUri(path: string): string {
+  const encoded = encodePath(path);
+  return encoded.endsWith('/') ? encoded : `${encoded}/`;
+}
+
+/** Flattens query parameters into encoded `[key, value]` pairs sorted by key, then value. */
+export function toQueryPairs(query: QueryParams = {}): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (const key of Object.keys(query).sort()) {
+    const value = query[key];
+    if (value === undefined) continue;
+    const values = (Array.isArray(value) ? value : [value]).map(String).sort();
+    for (const v of values) pairs.push([encodeRfc3986(key), encodeRfc3986(v)]);
+  }
+  return pairs;
+}
+
+/** Returns the canonical query string, which is also the query string to send. */
+export function canonicalQuery(query: QueryParams = {}): string {
+  return toQueryPairs(query)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+}
+
+/** Parses a raw wire query string (`a=1&b=%20`) into decoded parameters, repeated keys as arrays. */
+export function parseRawQuery(raw: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const part of raw.split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    const key = safeDecode(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? '' : safeDecode(part.slice(eq + 1));
+    const prev = out[key];
+    out[key] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  }
+  return out;
+}
+
+/** Formats a date as `X-Sdk-Date` wants it: UTC `YYYYMMDDTHHMMSSZ`. */
+export function formatSdkDate(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+}
+
+/** Parses an `X-Sdk-Date` value; `undefined` when malformed. */
+export function parseSdkDate(value: string): Date | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
+  if (!m) return undefined;
+  const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
+  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
+  return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+
+/** Returns the hex SHA-256 of a string. */
+export function sha256Hex(data: string): string {
+  return createHash('sha256').update(data, 'utf8').digest('hex');
+}
+
+/** Builds the canonical headers block and the signed header list from a header map. */
+export function canonicalHeaders(headers: Readonly<Record<string, string>>): { block: string; signed: string } {
+  const entries = Object.entries(headers)
+    .map(([k, v]) => [k.toLowerCase(), v.trim()] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return {
+    block: entries.map(([k, v]) => `${k}:${v}\n`).join(''),
+    signed: entries.map(([k]) => k).join(';'),
+  };
+}
+
+/** Assembles the canonical request from its already-canonical parts. */
+export function buildCanonicalRequest(parts: {
+  method: string;
+  uri: string;
+  query: string;
+  headers: Readonly<Record<string, string>>;
+  bodyHash: string;
+}): { canonicalRequest: string; signedHeaders: string } {
+  const { block, signed } = canonicalHeaders(parts.headers);
+  return {
+    canonicalRequest: [parts.method.toUpperCase(), parts.uri, parts.query, block, signed, parts.bodyHash].join('\n'),
+    signedHeaders: signed,
+  };
+}
+
+/** Builds the string to sign from the date stamp and the canonical request. */
+export function buildStringToSign(sdkDate: string, canonicalRequest: string): string {
+  return [SIGNING_ALGORITHM, sdkDate, sha256Hex(canonicalRequest)].join('\n');
+}
+
+/** Computes the hex HMAC-SHA256 signature of a string to sign. */
+export function computeSignature(sk: string, stringToSign: string): string {
+  return createHmac('sha256', sk).update(stringToSign, 'utf8').digest('hex');
+}
+
+/** Signs a request with AK/SK at `now`, returning every header to send including `Authorization`. */
+export function signRequest(req: SignableRequest, creds: AkSkCredentials, now: Date = new Date()): SignedRequest {
+  const given = lowerCaseKeys(req.headers ?? {});
+  const sdkDate = given['x-sdk-date'] ?? formatSdkDate(now);
+  const toSign: Record<string, string> = { ...given, host: given.host ?? req.host, 'x-sdk-date': sdkDate };
+  if (creds.securityToken) toSign['x-security-token'] = creds.securityToken;
+  if (creds.domainId) toSign['x-domain-id'] = creds.domainId;
+  const query = canonicalQuery(req.query);
+  const { canonicalRequest, signedHeaders } = buildCanonicalRequest({
+    method: req.method,
+    uri: canonicalUri(req.path),
+    query,
+    headers: toSign,
+    bodyHash: req.body ? sha256Hex(req.body) : EMPTY_BODY_SHA256,
+  });
+  const stringToSign = buildStringToSign(sdkDate, canonicalRequest);
+  const signature = computeSignature(creds.sk, stringToSign);
+  return {
+    headers: {
+      ...toSign,
+      authorization: `${SIGNING_ALGORITHM} Access=${creds.ak}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
+    },
+    pathAndQuery: encodePath(req.path) + (query ? `?${query}` : ''),
+    canonicalRequest,
+    stringToSign,
+    signature,
+  };
+}
+
+/** The parts of an `Authorization: SDK-HMAC-SHA256 ...` header. */
+export interface ParsedAuthorization {
+  readonly access: string;
+  readonly signedHeaders: readonly string[];
+  readonly signature: string;
+}
+
+/** Parses an `Authorization` header; `undefined` when it is not a well-formed SDK-HMAC-SHA256 one. */
+export function parseAuthorization(value: string | undefined): ParsedAuthorization | undefined {
+  if (!value?.startsWith(`${SIGNING_ALGORITHM} `)) return undefined;
+  const fields = new Map<string, string>();
+  for (const part of value.slice(SIGNING_ALGORITHM.length + 1).split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) fields.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  const access = fields.get('Access');
+  const signed = fields.get('SignedHeaders');
+  const signature = fields.get('Signature');
+  if (!access || !signed || !signature || !/^[0-9a-f]{64}$/.test(signature)) return undefined;
+  return { access, signedHeaders: signed.split(';'), signature };
+}
+
+/** A request as it arrived on the wire, for verification. */
+export interface ReceivedRequest {
+  readonly method: string;
+  /** The raw (still percent-encoded) path, without the query. */
+  readonly rawPath: string;
+  /** The raw query string, without `?`. */
+  readonly rawQuery: string;
+  /** Lower-case header names. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: string;
+}
+
+/** Why a signature was refused, or `ok`. */
+export type VerifyOutcome =
+  | { ok: true; ak: string }
+  | { ok: false; reason: 'missing' | 'malformed' | 'unknown-ak' | 'date-unsigned' | 'date-invalid' | 'skew' | 'mismatch' };
+
+/** Verifies an AK/SK signature as API Gateway does: signed `x-sdk-date`, skew limit, recomputed signature. */
+export function verifyRequest(
+  req: ReceivedRequest,
+  lookupSk: (ak: string) => string | undefined,
+  now: Date,
+  maxSkewMs = 15 * 60 * 1000,
+): VerifyOutcome {
+  const header = firstValue(req.headers.authorization);
+  if (!header) return { ok: false, reason: 'missing' };
+  const auth = parseAuthorization(header);
+  if (!auth) return { ok: false, reason: 'malformed' };
+  const sk = lookupSk(auth.access);
+  if (sk === undefined) return { ok: false, reason: 'unknown-ak' };
+  if (!auth.signedHeaders.includes('x-sdk-date')) return { ok: false, reason: 'date-unsigned' };
+  const sdkDate = firstValue(req.headers['x-sdk-date']) ?? '';
+  const date = parseSdkDate(sdkDate);
+  if (!date) return { ok: false, reason: 'date-invalid' };
+  if (Math.abs(now.getTime() - date.getTime()) > maxSkewMs) return { ok: false, reason: 'skew' };
+  const signedValues: Record<string, string> = {};
+  for (const name of auth.signedHeaders) signedValues[name] = firstValue(req.headers[name]) ?? '';
+  const { canonicalRequest } = buildCanonicalRequest({
+    method: req.method,
+    uri: canonicalUri(safeDecode(req.rawPath)),
+    query: canonicalQuery(parseRawQuery(req.rawQuery)),
+    headers: signedValues,
+    bodyHash: req.body ? sha256Hex(req.body) : EMPTY_BODY_SHA256,
+  });
+  const expected = computeSignature(sk, buildStringToSign(sdkDate, canonicalRequest));
+  const same = timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(auth.signature, 'hex'));
+  return same ? { ok: true, ak: auth.access } : { ok: false, reason: 'mismatch' };
+}
+
+// Decodes percent-escapes, keeping the input when it is not valid UTF-8 escaping.
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+// Lower-cases header names so that `Host` and `host` cannot both be signed.
+function lowerCaseKeys(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+// Returns the first value of a possibly repeated header.
+function firstValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
