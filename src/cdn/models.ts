@@ -16,7 +16,8 @@ export interface UrlTaskModel {
   readonly type: string;
   readonly taskId: string;
   readonly createTime: number;
-  readonly modifyTime: number;
+  /** Absent where the upstream does not say (task detail pages). */
+  readonly modifyTime?: number;
   /** file or directory. */
   readonly fileType: string;
   /** all or detect_modify_refresh; absent for most files. */

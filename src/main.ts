@@ -1,0 +1,99 @@
+/**
+ * The only side-effecting entry point: configuration → upstream (embedded simulator or Huawei
+ * Cloud) → gateway → listen, plus signal handling for a graceful shutdown.
+ */
+import { ConfigError, loadConfig, type Config } from './config';
+import { createLogger, type Logger } from './logger';
+import { createCdnClient } from './cdn/client';
+import { createGateway } from './server';
+
+/** Something to close at shutdown, in order. */
+type Closer = () => Promise<void>;
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example and the README's configuration table.\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const closers: Closer[] = [];
+  const endpoint = await startUpstream(config, logger, closers);
+  const cdn = createCdnClient({
+    endpoint,
+    auth: config.upstream.auth,
+    connections: config.upstreamConnections,
+    timeoutMs: config.upstreamTimeoutMs,
+    retry: { maxAttempts: config.upstreamMaxAttempts },
+  });
+  closers.unshift(() => cdn.close());
+  const gateway = await createGateway(config, { cdn, logger });
+  const url = await gateway.listen(config.port, config.host);
+  closers.unshift(() => gateway.close());
+  logger.info({ url }, `GraphQL gateway ready at ${url}`);
+  if (config.cursorSecretGenerated) {
+    logger.warn('CURSOR_SECRET is not set: cursors are signed with a random secret and stop working after a restart or on another replica');
+  }
+  installShutdown(logger, closers);
+}
+
+// Starts the embedded simulator when no real upstream is configured; returns the endpoint to call.
+async function startUpstream(config: Config, logger: Logger, closers: Closer[]): Promise<string> {
+  const target = config.upstream;
+  if (target.mode === 'remote') {
+    logger.info({ endpoint: target.endpoint, auth: target.auth.kind }, `Upstream: ${target.endpoint} (${target.auth.kind === 'aksk' ? 'AK/SK signing' : 'IAM token'})`);
+    return target.endpoint;
+  }
+  // Loaded only in embedded mode: the gateway itself never depends on the simulator.
+  const { createSimulator } = await import('./simulator/index');
+  const simulator = await createSimulator({
+    port: target.simulatorPort,
+    host: '127.0.0.1',
+    ak: target.auth.ak,
+    sk: target.auth.sk,
+    seed: target.simulatorSeed,
+    quiet: true,
+  });
+  closers.push(() => simulator.close());
+  logger.info(
+    { endpoint: simulator.url },
+    `Upstream: the embedded CDN simulator at ${simulator.url} (signed with SIMULATOR_AK/SK). ` +
+      'To use Huawei Cloud, set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (and CDN_ENDPOINT outside the default region).',
+  );
+  return simulator.url;
+}
+
+// Closes everything once on SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit.
+function installShutdown(logger: Logger, closers: Closer[]): void {
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down: draining in-flight requests');
+    const timer = setTimeout(() => {
+      logger.error('shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    timer.unref();
+    (async () => {
+      for (const close of closers) await close();
+      logger.info('shutdown complete');
+      process.exit(0);
+    })().catch((err: unknown) => {
+      logger.error({ err }, 'error during shutdown');
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`Failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
