@@ -1,0 +1,89 @@
+/**
+ * Test stack: the real simulator and the real gateway, in-process, talking over loopback HTTP.
+ * Tests send real GraphQL requests and read the simulator's control API.
+ */
+import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index';
+import { createCdnClient } from '../../src/cdn/client';
+import { loadConfig, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Config } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { createGateway, type Gateway } from '../../src/server';
+
+/** A GraphQL response as the tests read it. */
+export interface GqlResponse<T = Record<string, unknown>> {
+  readonly status: number;
+  readonly data?: T | null;
+  readonly errors?: Array<{ message: string; path?: Array<string | number>; extensions?: Record<string, unknown> }>;
+}
+
+/** A running simulator + gateway pair. */
+export interface Stack {
+  readonly simulator: Simulator;
+  readonly gateway: Gateway;
+  readonly config: Config;
+  /** URL of the gateway's /graphql. */
+  readonly url: string;
+  /** Sends a GraphQL request to the gateway. */
+  query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResponse<T>>;
+  /** Calls the simulator's control API. */
+  sim<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  /** Returns the number of upstream requests the simulator counted for `METHOD path-template` keys. */
+  upstreamCalls(key?: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** The simulator's stats keys for the upstream operations. */
+export const OPS = {
+  urlTasks: 'GET /v1.0/cdn/contentgateway/url-tasks',
+  historyTasks: 'GET /v1.0/cdn/historytasks',
+  detail: 'GET /v1.0/cdn/historytasks/{id}/detail',
+} as const;
+
+/** Starts a simulator and a gateway against it; `env` overrides gateway settings. */
+export async function startStack(options: { simulator?: SimulatorOptions; env?: Record<string, string> } = {}): Promise<Stack> {
+  const simulator = await createSimulator({ port: 0, quiet: true, ...options.simulator });
+  const config = loadConfig({ CDN_ENDPOINT: simulator.url, PORT: '0', LOG_LEVEL: 'silent', CURSOR_SECRET: 'test-cursor-secret-0123456789', ...options.env });
+  const cdn = createCdnClient({
+    endpoint: simulator.url,
+    auth: { kind: 'aksk', ak: options.simulator?.ak ?? DEFAULT_SIMULATOR_AK, sk: options.simulator?.sk ?? DEFAULT_SIMULATOR_SK },
+    timeoutMs: config.upstreamTimeoutMs,
+    retry: { maxAttempts: config.upstreamMaxAttempts },
+  });
+  const gateway = await createGateway(config, { cdn, logger: createLogger('silent') });
+  const url = await gateway.listen(0, '127.0.0.1');
+  const sim = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(simulator.url + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`simulator ${method} ${path} → ${res.status}: ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  };
+  return {
+    simulator,
+    gateway,
+    config,
+    url,
+    async query(query, variables, headers) {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await res.json()) as Omit<GqlResponse, 'status'>;
+      return { status: res.status, ...body } as GqlResponse<never>;
+    },
+    sim,
+    async upstreamCalls(key) {
+      const stats = await sim<{ requests: Record<string, number> }>('GET', '/__sim/stats');
+      if (key) return stats.requests[key] ?? 0;
+      return Object.values(stats.requests).reduce((a, b) => a + b, 0);
+    },
+    async close() {
+      await gateway.close();
+      await cdn.close();
+      await simulator.close();
+    },
+  };
+}
