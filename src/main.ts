@@ -50,7 +50,7 @@ async function startUpstream(config: Config, logger: Logger, closers: Closer[]):
     return target.endpoint;
   }
   // Loaded only in embedded mode: the gateway itself never depends on the simulator.
-  const { createSimulator } = await import('./simulator/index');
+  const { createSimulator } = await import('./simulator/index.js');
   const simulator = await createSimulator({
     port: target.simulatorPort,
     host: '127.0.0.1',
