@@ -1,0 +1,67 @@
+import { ConfigError, loadConfig, DEFAULT_SIMULATOR_AK } from '../../src/config';
+
+const secret = () => 'fixed-secret';
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env, secret);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('defaults to the embedded simulator with the documented settings', () => {
+    const config = loadConfig({}, secret);
+    expect(config).toMatchObject({
+      port: 4000,
+      host: '127.0.0.1',
+      upstream: { mode: 'embedded', simulatorPort: 9100, auth: { kind: 'aksk', ak: DEFAULT_SIMULATOR_AK } },
+      defaultPageSize: 20,
+      maxPageSize: 100,
+      maxRangeDays: 31,
+      explorer: 'graphiql',
+      cursorSecret: 'fixed-secret',
+      cursorSecretGenerated: true,
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('uses Huawei Cloud when AK/SK are set', () => {
+    const config = loadConfig({ HUAWEICLOUD_SDK_AK: 'AK123', HUAWEICLOUD_SDK_SK: 'SK456', HUAWEICLOUD_SDK_DOMAIN_ID: 'd1' }, secret);
+    expect(config.upstream).toEqual({
+      mode: 'remote',
+      endpoint: 'https://cdn.myhuaweicloud.com',
+      auth: { kind: 'aksk', ak: 'AK123', sk: 'SK456', securityToken: undefined, domainId: 'd1' },
+    });
+  });
+
+  it('uses token mode with an IAM token', () => {
+    const config = loadConfig({ HUAWEICLOUD_IAM_TOKEN: 'tok', CDN_ENDPOINT: 'https://cdn.myhuaweicloud.eu' }, secret);
+    expect(config.upstream).toEqual({ mode: 'remote', endpoint: 'https://cdn.myhuaweicloud.eu', auth: { kind: 'token', token: 'tok' } });
+  });
+
+  it('lists every invalid and contradictory setting at once', () => {
+    expect(
+      problemsOf({ PORT: 'abc', EXPLORER: 'nope', MAX_PAGE_SIZE: '10', DEFAULT_PAGE_SIZE: '50', HUAWEICLOUD_SDK_AK: 'only-ak', CACHE_TTL_MS: '-1' }),
+    ).toEqual([
+      'PORT: must be a whole number from 0 to 65535 (got "abc")',
+      'CACHE_TTL_MS: must be a whole number from 0 to 3600000 (got "-1")',
+      'EXPLORER: Invalid option: expected one of "graphiql"|"sandbox"|"off" (got "nope")',
+      'HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK must be set together (only one is set)',
+      'DEFAULT_PAGE_SIZE (50) must not exceed MAX_PAGE_SIZE (10)',
+    ]);
+  });
+
+  it('never echoes secret values in its messages', () => {
+    const problems = problemsOf({ CURSOR_SECRET: 'short-secret', HUAWEICLOUD_SDK_SK: 'TOPSECRETSK', HUAWEICLOUD_IAM_TOKEN: 'x' });
+    expect(problems.join('\n')).not.toMatch(/short-secret|TOPSECRETSK/);
+    expect(problems).toContain('CURSOR_SECRET: must be at least 16 characters (got a value, not shown)');
+  });
+
+  it('refuses the same port for the gateway and the embedded simulator', () => {
+    expect(problemsOf({ PORT: '9100' })).toEqual(['PORT and SIMULATOR_PORT are both 9100: the embedded simulator needs its own port']);
+  });
+});
