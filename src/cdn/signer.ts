@@ -11,6 +11,10 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 export const SIGNING_ALGORITHM = 'SDK-HMAC-SHA256';
 /** The SHA-256 of an empty body. */
 export const EMPTY_BODY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+/** The header whose value the official SDK signs in place of the body hash (lower case). */
+export const CONTENT_SHA256_HEADER = 'x-sdk-content-sha256';
+/** The `X-Sdk-Content-Sha256` value that leaves the body unsigned (the SDK sends it for non-JSON bodies). */
+export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 
 /** One query parameter value, or several for a repeated key. */
 export type QueryValue = string | number | boolean | ReadonlyArray<string | number | boolean>;
@@ -103,8 +107,9 @@ export function parseSdkDate(value: string): Date | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!m) return undefined;
   const [, y, mo, d, h, mi, s] = m.map(Number) as [number, number, number, number, number, number, number];
-  const ms = Date.UTC(y, mo - 1, d, h, mi, s);
-  return Number.isNaN(ms) ? undefined : new Date(ms);
+  const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  // Date.UTC rolls month 13 or second 60 over and maps years 0-99 to 19xx; a round trip refuses those.
+  return formatSdkDate(date) === value ? date : undefined;
 }
 
 /** Returns the hex SHA-256 of a string. */
@@ -161,7 +166,8 @@ export function signRequest(req: SignableRequest, creds: AkSkCredentials, now: D
     uri: canonicalUri(req.path),
     query,
     headers: toSign,
-    bodyHash: req.body ? sha256Hex(req.body) : EMPTY_BODY_SHA256,
+    // As the official SDK does, a declared content hash is signed as is.
+    bodyHash: given[CONTENT_SHA256_HEADER] ?? bodySha256(req.body),
   });
   const stringToSign = buildStringToSign(sdkDate, canonicalRequest);
   const signature = computeSignature(creds.sk, stringToSign);
@@ -241,20 +247,29 @@ export function verifyRequest(
     uri: canonicalUri(safeDecode(req.rawPath)),
     query: canonicalQuery(parseRawQuery(req.rawQuery)),
     headers: signedValues,
-    bodyHash: req.body ? sha256Hex(req.body) : EMPTY_BODY_SHA256,
+    // Only an unsigned payload may stand in for the body; any other declared hash must be the body's.
+    bodyHash: signedValues[CONTENT_SHA256_HEADER] === UNSIGNED_PAYLOAD ? UNSIGNED_PAYLOAD : bodySha256(req.body),
   });
   const expected = computeSignature(sk, buildStringToSign(sdkDate, canonicalRequest));
   const same = timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(auth.signature, 'hex'));
   return same ? { ok: true, ak: auth.access } : { ok: false, reason: 'mismatch' };
 }
 
-// Decodes percent-escapes, keeping the input when it is not valid UTF-8 escaping.
+// Hashes a body, the empty string when there is none.
+function bodySha256(body: string | undefined): string {
+  return body ? sha256Hex(body) : EMPTY_BODY_SHA256;
+}
+
+// Decodes each run of percent-escapes that is valid UTF-8 and keeps anything else as it is: the
+// official SDK sends a literal `%` in a path unescaped, and one such `%` must not stop the rest decoding.
 function safeDecode(value: string): string {
-  try {
-    return decodeURIComponent(value);
-  } catch {
-    return value;
-  }
+  return value.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
 }
 
 // Lower-cases header names so that `Host` and `host` cannot both be signed.
