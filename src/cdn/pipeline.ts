@@ -23,6 +23,8 @@ export interface UpstreamRequest {
   readonly requestId?: string;
   /** Headers added by stages (signing); names lower case. */
   readonly headers?: Readonly<Record<string, string>>;
+  /** 1-based attempt number, set by the retry stage (for events and logs). */
+  readonly attempt?: number;
 }
 
 /** A complete upstream response: the body is always fully read. */

@@ -1,0 +1,150 @@
+/**
+ * The five upstream operations. Each builds an `UpstreamRequest`, runs it through the
+ * pipeline, checks the 200 body once against its zod schema and converts it to a model.
+ */
+import type { ZodType } from 'zod';
+import { badUserInput, GatewayError } from '../errors';
+import { badShape, classifyResponse, UNKNOWN_TASK_CODE } from './classify';
+import { toTaskDetailModel, toTaskPage, toUrlTaskPage } from './convert';
+import { readJson } from './json';
+import type { OperationName, TaskDetailModel, TaskPage, UrlTaskPage } from './models';
+import type { CallOptions } from './options';
+import {
+  taskDetailPath,
+  toHistoryTasksQuery,
+  toPreheatBody,
+  toRefreshBody,
+  toTaskDetailQuery,
+  toUrlTasksQuery,
+  type CreatePreheatTaskInput,
+  type CreateRefreshTaskInput,
+  type HistoryTasksParams,
+  type TaskDetailParams,
+  type UrlTasksParams,
+} from './params';
+import type { Handler, UpstreamRequest } from './pipeline';
+import type { Redactor } from './redact';
+import type { QueryParams } from './signer';
+import {
+  CreatePreheatResponseWire,
+  CreateRefreshResponseWire,
+  HistoryTasksResponseWire,
+  TaskDetailResponseWire,
+  UrlTasksResponseWire,
+} from './wire';
+
+/** What the endpoint functions need from the client. */
+export interface EndpointContext {
+  readonly handler: Handler;
+  readonly now: () => number;
+  /** Deadline of a call whose caller gives none. */
+  readonly timeoutMs: number;
+  readonly redact: Redactor;
+}
+
+/** The result of a create call. */
+export interface CreatedTask {
+  readonly taskId: string;
+}
+
+// Detail URL ids become numbers in the model, so they must be decimal strings.
+const TaskDetailWithNumericIds = TaskDetailResponseWire.refine((d) => d.urls.every((u) => /^\d{1,15}$/.test(u.id)), {
+  message: 'every urls[].id must be a decimal string',
+  path: ['urls'],
+});
+
+/** Fetches one page of URL records (`GET /v1.0/cdn/contentgateway/url-tasks`). */
+export async function fetchUrlTasks(ctx: EndpointContext, params: UrlTasksParams = {}, opts: CallOptions = {}): Promise<UrlTaskPage> {
+  const wire = await call(
+    ctx,
+    { operation: 'url-tasks', method: 'GET', path: '/v1.0/cdn/contentgateway/url-tasks', query: toUrlTasksQuery(params) },
+    UrlTasksResponseWire,
+    opts,
+  );
+  return toUrlTaskPage(wire);
+}
+
+/** Fetches one page of tasks (`GET /v1.0/cdn/historytasks`). */
+export async function fetchHistoryTasks(ctx: EndpointContext, params: HistoryTasksParams = {}, opts: CallOptions = {}): Promise<TaskPage> {
+  const wire = await call(
+    ctx,
+    { operation: 'historytasks', method: 'GET', path: '/v1.0/cdn/historytasks', query: toHistoryTasksQuery(params) },
+    HistoryTasksResponseWire,
+    opts,
+  );
+  return toTaskPage(wire);
+}
+
+/** Fetches a task with one page of its URLs; `null` when the upstream does not know the task (CDN.0108). */
+export async function fetchTaskDetail(
+  ctx: EndpointContext,
+  taskId: string,
+  params: TaskDetailParams = {},
+  opts: CallOptions = {},
+): Promise<TaskDetailModel | null> {
+  const path = taskDetailPath(taskId);
+  if (path === undefined) {
+    throw badUserInput(`taskId must be a non-empty task id without "/" (e.g. "7620240"); received ${JSON.stringify(taskId)}`);
+  }
+  try {
+    const wire = await call(ctx, { operation: 'detail', method: 'GET', path, query: toTaskDetailQuery(params) }, TaskDetailWithNumericIds, opts);
+    return toTaskDetailModel(wire);
+  } catch (e) {
+    if (isUnknownTask(e)) return null;
+    throw e;
+  }
+}
+
+/** Creates a refresh task (`POST /v1.0/cdn/content/refresh-tasks`); never retried once it may have been sent. */
+export async function createRefreshTask(ctx: EndpointContext, input: CreateRefreshTaskInput, opts: CallOptions = {}): Promise<CreatedTask> {
+  const wire = await call(
+    ctx,
+    { operation: 'refresh', method: 'POST', path: '/v1.0/cdn/content/refresh-tasks', body: JSON.stringify(toRefreshBody(input)) },
+    CreateRefreshResponseWire,
+    opts,
+  );
+  return { taskId: wire.refresh_task };
+}
+
+/** Creates a preheat task (`POST /v1.0/cdn/content/preheating-tasks`); never retried once it may have been sent. */
+export async function createPreheatTask(ctx: EndpointContext, input: CreatePreheatTaskInput, opts: CallOptions = {}): Promise<CreatedTask> {
+  const wire = await call(
+    ctx,
+    { operation: 'preheat', method: 'POST', path: '/v1.0/cdn/content/preheating-tasks', body: JSON.stringify(toPreheatBody(input)) },
+    CreatePreheatResponseWire,
+    opts,
+  );
+  return { taskId: wire.preheating_task };
+}
+
+/** Tells whether an error is the upstream's "task does not exist" answer to a detail call. */
+export function isUnknownTask(error: unknown): boolean {
+  return error instanceof GatewayError && error.code === 'UPSTREAM_ERROR' && error.upstream?.code === UNKNOWN_TASK_CODE;
+}
+
+// What an endpoint says about its request; the call options add deadline, signal and request id.
+interface RequestSpec {
+  readonly operation: OperationName;
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly query?: QueryParams;
+  readonly body?: string;
+}
+
+// Runs one request through the pipeline and returns its validated 200 body.
+async function call<T>(ctx: EndpointContext, spec: RequestSpec, schema: ZodType<T>, opts: CallOptions): Promise<T> {
+  const req: UpstreamRequest = {
+    ...spec,
+    deadline: opts.deadline ?? ctx.now() + ctx.timeoutMs,
+    signal: opts.signal,
+    requestId: opts.requestId,
+  };
+  const res = await ctx.handler(req);
+  // The classify stage already did this; outer stages (a cache) may hand back responses it never saw.
+  const error = classifyResponse(req, res, ctx.now(), ctx.redact);
+  if (error) throw error;
+  const json = readJson(res);
+  const parsed = schema.safeParse(json.ok ? json.value : undefined);
+  if (!parsed.success) throw badShape(req, res, parsed.error);
+  return parsed.data;
+}

@@ -1,0 +1,24 @@
+/** Stage: gives the call one abort signal that fires at its deadline or when the caller aborts. */
+import { classifyFailure } from '../classify';
+import { CallerAborted, DeadlineExceeded } from '../deadline';
+import type { Stage } from '../pipeline';
+
+/** Creates the deadline stage; everything inside it (retries and waits included) is cut off at `req.deadline`. */
+export function deadlineStage(now: () => number): Stage {
+  return (next) => async (req) => {
+    const budgetMs = req.deadline - now();
+    if (budgetMs <= 0) throw classifyFailure(req, new DeadlineExceeded(Math.max(0, budgetMs)));
+    if (req.signal?.aborted) throw classifyFailure(req, new CallerAborted(req.signal.reason));
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new DeadlineExceeded(budgetMs)), budgetMs);
+    const outer = req.signal;
+    const onAbort = (): void => controller.abort(new CallerAborted(outer?.reason));
+    outer?.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await next({ ...req, signal: controller.signal });
+    } finally {
+      clearTimeout(timer);
+      outer?.removeEventListener('abort', onAbort);
+    }
+  };
+}

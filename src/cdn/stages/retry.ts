@@ -1,0 +1,107 @@
+/**
+ * Stage: repeats failed attempts that may succeed next time, with full-jitter backoff or the
+ * upstream's `Retry-After`, within the attempt limit, the shared retry budget and the call's
+ * deadline. A POST is repeated only when it provably never left (connection refused).
+ */
+import { GatewayError } from '../../errors';
+import type { BackoffOptions } from '../backoff';
+import { retryDelay } from '../backoff';
+import { classifyFailure, failedBeforeSending } from '../classify';
+import type { Stage } from '../pipeline';
+import type { RetryBudget } from '../retry-budget';
+
+/** Retry limits. */
+export interface RetryPolicy extends BackoffOptions {
+  /** Attempts per call, the first included. */
+  readonly maxAttempts: number;
+}
+
+/** What the retry stage needs. */
+export interface RetryStageOptions {
+  readonly policy: RetryPolicy;
+  readonly budget: RetryBudget;
+  readonly now: () => number;
+  readonly random: () => number;
+}
+
+// A body that is not JSON is usually a cut-off response: worth one more try, not more.
+const MAX_BAD_RESPONSE_RETRIES = 1;
+
+/** Decides whether attempt number `attempt` (1-based), which failed with `error`, may be repeated. */
+export function shouldRetry(
+  error: GatewayError,
+  method: 'GET' | 'POST',
+  attempt: number,
+  maxAttempts: number,
+  badResponseRetries = 0,
+): boolean {
+  if (attempt >= maxAttempts) return false;
+  // A POST that may have reached the upstream could create a second task: never repeat it.
+  if (method === 'POST') return failedBeforeSending(error);
+  if (!error.retryable) return false;
+  return error.code !== 'UPSTREAM_BAD_RESPONSE' || badResponseRetries < MAX_BAD_RESPONSE_RETRIES;
+}
+
+/** Tells whether waiting `waitMs` from `nowMs` leaves the deadline behind (then the call fails now instead). */
+export function waitPassesDeadline(nowMs: number, waitMs: number, deadline: number): boolean {
+  return nowMs + waitMs >= deadline;
+}
+
+/** Creates the retry stage. It must wrap the sign stage so each attempt is signed afresh. */
+export function retryStage(opts: RetryStageOptions): Stage {
+  const { policy, budget, now, random } = opts;
+  return (next) => async (req) => {
+    budget.recordCall();
+    let badResponseRetries = 0;
+    for (let attempt = 1; ; attempt++) {
+      let error: GatewayError;
+      try {
+        return await next({ ...req, attempt });
+      } catch (e) {
+        if (!(e instanceof GatewayError)) throw e;
+        error = e;
+      }
+      if (!shouldRetry(error, req.method, attempt, policy.maxAttempts, badResponseRetries)) throw withAttempts(error, attempt);
+      const waitMs = retryDelay(attempt, policy, random, error.retryAfterMs);
+      if (waitPassesDeadline(now(), waitMs, req.deadline) || req.signal?.aborted || !budget.tryRetry()) {
+        throw withAttempts(error, attempt);
+      }
+      if (error.code === 'UPSTREAM_BAD_RESPONSE') badResponseRetries++;
+      try {
+        await sleep(waitMs, req.signal);
+      } catch (reason) {
+        throw classifyFailure(req, reason);
+      }
+    }
+  };
+}
+
+// Notes in the message how many attempts were made, when more than one.
+function withAttempts(error: GatewayError, attempts: number): GatewayError {
+  if (attempts <= 1) return error;
+  return new GatewayError(error.code, `${error.message} (gave up after ${attempts} attempts)`, {
+    upstream: error.upstream,
+    retryAfterMs: error.retryAfterMs,
+    retryable: error.retryable,
+    cause: error.cause,
+  });
+}
+
+// Waits, or rejects with the signal's reason as soon as it aborts.
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
