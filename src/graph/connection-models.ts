@@ -1,8 +1,17 @@
-/** Connection models returned by connection resolvers before field resolution. */
-export interface UrlTaskConnectionModel {
-  readonly kind: 'url-tasks';
+/** Connection models: what connection resolvers return before their fields resolve. */
+import type { TaskModel, UrlTaskModel } from '../cdn/models';
+import type { PageInfoModel } from '../pagination/offset';
+
+/** A Relay connection whose `totalCount` may be computed only when asked for. */
+export interface ConnectionModel<T> {
+  readonly edges: ReadonlyArray<{ readonly cursor: string; readonly node: T }>;
+  readonly nodes: readonly T[];
+  readonly pageInfo: PageInfoModel;
+  /** The total, or a function computing it (called only when the field is selected). */
+  readonly totalCount: number | (() => Promise<number>);
 }
-/** A task connection before field resolution. */
-export interface TaskConnectionModel {
-  readonly kind: 'tasks';
-}
+
+/** A connection of URL records. */
+export type UrlTaskConnectionModel = ConnectionModel<UrlTaskModel>;
+/** A connection of tasks. */
+export type TaskConnectionModel = ConnectionModel<TaskModel>;

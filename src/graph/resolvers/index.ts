@@ -5,6 +5,7 @@ import { Query } from './query';
 import { UrlTask } from './url-task';
 import { Task } from './task';
 import { Node } from './node';
+import { TaskConnection, UrlTaskConnection } from './connections';
 
 /** The resolver map handed to the schema. */
 export const resolvers: Resolvers = {
@@ -13,4 +14,6 @@ export const resolvers: Resolvers = {
   UrlTask,
   Task,
   Node,
+  UrlTaskConnection,
+  TaskConnection,
 };

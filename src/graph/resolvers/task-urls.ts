@@ -1,0 +1,31 @@
+/**
+ * Task.urls: a Relay connection over one task's URL records. A task holds at most 1000 URLs
+ * (the upstream's per-call limit), so one detail call of the largest page fetches them all:
+ * one upstream call per connection whatever the page, exact totals, and unfiltered lookups
+ * share the task loader with UrlTask node lookups.
+ */
+import type { TaskModel, UrlTaskModel } from '../../cdn/models';
+import type { TaskUrlsArgs } from '../generated/resolvers-types';
+import type { GraphContext } from '../context';
+import { checkFilterEnum } from '../enums';
+import { MAX_DETAIL_PAGE_SIZE } from '../loaders';
+import { connectionFromOffsetSlice, encodeOffsetCursor, toOffsetRange, toOffsetRequest, toScope } from '../../pagination/offset';
+import { findRecord } from './url-task';
+
+/** Resolves Task.urls. */
+export async function resolveTaskUrls(task: TaskModel, args: TaskUrlsArgs, ctx: GraphContext) {
+  const status = args.filter?.status != null ? checkFilterEnum('status', args.filter.status).toLowerCase() : undefined;
+  const url = args.filter?.url ?? undefined;
+  const scope = toScope(`task-urls:${task.id}`, { status, url });
+  const request = toOffsetRequest(args, ctx.paging, scope, ctx.paging.cursorSecret);
+  ctx.loaders.hintCreateTime(task.id, task.createTime);
+  const detail =
+    status === undefined && url === undefined
+      ? await ctx.loaders.taskWithUrls.load(task.id)
+      : await ctx.cdn.taskDetail(task.id, { pageSize: MAX_DETAIL_PAGE_SIZE, pageNumber: 1, status, url, createTime: task.createTime }, ctx.call);
+  const records: UrlTaskModel[] = detail ? detail.urls.map((u) => findRecord(detail, u.id)).filter((r): r is UrlTaskModel => r !== null) : [];
+  const { start, end } = toOffsetRange(request, records.length);
+  return connectionFromOffsetSlice(records.slice(start, end), start, records.length, (offset) =>
+    encodeOffsetCursor({ scope, offset }, ctx.paging.cursorSecret),
+  );
+}
