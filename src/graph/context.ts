@@ -4,56 +4,15 @@
  */
 import type { Config } from '../config';
 import type { Logger } from '../logger';
-import type { TaskDetailModel, TaskPage, UrlTaskPage } from '../cdn/models';
+import type { CdnClient } from '../cdn/client';
+import type { CallOptions } from '../cdn/options';
+import type { HistoryTasksParams, TaskDetailParams, UrlTasksParams } from '../cdn/params';
 import { createLoaders, type Loaders } from './loaders';
 
-/** Per-call options passed to the upstream client. */
-export interface CallOptions {
-  readonly deadline?: number;
-  readonly signal?: AbortSignal;
-  readonly requestId?: string;
-}
+/** What the graph needs of the upstream client: reads only, typed by src/cdn. */
+export type CdnApi = Pick<CdnClient, 'urlTasks' | 'historyTasks' | 'taskDetail'>;
 
-/** url-tasks query parameters (camelCase; times in epoch ms). */
-export interface UrlTasksParams {
-  readonly startTime?: number;
-  readonly endTime?: number;
-  readonly offset?: number;
-  readonly limit?: number;
-  readonly url?: string;
-  readonly taskType?: 'REFRESH' | 'PREHEATING';
-  readonly status?: string;
-  readonly fileType?: 'file' | 'directory';
-}
-
-/** historytasks query parameters. */
-export interface HistoryTasksParams {
-  readonly pageSize?: number;
-  readonly pageNumber?: number;
-  readonly status?: 'task_inprocess' | 'task_done';
-  readonly startDate?: number;
-  readonly endDate?: number;
-  readonly orderField?: 'task_type' | 'total' | 'processing' | 'succeed' | 'failed' | 'create_time';
-  readonly orderType?: 'desc' | 'asc';
-  readonly fileType?: 'file' | 'directory';
-  readonly taskType?: 'refresh' | 'preheating';
-}
-
-/** Task detail query parameters. */
-export interface TaskDetailParams {
-  readonly pageSize?: number;
-  readonly pageNumber?: number;
-  readonly status?: string;
-  readonly url?: string;
-  readonly createTime?: number;
-}
-
-/** What the graph needs of the upstream client (the client in src/cdn/ implements it). */
-export interface CdnApi {
-  urlTasks(params: UrlTasksParams, opts?: CallOptions): Promise<UrlTaskPage>;
-  historyTasks(params: HistoryTasksParams, opts?: CallOptions): Promise<TaskPage>;
-  taskDetail(taskId: string, params: TaskDetailParams, opts?: CallOptions): Promise<TaskDetailModel | null>;
-}
+export type { CallOptions, HistoryTasksParams, TaskDetailParams, UrlTasksParams };
 
 /** Paging settings resolvers need. */
 export interface PagingSettings {
