@@ -10,10 +10,10 @@
 import * as endpoints from './endpoints';
 import type { CreatedTask, EndpointContext } from './endpoints';
 import type { TaskDetailModel, TaskPage, UrlTaskPage } from './models';
-import { normalizeOptions, type CallOptions, type CdnClientOptions } from './options';
+import { normalizeOptions, type CallOptions, type CdnClientOptions, type NormalizedOptions } from './options';
 import type { CreatePreheatTaskInput, CreateRefreshTaskInput, HistoryTasksParams, TaskDetailParams, UrlTasksParams } from './params';
 import { composeStages, type Handler, type Stage } from './pipeline';
-import { createRedactor } from './redact';
+import { createRedactor, type Redactor } from './redact';
 import { createRetryBudget } from './retry-budget';
 import { classifyStage } from './stages/classify';
 import { deadlineStage } from './stages/deadline';
@@ -40,6 +40,22 @@ export interface CdnClient {
   close(): Promise<void>;
 }
 
+/** Lists the pipeline's stages, outermost first, for normalized options (one retry budget per call of this function). */
+export function assembleStages(o: NormalizedOptions, redact: Redactor): Stage[] {
+  const budget = createRetryBudget(
+    { ratio: o.retry.budgetRatio, minPerSecond: o.retry.budgetMinPerSecond, capacity: o.retry.budgetCapacity },
+    o.now,
+  );
+  return [
+    ...o.stages,
+    deadlineStage(o.now),
+    retryStage({ policy: o.retry, budget, now: o.now, random: o.random }),
+    ...(o.onEvent ? [observeStage(o.onEvent, o.now)] : []),
+    signStage(o.auth, o.host, o.now),
+    classifyStage(o.now, redact),
+  ];
+}
+
 /** Creates a CDN client with its own connection pool; options are checked at once (`TypeError` on misuse). */
 export function createCdnClient(options: CdnClientOptions): CdnClient {
   const o = normalizeOptions(options);
@@ -53,19 +69,7 @@ export function createCdnClient(options: CdnClientOptions): CdnClient {
     maxResponseBytes: o.maxResponseBytes,
     now: o.now,
   });
-  const budget = createRetryBudget(
-    { ratio: o.retry.budgetRatio, minPerSecond: o.retry.budgetMinPerSecond, capacity: o.retry.budgetCapacity },
-    o.now,
-  );
-  const stages: Stage[] = [
-    ...o.stages,
-    deadlineStage(o.now),
-    retryStage({ policy: o.retry, budget, now: o.now, random: o.random }),
-    ...(o.onEvent ? [observeStage(o.onEvent, o.now)] : []),
-    signStage(o.auth, o.host, o.now),
-    classifyStage(o.now, redact),
-  ];
-  const handler: Handler = composeStages(stages, transport.handler);
+  const handler: Handler = composeStages(assembleStages(o, redact), transport.handler);
   const ctx: EndpointContext = { handler, now: o.now, timeoutMs: o.timeoutMs, redact };
 
   return {

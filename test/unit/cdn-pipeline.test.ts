@@ -1,0 +1,174 @@
+/**
+ * The assembled stages around a scripted terminal handler (no HTTP): ordering, re-signing,
+ * retry limits against deadlines and budgets. Over-the-wire behaviour is in
+ * test/integration/client.test.ts against the simulator.
+ */
+import { GatewayError } from '../../src/errors';
+import { assembleStages } from '../../src/cdn/client';
+import { normalizeOptions, type CdnClientOptions, type UpstreamEvent } from '../../src/cdn/options';
+import { composeStages, type Handler, type Stage, type UpstreamRequest, type UpstreamResponse } from '../../src/cdn/pipeline';
+import { createRedactor } from '../../src/cdn/redact';
+import { parseAuthorization } from '../../src/cdn/signer';
+
+const AUTH = { kind: 'aksk', ak: 'AK-UNIT-0001', sk: 'SK-UNIT-SECRET-0001' } as const;
+const OK: UpstreamResponse = { status: 200, headers: {}, body: '{"total":0,"count":0,"result":[]}' };
+
+type Step = UpstreamResponse | Error;
+
+// Builds the real stage list around a terminal that replays `steps` and records what it received.
+function pipeline(steps: Step[], options: Partial<CdnClientOptions> = {}) {
+  const seen: UpstreamRequest[] = [];
+  const terminal: Handler = async (req) => {
+    seen.push(req);
+    const step = steps.shift();
+    if (!step) throw new Error('script exhausted');
+    if (step instanceof Error) throw step;
+    return step;
+  };
+  const o = normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH, random: () => 0, ...options });
+  const handler = composeStages(assembleStages(o, createRedactor([AUTH.ak, AUTH.sk])), terminal);
+  return { handler, seen };
+}
+
+function request(overrides: Partial<UpstreamRequest> = {}): UpstreamRequest {
+  return { operation: 'url-tasks', method: 'GET', path: '/v1.0/cdn/contentgateway/url-tasks', query: { limit: 10 }, deadline: Date.now() + 5000, ...overrides };
+}
+
+const status = (code: number, headers: Record<string, string> = {}, body = '{"error_code":"X.1","error_msg":"m"}'): UpstreamResponse => ({
+  status: code,
+  headers,
+  body,
+  requestId: headers['x-request-id'],
+});
+const netError = (code: string) => Object.assign(new Error(`socket ${code}`), { code });
+
+async function failure(p: Promise<unknown>): Promise<GatewayError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(GatewayError);
+    return e as GatewayError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('assembled pipeline', () => {
+  it('signs every attempt afresh', async () => {
+    let t = Date.UTC(2024, 0, 1, 0, 0, 0);
+    const clock = () => t;
+    const { handler, seen } = pipeline([netError('ECONNRESET'), OK], {
+      now: clock,
+      random: () => {
+        t += 2000; // the clock moves on between attempts
+        return 0;
+      },
+    });
+    await handler(request({ deadline: t + 60_000 }));
+    expect(seen).toHaveLength(2);
+    const [first, second] = seen.map((r) => r.headers ?? {});
+    expect(first?.['x-sdk-date']).toBe('20240101T000000Z');
+    expect(second?.['x-sdk-date']).toBe('20240101T000002Z');
+    expect(parseAuthorization(first?.authorization)?.signature).not.toBe(parseAuthorization(second?.authorization)?.signature);
+    expect(seen.map((r) => r.attempt)).toEqual([1, 2]);
+  });
+
+  it('sends the IAM token instead of a signature in token mode', async () => {
+    const { handler, seen } = pipeline([OK], { auth: { kind: 'token', token: 'TOKEN-UNIT-0001' } });
+    await handler(request());
+    expect(seen[0]?.headers?.['x-auth-token']).toBe('TOKEN-UNIT-0001');
+    expect(seen[0]?.headers?.authorization).toBeUndefined();
+  });
+
+  it('gives up after maxAttempts and says so', async () => {
+    const { handler, seen } = pipeline([status(503), status(502), status(500), OK]);
+    const error = await failure(handler(request()));
+    expect(seen).toHaveLength(3);
+    expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(error.upstream?.status).toBe(500);
+    expect(error.message).toMatch(/\(gave up after 3 attempts\)$/);
+  });
+
+  it('fails at once with UPSTREAM_RATE_LIMITED when Retry-After would pass the deadline', async () => {
+    const { handler, seen } = pipeline([status(429, { 'retry-after': '30' }), OK]);
+    const started = Date.now();
+    const error = await failure(handler(request({ deadline: Date.now() + 2000 })));
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(seen).toHaveLength(1);
+    expect(error.code).toBe('UPSTREAM_RATE_LIMITED');
+    expect(error.retryAfterMs).toBe(30_000);
+  });
+
+  it('waits for Retry-After when the deadline allows it', async () => {
+    const { handler, seen } = pipeline([status(429, { 'retry-after': '0.2' }), OK]);
+    const started = Date.now();
+    await handler(request());
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    expect(seen).toHaveLength(2);
+  });
+
+  it('never repeats a POST that may have been sent, but repeats one that was refused', async () => {
+    const reset = pipeline([netError('ECONNRESET'), OK]);
+    const post = request({ operation: 'refresh', method: 'POST', path: '/v1.0/cdn/content/refresh-tasks', body: '{}' });
+    expect((await failure(reset.handler(post))).code).toBe('UPSTREAM_UNAVAILABLE');
+    expect(reset.seen).toHaveLength(1);
+    const throttled = pipeline([status(429), OK]);
+    expect((await failure(throttled.handler(post))).code).toBe('UPSTREAM_RATE_LIMITED');
+    expect(throttled.seen).toHaveLength(1);
+    const refused = pipeline([netError('ECONNREFUSED'), { status: 200, headers: {}, body: '{"refresh_task":"1"}' }]);
+    await refused.handler(post);
+    expect(refused.seen).toHaveLength(2);
+  });
+
+  it('stops retrying when the shared budget is spent', async () => {
+    const steps: Step[] = Array.from({ length: 20 }, () => status(503));
+    const { handler, seen } = pipeline(steps, { retry: { maxAttempts: 5, budgetCapacity: 2, budgetMinPerSecond: 0, budgetRatio: 0 } });
+    await failure(handler(request()));
+    await failure(handler(request()));
+    // 2 tokens in the bucket: first call 1 + 2 retries, second call 1 attempt only.
+    expect(seen).toHaveLength(4);
+  });
+
+  it('cuts a slow attempt off at the deadline with UPSTREAM_TIMEOUT', async () => {
+    const slow: Handler = (req) =>
+      new Promise((_resolve, reject) => req.signal?.addEventListener('abort', () => reject(req.signal?.reason), { once: true }));
+    const o = normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH });
+    const handler = composeStages(assembleStages(o, (s) => s), slow);
+    const started = Date.now();
+    const error = await failure(handler(request({ deadline: Date.now() + 150 })));
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(error.code).toBe('UPSTREAM_TIMEOUT');
+    expect(error.message).toMatch(/did not answer within the 1[0-9]{2} ms deadline/);
+  });
+
+  it('reports a caller abort promptly', async () => {
+    const controller = new AbortController();
+    const slow: Handler = (req) =>
+      new Promise((_resolve, reject) => req.signal?.addEventListener('abort', () => reject(req.signal?.reason), { once: true }));
+    const o = normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH });
+    const handler = composeStages(assembleStages(o, (s) => s), slow);
+    setTimeout(() => controller.abort(), 50);
+    const error = await failure(handler(request({ signal: controller.signal })));
+    expect(error.code).toBe('UPSTREAM_TIMEOUT');
+    expect(error.message).toContain('cancelled by the caller');
+  });
+
+  it('puts extra stages outermost and reports each attempt to onEvent', async () => {
+    const order: string[] = [];
+    const outer: Stage = (next) => async (req) => {
+      order.push(`outer sees attempt ${String(req.attempt)} and ${req.headers?.authorization ? 'a' : 'no'} signature`);
+      return next(req);
+    };
+    const events: UpstreamEvent[] = [];
+    const { handler } = pipeline([status(503, { 'x-request-id': 'up-1' }), { ...OK, requestId: 'up-2' }], {
+      stages: [outer],
+      onEvent: (e) => events.push(e),
+    });
+    await handler(request({ requestId: 'gw-1' }));
+    expect(order).toEqual(['outer sees attempt undefined and no signature']);
+    expect(events.map(({ durationMs: _d, ...e }) => e)).toEqual([
+      { operation: 'url-tasks', method: 'GET', attempt: 1, requestId: 'gw-1', status: 503, outcome: 'UPSTREAM_UNAVAILABLE', upstreamRequestId: 'up-1' },
+      { operation: 'url-tasks', method: 'GET', attempt: 2, requestId: 'gw-1', status: 200, outcome: 'ok', upstreamRequestId: 'up-2' },
+    ]);
+    expect(JSON.stringify(events)).not.toContain(AUTH.sk);
+  });
+});
