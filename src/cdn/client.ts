@@ -1,9 +1,10 @@
 /**
  * The upstream client, assembled in one spot:
  *
- *   [options.stages…] → deadline → retry → observe → sign → classify → undici Pool
+ *   [options.stages…] → deadline → retry → [options.attemptStages…] → observe → sign → classify → undici Pool
  *
- * Extra stages (coalescing, caching, rate limiting) go outermost, before retry; signing sits
+ * Extra stages (coalescing, caching) go outermost, before retry; attempt stages (rate limiting)
+ * run once per attempt, so retries spend quota through them too; signing sits
  * inside retry so each attempt carries a fresh signature; classification sits right above
  * the transport so retry decides on catalogue errors.
  */
@@ -50,6 +51,7 @@ export function assembleStages(o: NormalizedOptions, redact: Redactor): Stage[] 
     ...o.stages,
     deadlineStage(o.now),
     retryStage({ policy: o.retry, budget, now: o.now, random: o.random }),
+    ...o.attemptStages,
     ...(o.onEvent ? [observeStage(o.onEvent, o.now)] : []),
     signStage(o.auth, o.host, o.now),
     classifyStage(o.now, redact),

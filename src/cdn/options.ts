@@ -65,8 +65,10 @@ export interface CdnClientOptions {
   /** Largest response body accepted, in bytes. @default 33554432 (32 MiB) */
   readonly maxResponseBytes?: number;
   readonly retry?: RetryOptions;
-  /** Extra stages, outermost first, wrapped around the built-in ones (coalescing, caching, rate limiting). */
+  /** Extra stages, outermost first, wrapped around the built-in ones (coalescing, caching). */
   readonly stages?: readonly Stage[];
+  /** Extra stages run once per attempt, inside retry and before signing (rate limiting: every attempt spends quota). */
+  readonly attemptStages?: readonly Stage[];
   /** Clock in epoch ms (deadlines, signing dates, budgets). @default Date.now */
   readonly now?: () => number;
   /** Random source in [0, 1) for jitter. @default Math.random */
@@ -96,6 +98,7 @@ export interface NormalizedOptions {
   readonly maxResponseBytes: number;
   readonly retry: Required<RetryOptions>;
   readonly stages: readonly Stage[];
+  readonly attemptStages: readonly Stage[];
   readonly now: () => number;
   readonly random: () => number;
   readonly onEvent?: (event: UpstreamEvent) => void;
@@ -124,7 +127,8 @@ export function normalizeOptions(options: CdnClientOptions): NormalizedOptions {
       budgetMinPerSecond: nonNegativeNumber('retry.budgetMinPerSecond', retry.budgetMinPerSecond, 1),
       budgetCapacity: nonNegativeNumber('retry.budgetCapacity', retry.budgetCapacity, 10),
     },
-    stages: getValidStages(options.stages),
+    stages: getValidStages('stages', options.stages),
+    attemptStages: getValidStages('attemptStages', options.attemptStages),
     now: optionalFunction('now', options.now) ?? Date.now,
     random: optionalFunction('random', options.random) ?? Math.random,
     onEvent: optionalFunction('onEvent', options.onEvent),
@@ -169,11 +173,11 @@ export function getValidAuth(auth: unknown): CdnAuth {
   throw new TypeError(`CDN client option \`auth.kind\` must be 'aksk' or 'token'; received ${describe(a.kind)}`);
 }
 
-// Checks the extra stages: an array of functions.
-function getValidStages(stages: unknown): readonly Stage[] {
+// Checks a list of extra stages: an array of functions.
+function getValidStages(name: string, stages: unknown): readonly Stage[] {
   if (stages === undefined) return [];
   if (!Array.isArray(stages) || stages.some((s) => typeof s !== 'function')) {
-    throw new TypeError(`CDN client option \`stages\` must be an array of stage functions; received ${describe(stages)}`);
+    throw new TypeError(`CDN client option \`${name}\` must be an array of stage functions; received ${describe(stages)}`);
   }
   return stages as Stage[];
 }
