@@ -133,6 +133,9 @@ interface RequestSpec {
 
 // Runs one request through the pipeline and returns its validated 200 body.
 async function call<T>(ctx: EndpointContext, spec: RequestSpec, schema: ZodType<T>, opts: CallOptions): Promise<T> {
+  if (opts.deadline !== undefined && !Number.isFinite(opts.deadline)) {
+    throw new TypeError(`CallOptions.deadline must be a finite epoch-ms time; received ${String(opts.deadline)}`);
+  }
   const req: UpstreamRequest = {
     ...spec,
     deadline: opts.deadline ?? ctx.now() + ctx.timeoutMs,

@@ -3,6 +3,8 @@ import { classifyFailure } from '../classify';
 import { CallerAborted, DeadlineExceeded } from '../deadline';
 import type { Stage } from '../pipeline';
 
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Creates the deadline stage; everything inside it (retries and waits included) is cut off at `req.deadline`. */
 export function deadlineStage(now: () => number): Stage {
   return (next) => async (req) => {
@@ -10,7 +12,8 @@ export function deadlineStage(now: () => number): Stage {
     if (budgetMs <= 0) throw classifyFailure(req, new DeadlineExceeded(Math.max(0, budgetMs)));
     if (req.signal?.aborted) throw classifyFailure(req, new CallerAborted(req.signal.reason));
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new DeadlineExceeded(budgetMs)), budgetMs);
+    // setTimeout fires at once for delays past 2^31-1 ms; a deadline further away is cut at ~24.8 days instead.
+    const timer = setTimeout(() => controller.abort(new DeadlineExceeded(budgetMs)), Math.min(budgetMs, MAX_TIMER_MS));
     const outer = req.signal;
     const onAbort = (): void => controller.abort(new CallerAborted(outer?.reason));
     outer?.addEventListener('abort', onAbort, { once: true });
