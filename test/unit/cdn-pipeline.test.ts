@@ -96,6 +96,7 @@ describe('assembled pipeline', () => {
     expect(seen).toHaveLength(1);
     expect(error.code).toBe('UPSTREAM_RATE_LIMITED');
     expect(error.retryAfterMs).toBe(30_000);
+    expect(error.message).toMatch(/\(not retried: waiting 30000 ms would pass the deadline\)$/);
   });
 
   it('waits for Retry-After when the deadline allows it', async () => {
@@ -123,7 +124,8 @@ describe('assembled pipeline', () => {
     const steps: Step[] = Array.from({ length: 20 }, () => status(503));
     const { handler, seen } = pipeline(steps, { retry: { maxAttempts: 5, budgetCapacity: 2, budgetMinPerSecond: 0, budgetRatio: 0 } });
     await failure(handler(request()));
-    await failure(handler(request()));
+    const second = await failure(handler(request()));
+    expect(second.message).toMatch(/\(not retried: the retry budget is spent, the upstream has been failing\)$/);
     // 2 tokens in the bucket: first call 1 + 2 retries, second call 1 attempt only.
     expect(seen).toHaveLength(4);
   });
@@ -150,6 +152,17 @@ describe('assembled pipeline', () => {
     const error = await failure(handler(request({ signal: controller.signal })));
     expect(error.code).toBe('UPSTREAM_TIMEOUT');
     expect(error.message).toContain('cancelled by the caller');
+  });
+
+  it('runs attempt stages once per attempt, inside retry and before signing', async () => {
+    const seenByAttemptStage: string[] = [];
+    const perAttempt: Stage = (next) => async (req) => {
+      seenByAttemptStage.push(`attempt ${String(req.attempt)}, ${req.headers?.authorization ? 'signed' : 'unsigned'}`);
+      return next(req);
+    };
+    const { handler } = pipeline([status(503), OK], { attemptStages: [perAttempt] });
+    await handler(request());
+    expect(seenByAttemptStage).toEqual(['attempt 1, unsigned', 'attempt 2, unsigned']);
   });
 
   it('puts extra stages outermost and reports each attempt to onEvent', async () => {

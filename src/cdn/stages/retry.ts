@@ -63,9 +63,11 @@ export function retryStage(opts: RetryStageOptions): Stage {
       }
       if (!shouldRetry(error, req.method, attempt, policy.maxAttempts, badResponseRetries)) throw withAttempts(error, attempt);
       const waitMs = retryDelay(attempt, policy, random, error.retryAfterMs);
-      if (waitPassesDeadline(now(), waitMs, req.deadline) || req.signal?.aborted || !budget.tryRetry()) {
-        throw withAttempts(error, attempt);
+      if (waitPassesDeadline(now(), waitMs, req.deadline)) {
+        throw withAttempts(error, attempt, `not retried: waiting ${waitMs} ms would pass the deadline`);
       }
+      if (req.signal?.aborted) throw withAttempts(error, attempt);
+      if (!budget.tryRetry()) throw withAttempts(error, attempt, 'not retried: the retry budget is spent, the upstream has been failing');
       if (error.code === 'UPSTREAM_BAD_RESPONSE') badResponseRetries++;
       try {
         await sleep(waitMs, req.signal);
@@ -76,10 +78,11 @@ export function retryStage(opts: RetryStageOptions): Stage {
   };
 }
 
-// Notes in the message how many attempts were made, when more than one.
-function withAttempts(error: GatewayError, attempts: number): GatewayError {
-  if (attempts <= 1) return error;
-  return new GatewayError(error.code, `${error.message} (gave up after ${attempts} attempts)`, {
+// Notes in the message how many attempts were made (when more than one) and why retrying stopped early.
+function withAttempts(error: GatewayError, attempts: number, why?: string): GatewayError {
+  const notes = [attempts > 1 ? `gave up after ${attempts} attempts` : undefined, why].filter((n) => n !== undefined);
+  if (notes.length === 0) return error;
+  return new GatewayError(error.code, `${error.message} (${notes.join('; ')})`, {
     upstream: error.upstream,
     retryAfterMs: error.retryAfterMs,
     retryable: error.retryable,
