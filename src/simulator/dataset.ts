@@ -35,7 +35,7 @@ const SECOND = 1000;
 const HOUR = 3600 * SECOND;
 const DAY = 24 * HOUR;
 // Tasks created in the last hour run long, so that "now" always shows work in progress.
-const RECENT_TASKS = 6;
+const RECENT_TASKS = 12;
 const FIRST_RECORD_ID = 8_000_000;
 const FIRST_TASK_ID = 400_000;
 const FOLDERS = ['static', 'assets', 'img', 'images', 'video', 'download', 'css', 'js', 'media', 'docs', 'app', 'news'];
