@@ -61,7 +61,7 @@ function reset(state: SimulatorState, body: unknown): ControlAnswer {
   if (seed !== undefined && !Number.isSafeInteger(seed)) return fail(400, `seed must be an integer, got ${JSON.stringify(seed)}`);
   if (records !== undefined && !(isCount(records) && records <= MAX_RECORDS)) return fail(400, `records must be an integer from 0 to ${MAX_RECORDS}, got ${JSON.stringify(records)}`);
   if (now !== undefined && !isCount(now)) return fail(400, `now must be a time in epoch milliseconds, got ${JSON.stringify(now)}`);
-  return ok(state.reset({ ...(seed === undefined ? {} : { seed: seed as number }), ...(isCount(records) ? { records } : {}), ...(isCount(now) ? { now } : {}) }));
+  return ok(state.reset({ seed: seed as number | undefined, records: records as number | undefined, now: now as number | undefined }));
 }
 
 // POST /__sim/url-tasks {count, type?, status?, fileType?, createTime?}: one new task holding `count` newest records.

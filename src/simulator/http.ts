@@ -73,8 +73,8 @@ export function createRequestHandler(state: SimulatorState): RequestHandler {
       req.socket.destroy();
       return;
     }
-    const headers: Record<string, string> = outcome.answer.status === 429 && faults.retryAfterSeconds !== undefined ? { 'Retry-After': String(faults.retryAfterSeconds) } : {};
-    writeAnswer(res, { ...outcome.answer, headers }, outcome.malformed);
+    const retryAfter = outcome.answer.status === 429 && faults.retryAfterSeconds !== undefined;
+    writeAnswer(res, outcome.answer, { malformed: outcome.malformed, headers: retryAfter ? { 'Retry-After': String(faults.retryAfterSeconds) } : {} });
   };
 
   return {
@@ -159,10 +159,11 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
   });
 }
 
-// Writes an API answer; a malformed one is cut in the middle of its JSON.
-function writeAnswer(res: ServerResponse, answer: ApiAnswer, malformed = false): void {
+// Writes an API answer; a malformed one is a 200 cut in the middle of its JSON.
+function writeAnswer(res: ServerResponse, answer: ApiAnswer, options: { malformed?: boolean; headers?: Record<string, string> } = {}): void {
   const text = JSON.stringify(answer.body);
-  writeText(res, malformed ? 200 : answer.status, malformed ? text.slice(0, Math.max(1, Math.floor(text.length / 2))) : text, answer.headers);
+  if (options.malformed) writeText(res, 200, text.slice(0, Math.max(1, Math.floor(text.length / 2))));
+  else writeText(res, answer.status, text, options.headers);
 }
 
 // Writes a control API answer.

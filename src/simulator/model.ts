@@ -86,11 +86,6 @@ export function toWholeSecond(ms: number): number {
   return Math.ceil(ms / 1000) * 1000;
 }
 
-/** Tells whether a status means the record is still being worked on. */
-export function isInFlight(status: UrlStatus): boolean {
-  return status !== 'SUCCEED' && status !== 'FAILED';
-}
-
 /** Computes a task's counts at `now`, caching them once nothing can change any more. */
 export function taskCountsAt(task: TaskEntry, now: number): TaskCounts {
   if (task.settledCounts) return task.settledCounts;

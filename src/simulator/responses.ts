@@ -2,12 +2,12 @@
  * Huawei's three error shapes (UPSTREAM.md §5): the API Gateway one (`error_msg`,
  * `error_code`, `request_id`), the top-level 400 one, and a business error inside a 200.
  */
+import { AKSK_FAILURE_MESSAGE } from './auth';
 
 /** An answer of the CDN API: an HTTP status and a JSON body. */
 export interface ApiAnswer {
   readonly status: number;
   readonly body: unknown;
-  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** The unknown-API message. */
@@ -35,7 +35,7 @@ export function businessError(code: string, message: string): ApiAnswer {
 
 /** Returns the gateway error code and message API Gateway uses for an HTTP error status. */
 export function gatewayErrorFor(status: number): { code: string; message: string } {
-  if (status === 401) return { code: 'APIGW.0301', message: 'Incorrect IAM authentication information: verify aksk signature fail' };
+  if (status === 401) return { code: 'APIGW.0301', message: AKSK_FAILURE_MESSAGE };
   if (status === 403) return { code: 'APIGW.0302', message: 'The IAM user is forbidden in the currently selected region' };
   if (status === 404) return { code: 'APIGW.0101', message: NOT_FOUND_MESSAGE };
   if (status === 429) return { code: 'APIGW.0308', message: throttlingMessage(5) };

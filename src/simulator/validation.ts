@@ -3,7 +3,7 @@
  * body in, typed request or the message of a 400 CDN.0001 out. A message names the parameter,
  * the rule and the value that broke it.
  */
-import { URL_STATUSES, type FileType, type RecordType, type RefreshMode, type TaskStatus, type UrlStatus } from './model';
+import { URL_STATUSES, type FileType, type RecordType, type RefreshMode, type TaskStatus } from './model';
 import type { TaskFilter, TaskOrderField, TaskUrlFilter, UrlTaskFilter } from './store';
 
 /** Decoded query parameters; repeated keys as arrays. */
