@@ -33,12 +33,46 @@ export interface Config {
   readonly upstreamConnections: number;
   readonly upstreamMaxAttempts: number;
   readonly cacheTtlMs: number;
+  /** Byte bound of the in-memory response cache. */
+  readonly cacheMaxBytes: number;
+  /** Upstream calls per second the gateway allows itself, by operation (0 = unlimited). */
+  readonly rateLimits: Readonly<Record<'url-tasks' | 'detail' | 'historytasks' | 'refresh' | 'preheat', number>>;
+  /** Added to the one-second rate-limit window to absorb network jitter. */
+  readonly rateLimitMarginMs: number;
   readonly redisUrl?: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly explorer: 'graphiql' | 'sandbox' | 'off';
   /** Secret that makes cursors tamper-evident; random per process when unset. */
   readonly cursorSecret: string;
   readonly cursorSecretGenerated: boolean;
+  /** Browser origins allowed to call the gateway (CORS): empty = none, `['*']` = any. */
+  readonly corsOrigins: readonly string[];
+  /** Whether the schema can be introspected. */
+  readonly introspection: boolean;
+  /** How callers authenticate to the gateway (not to the CDN). */
+  readonly callerAuth: CallerAuthConfig;
+  /** Limits on one GraphQL document. */
+  readonly queryLimits: QueryLimits;
+  /** Largest accepted request body, in bytes. */
+  readonly bodyLimitBytes: number;
+  /** How long a readiness verdict holds before the upstream is asked again. */
+  readonly readinessTtlMs: number;
+  /** How long a shutdown waits for in-flight requests. */
+  readonly shutdownTimeoutMs: number;
+}
+
+/** How callers authenticate: not at all, with static API keys, or with JWTs (shared secret or JWKS). */
+export type CallerAuthConfig =
+  | { readonly mode: 'none' }
+  | { readonly mode: 'api-key'; readonly keys: readonly string[] }
+  | { readonly mode: 'jwt'; readonly secret?: string; readonly jwksUrl?: string; readonly issuer?: string; readonly audience?: string };
+
+/** Limits on one GraphQL document (depth, aliases, tokens, and cost weighted by `first`/`last`). */
+export interface QueryLimits {
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxTokens: number;
+  readonly maxCost: number;
 }
 
 /** Raised when the environment does not make a valid configuration; lists every problem. */
@@ -60,9 +94,55 @@ const int = (min: number, max: number, fallback: number) =>
     .transform((v) => v ?? fallback);
 
 // Settings whose values are never echoed in messages.
-const SECRET_NAMES = new Set(['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'HUAWEICLOUD_IAM_TOKEN', 'SIMULATOR_SK', 'CURSOR_SECRET', 'REDIS_URL']);
+const SECRET_NAMES = new Set(['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'HUAWEICLOUD_IAM_TOKEN', 'SIMULATOR_SK', 'CURSOR_SECRET', 'REDIS_URL', 'API_KEYS', 'JWT_SECRET']);
 
 const text = z.string().trim().min(1, 'must not be empty').optional();
+
+// Splits a comma-separated list, dropping empty entries.
+const splitList = (value: string): string[] =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+// An origin as browsers send it: scheme://host[:port], nothing more.
+const isOrigin = (value: string): boolean => {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.origin === value;
+  } catch {
+    return false;
+  }
+};
+
+const corsOrigins = z
+  .string()
+  .transform(splitList)
+  .superRefine((origins, ctx) => {
+    for (const origin of origins) {
+      if (origin !== '*' && !isOrigin(origin)) {
+        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(origin.slice(0, 60))} is not an origin such as https://app.example.com (scheme://host[:port], no path or trailing slash), nor *` });
+      }
+    }
+    if (origins.includes('*') && origins.length > 1) ctx.addIssue({ code: 'custom', message: '* allows every origin and must stand alone' });
+  })
+  .optional()
+  .transform((v) => v ?? []);
+
+// API keys are secrets: messages name the rule and the key's position, never the key.
+const apiKeys = z
+  .string()
+  .transform(splitList)
+  .superRefine((keys, ctx) => {
+    keys.forEach((key, i) => {
+      if (key.length < 16) ctx.addIssue({ code: 'custom', message: `each key must be at least 16 characters (key #${i + 1} is ${key.length})` });
+      if (/\s/.test(key)) ctx.addIssue({ code: 'custom', message: `keys must not contain whitespace (key #${i + 1} does)` });
+    });
+  })
+  .optional()
+  .transform((v) => v ?? []);
+
+const httpUrl = z.string().trim().url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
 const EnvSchema = z.object({
   PORT: int(0, 65535, 4000),
@@ -85,10 +165,33 @@ const EnvSchema = z.object({
   UPSTREAM_CONNECTIONS: int(1, 1024, 16),
   UPSTREAM_MAX_ATTEMPTS: int(1, 10, 3),
   CACHE_TTL_MS: int(0, 3600000, 2000),
+  CACHE_MAX_BYTES: int(1024, 4294967296, 33554432),
+  // Huawei's per-tenant limits (shared/UPSTREAM.md); lower them when other clients share the tenant.
+  RATE_LIMIT_URL_TASKS: int(0, 100000, 5),
+  RATE_LIMIT_DETAIL: int(0, 100000, 30),
+  RATE_LIMIT_HISTORYTASKS: int(0, 100000, 10),
+  RATE_LIMIT_REFRESH: int(0, 100000, 5),
+  RATE_LIMIT_PREHEAT: int(0, 100000, 5),
+  RATE_LIMIT_MARGIN_MS: int(0, 1000, 50),
   REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
   EXPLORER: z.enum(['graphiql', 'sandbox', 'off']).optional().default('graphiql'),
   CURSOR_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  CORS_ORIGINS: corsOrigins,
+  INTROSPECTION: z.enum(['true', 'false']).optional().default('true'),
+  AUTH_MODE: z.enum(['none', 'api-key', 'jwt']).optional().default('none'),
+  API_KEYS: apiKeys,
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters (256 bits for HS256)').optional(),
+  JWKS_URL: httpUrl.optional(),
+  JWT_ISSUER: text,
+  JWT_AUDIENCE: text,
+  MAX_DEPTH: int(1, 100, 10),
+  MAX_ALIASES: int(0, 1000, 15),
+  MAX_TOKENS: int(1, 1000000, 1000),
+  MAX_COST: int(1, 100000000, 5000),
+  BODY_LIMIT_BYTES: int(1024, 104857600, 1048576),
+  READINESS_TTL_MS: int(1000, 3600000, 10000),
+  SHUTDOWN_TIMEOUT_MS: int(1000, 600000, 20000),
 });
 
 /** Reads and validates the configuration from an environment; throws `ConfigError` listing every problem. */
@@ -141,11 +244,27 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     upstreamConnections: e.UPSTREAM_CONNECTIONS,
     upstreamMaxAttempts: e.UPSTREAM_MAX_ATTEMPTS,
     cacheTtlMs: e.CACHE_TTL_MS,
+    cacheMaxBytes: e.CACHE_MAX_BYTES,
+    rateLimits: Object.freeze({
+      'url-tasks': e.RATE_LIMIT_URL_TASKS,
+      detail: e.RATE_LIMIT_DETAIL,
+      historytasks: e.RATE_LIMIT_HISTORYTASKS,
+      refresh: e.RATE_LIMIT_REFRESH,
+      preheat: e.RATE_LIMIT_PREHEAT,
+    }),
+    rateLimitMarginMs: e.RATE_LIMIT_MARGIN_MS,
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     explorer: e.EXPLORER,
     cursorSecret: e.CURSOR_SECRET ?? randomSecret(),
     cursorSecretGenerated: e.CURSOR_SECRET === undefined,
+    corsOrigins: Object.freeze([...e.CORS_ORIGINS]),
+    introspection: e.INTROSPECTION === 'true',
+    callerAuth: toCallerAuth(e),
+    queryLimits: Object.freeze({ maxDepth: e.MAX_DEPTH, maxAliases: e.MAX_ALIASES, maxTokens: e.MAX_TOKENS, maxCost: e.MAX_COST }),
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    readinessTtlMs: e.READINESS_TTL_MS,
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
   });
 }
 
@@ -179,7 +298,40 @@ function findContradictions(e: z.infer<typeof EnvSchema>): string[] {
   if (embedded && e.PORT !== 0 && e.PORT === e.SIMULATOR_PORT) {
     problems.push(`PORT and SIMULATOR_PORT are both ${e.PORT}: the embedded simulator needs its own port`);
   }
+  problems.push(...findCallerAuthContradictions(e));
+  if (e.MAX_COST <= e.MAX_PAGE_SIZE) {
+    problems.push(`MAX_COST (${e.MAX_COST}) must exceed MAX_PAGE_SIZE (${e.MAX_PAGE_SIZE}): one full page of a single field costs MAX_PAGE_SIZE + 1`);
+  }
+  if (e.SHUTDOWN_TIMEOUT_MS < e.REQUEST_TIMEOUT_MS) {
+    problems.push(`SHUTDOWN_TIMEOUT_MS (${e.SHUTDOWN_TIMEOUT_MS}) must be at least REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS}): a shutdown would cut off requests still within their deadline`);
+  }
   return problems;
+}
+
+// Lists caller-authentication settings that contradict AUTH_MODE or each other.
+function findCallerAuthContradictions(e: z.infer<typeof EnvSchema>): string[] {
+  const problems: string[] = [];
+  const jwtSettings = (['JWT_SECRET', 'JWKS_URL', 'JWT_ISSUER', 'JWT_AUDIENCE'] as const).filter((name) => e[name] !== undefined);
+  if (e.AUTH_MODE === 'api-key' && e.API_KEYS.length === 0) problems.push('AUTH_MODE=api-key needs API_KEYS (a comma-separated list of keys)');
+  if (e.AUTH_MODE !== 'api-key' && e.API_KEYS.length > 0) problems.push(`API_KEYS is set but AUTH_MODE is ${e.AUTH_MODE}: set AUTH_MODE=api-key to use the keys, or unset API_KEYS`);
+  if (e.AUTH_MODE === 'jwt' && !e.JWT_SECRET && !e.JWKS_URL) problems.push('AUTH_MODE=jwt needs JWT_SECRET (a shared HMAC secret) or JWKS_URL (the issuer\'s public keys)');
+  if (e.JWT_SECRET && e.JWKS_URL) problems.push('JWT_SECRET and JWKS_URL are alternatives: set one of them');
+  if (e.AUTH_MODE !== 'jwt' && jwtSettings.length > 0) {
+    problems.push(`${jwtSettings.join(', ')} ${jwtSettings.length === 1 ? 'is' : 'are'} set but AUTH_MODE is ${e.AUTH_MODE}: set AUTH_MODE=jwt, or unset ${jwtSettings.length === 1 ? 'it' : 'them'}`);
+  }
+  return problems;
+}
+
+// The caller-authentication part of the configuration, from settings already checked for contradictions.
+function toCallerAuth(e: z.infer<typeof EnvSchema>): CallerAuthConfig {
+  switch (e.AUTH_MODE) {
+    case 'none':
+      return { mode: 'none' };
+    case 'api-key':
+      return Object.freeze({ mode: 'api-key', keys: Object.freeze([...e.API_KEYS]) });
+    case 'jwt':
+      return Object.freeze({ mode: 'jwt', secret: e.JWT_SECRET, jwksUrl: e.JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE });
+  }
 }
 
 // Describes a rejected value without echoing anything that might be a credential.

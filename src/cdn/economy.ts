@@ -1,0 +1,261 @@
+/**
+ * The upstream economy (DESIGN.md, hard part 5): coalescing, a short-lived cache and a
+ * per-operation rate limiter, assembled for `createCdnClient`:
+ *
+ *   stages:        coalesce → cache                      (once per call, outside retry)
+ *   attemptStages: rate limit → attempt clock            (once per attempt, inside retry)
+ *
+ * Cache and quota live in memory, or in Redis with `redisUrl` so that replicas share them.
+ * `metrics()` returns counters for the metrics endpoint; `onEvent` reports as things happen.
+ */
+import { createHash } from 'node:crypto';
+import type { Config } from '../config';
+import { createSharedState, type SharedState, type StateComponent } from '../state/index';
+import type { MemoryCacheStore } from '../state/memory';
+import type { OperationName } from './models';
+import type { Stage, UpstreamRequest } from './pipeline';
+import { cacheStage, createAttemptClock } from './stages/cache';
+import { coalesceStage } from './stages/coalesce';
+import { rateLimitStage } from './stages/rate-limit';
+
+/** Huawei's per-tenant limits, calls per second (shared/UPSTREAM.md). */
+export const HUAWEI_RATE_LIMITS: Readonly<Record<OperationName, number>> = Object.freeze({
+  'url-tasks': 5,
+  detail: 30,
+  historytasks: 10,
+  refresh: 5,
+  preheat: 5,
+});
+
+const OPERATIONS = Object.keys(HUAWEI_RATE_LIMITS) as OperationName[];
+
+/** Options of `createEconomyStages`; every field optional. */
+export interface EconomyOptions {
+  /** Staleness bound of cached responses in ms; 0 disables the cache. @default 2000 */
+  readonly cacheTtlMs?: number;
+  /** Byte bound of the memory cache. @default 33554432 (32 MiB) */
+  readonly cacheMaxBytes?: number;
+  /** Calls per second by operation; 0 = unlimited. Missing operations keep Huawei's limits. @default HUAWEI_RATE_LIMITS */
+  readonly rateLimits?: Readonly<Partial<Record<OperationName, number>>>;
+  /** Added to the one-second window to absorb jitter between the gateway and the upstream. @default 50 */
+  readonly rateLimitMarginMs?: number;
+  /** Share cache and quota through this Redis. @default memory */
+  readonly redisUrl?: string;
+  /** Names the upstream account (e.g. endpoint and AK); replicas with the same scope share quota and cache. Hashed into Redis keys. @default '' */
+  readonly scope?: string;
+  /** Coalesce identical in-flight GETs. @default true */
+  readonly coalesce?: boolean;
+  /** Use this shared state instead of creating one (tests). */
+  readonly state?: SharedState;
+  /** Clock in epoch ms. @default Date.now */
+  readonly now?: () => number;
+  /** Called for each economy event; exceptions it throws are ignored. */
+  readonly onEvent?: (event: EconomyEvent) => void;
+}
+
+/** Something the economy did, for logs and metrics. */
+export type EconomyEvent =
+  | { readonly type: 'cache-hit' | 'cache-miss' | 'coalesced'; readonly operation: OperationName }
+  | { readonly type: 'queued' | 'rejected'; readonly operation: OperationName; readonly waitMs: number }
+  | { readonly type: 'state-error'; readonly component: StateComponent; readonly message: string };
+
+/** Limiter counters of one operation. */
+export interface LimiterMetrics {
+  /** Attempts waiting for a slot right now (in this process). */
+  readonly queueLength: number;
+  /** Attempts that had to wait. */
+  readonly queued: number;
+  /** Attempts refused because their slot lay past their deadline. */
+  readonly rejected: number;
+  /** Total and longest wait of the attempts that waited, in ms. */
+  readonly waitMsTotal: number;
+  readonly waitMsMax: number;
+}
+
+/** A snapshot of the economy's counters since start. */
+export interface EconomyMetrics {
+  readonly state: 'memory' | 'redis';
+  readonly cache: {
+    readonly hits: number;
+    readonly misses: number;
+    /** Memory cache only. */
+    readonly entries?: number;
+    readonly bytes?: number;
+  };
+  readonly coalesce: {
+    /** Calls that went on to the cache or upstream. */
+    readonly shared: number;
+    /** Calls served by a call already in flight. */
+    readonly coalesced: number;
+  };
+  /** All operations together, and by operation. */
+  readonly limiter: LimiterMetrics & { readonly byOperation: Readonly<Record<OperationName, LimiterMetrics>> };
+  /** Redis failures the gateway carried on through. */
+  readonly stateErrors: number;
+}
+
+/** The assembled economy. */
+export interface Economy {
+  /** Pass as `createCdnClient({ stages })`: outermost, once per call. */
+  readonly stages: readonly Stage[];
+  /** Pass as `createCdnClient({ attemptStages })`: inside retry, once per attempt. */
+  readonly attemptStages: readonly Stage[];
+  readonly state: SharedState;
+  /** Returns the counters since start. */
+  metrics(): EconomyMetrics;
+  /** Resolves once the shared state is reachable (at once in memory); rejects with a message naming Redis otherwise. */
+  connect(): Promise<void>;
+  /** Releases the shared state's connections (after the client has closed). */
+  close(): Promise<void>;
+}
+
+// Mutable counters behind LimiterMetrics.
+type LimiterCounters = { -readonly [K in keyof LimiterMetrics]: LimiterMetrics[K] };
+
+/** Maps the validated configuration to economy options; `scope` names the upstream account. */
+export function economyOptionsFromConfig(config: Config, scope: string): EconomyOptions {
+  return {
+    cacheTtlMs: config.cacheTtlMs,
+    cacheMaxBytes: config.cacheMaxBytes,
+    rateLimits: config.rateLimits,
+    rateLimitMarginMs: config.rateLimitMarginMs,
+    redisUrl: config.redisUrl,
+    scope,
+  };
+}
+
+/** Creates the economy stages with their shared state and counters; options are checked at once (`TypeError`). */
+export function createEconomyStages(options: EconomyOptions = {}): Economy {
+  const now = options.now ?? Date.now;
+  const ttlMs = nonNegative('cacheTtlMs', options.cacheTtlMs, 2000);
+  const marginMs = nonNegative('rateLimitMarginMs', options.rateLimitMarginMs, 50);
+  const limits = { ...HUAWEI_RATE_LIMITS };
+  for (const [op, limit] of Object.entries(options.rateLimits ?? {})) {
+    if (!(OPERATIONS as string[]).includes(op)) throw new TypeError(`economy option \`rateLimits\` has an unknown operation ${JSON.stringify(op)}; operations are ${OPERATIONS.join(', ')}`);
+    limits[op as OperationName] = nonNegative(`rateLimits.${op}`, limit, 0);
+  }
+  const emit = (event: EconomyEvent): void => {
+    try {
+      options.onEvent?.(event);
+    } catch {
+      // A broken hook must not fail the call.
+    }
+  };
+
+  let stateErrors = 0;
+  const state =
+    options.state ??
+    createSharedState({
+      redisUrl: options.redisUrl,
+      keyPrefix: `cdngw:${createHash('sha256').update(options.scope ?? '').digest('hex').slice(0, 16)}:`,
+      cacheMaxBytes: options.cacheMaxBytes ?? 32 * 1024 * 1024,
+      now,
+      onError: (component, error) => {
+        stateErrors++;
+        emit({ type: 'state-error', component, message: error.message });
+      },
+    });
+
+  const cache = { hits: 0, misses: 0 };
+  const coalesce = { shared: 0, coalesced: 0 };
+  const limiter = Object.fromEntries(
+    OPERATIONS.map((op) => [op, { queueLength: 0, queued: 0, rejected: 0, waitMsTotal: 0, waitMsMax: 0 }]),
+  ) as Record<OperationName, LimiterCounters>;
+  const op = (req: UpstreamRequest): LimiterCounters => limiter[req.operation];
+
+  const clock = createAttemptClock(now);
+  const stages: Stage[] = [];
+  if (options.coalesce ?? true) {
+    stages.push(
+      coalesceStage({
+        now,
+        onLead: () => {
+          coalesce.shared++;
+        },
+        onJoin: (req) => {
+          coalesce.coalesced++;
+          emit({ type: 'coalesced', operation: req.operation });
+        },
+      }),
+    );
+  }
+  if (ttlMs > 0) {
+    stages.push(
+      cacheStage({
+        store: state.cache,
+        ttlMs,
+        now,
+        sentAt: clock.sentAt,
+        onHit: (req) => {
+          cache.hits++;
+          emit({ type: 'cache-hit', operation: req.operation });
+        },
+        onMiss: (req) => {
+          cache.misses++;
+          emit({ type: 'cache-miss', operation: req.operation });
+        },
+      }),
+    );
+  }
+  const attemptStages: Stage[] = [
+    rateLimitStage({
+      limiter: state.limiter,
+      limits,
+      windowMs: 1000 + marginMs,
+      now,
+      onQueued: (req, waitMs) => {
+        const c = op(req);
+        c.queueLength++;
+        c.queued++;
+        c.waitMsTotal += waitMs;
+        c.waitMsMax = Math.max(c.waitMsMax, waitMs);
+        emit({ type: 'queued', operation: req.operation, waitMs });
+      },
+      onDequeued: (req, waitMs) => {
+        if (waitMs > 0) op(req).queueLength--;
+      },
+      onRejected: (req, waitMs) => {
+        op(req).rejected++;
+        emit({ type: 'rejected', operation: req.operation, waitMs });
+      },
+    }),
+    clock.stage,
+  ];
+
+  return {
+    stages,
+    attemptStages,
+    state,
+    metrics() {
+      const byOperation = Object.fromEntries(OPERATIONS.map((o) => [o, { ...limiter[o] }])) as Record<OperationName, LimiterMetrics>;
+      const all = Object.values(byOperation);
+      const sum = (k: keyof LimiterMetrics): number => all.reduce((a, m) => a + m[k], 0);
+      const size = 'stats' in state.cache ? (state.cache as MemoryCacheStore).stats() : undefined;
+      return {
+        state: state.kind,
+        cache: { ...cache, ...(size ? { entries: size.entries, bytes: size.bytes } : {}) },
+        coalesce: { ...coalesce },
+        limiter: {
+          queueLength: sum('queueLength'),
+          queued: sum('queued'),
+          rejected: sum('rejected'),
+          waitMsTotal: sum('waitMsTotal'),
+          waitMsMax: Math.max(0, ...all.map((m) => m.waitMsMax)),
+          byOperation,
+        },
+        stateErrors,
+      };
+    },
+    connect: () => state.connect(),
+    close: () => state.close(),
+  };
+}
+
+// Applies a default or checks a finite number >= 0.
+function nonNegative(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`economy option \`${name}\` must be a finite number >= 0; received ${typeof value === 'string' ? JSON.stringify(value) : String(value)}`);
+  }
+  return value;
+}

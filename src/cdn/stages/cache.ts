@@ -1,0 +1,73 @@
+/**
+ * Stage: answers a GET from a recent response for at most `ttlMs`, measured from when the
+ * attempt that produced the response was sent (not from when it arrived, nor from when a
+ * queued call was first made). Only successes reach this stage (classification throws the
+ * rest), so errors are never cached. `ttlMs` 0 disables the stage.
+ */
+import type { CachedResponse, ResponseCacheStore } from '../../state/types';
+import type { Stage, UpstreamRequest, UpstreamResponse } from '../pipeline';
+import { requestKey } from './request-key';
+
+/** Options of the cache stage. */
+export interface CacheStageOptions {
+  readonly store: ResponseCacheStore;
+  /** Staleness bound in ms; 0 disables caching. */
+  readonly ttlMs: number;
+  readonly now: () => number;
+  /** When the attempt that produced a response was sent (see `createAttemptClock`); without it, when the call entered this stage. */
+  readonly sentAt?: (res: UpstreamResponse) => number | undefined;
+  readonly onHit?: (req: UpstreamRequest) => void;
+  readonly onMiss?: (req: UpstreamRequest) => void;
+}
+
+/** Records when each attempt was sent, for the cache stage to age responses from. */
+export interface AttemptClock {
+  /** The stage that stamps responses; place it last among the client's `attemptStages` (after any queueing). */
+  readonly stage: Stage;
+  /** Returns when the attempt that produced `res` was sent. */
+  sentAt(res: UpstreamResponse): number | undefined;
+}
+
+/** Creates an attempt clock (responses pass unchanged through the stages above it, so they are keys). */
+export function createAttemptClock(now: () => number): AttemptClock {
+  const stamps = new WeakMap<UpstreamResponse, number>();
+  return {
+    stage: (next) => async (req) => {
+      const sent = now();
+      const res = await next(req);
+      stamps.set(res, sent);
+      return res;
+    },
+    sentAt: (res) => stamps.get(res),
+  };
+}
+
+/** Creates the cache stage; it sits outside retry (one lookup per call, not per attempt). */
+export function cacheStage(options: CacheStageOptions): Stage {
+  const { store, ttlMs, now } = options;
+  if (ttlMs <= 0) return (next) => next;
+  return (next) => async (req) => {
+    if (req.method !== 'GET') return next(req);
+    const key = requestKey(req);
+    const cached = await store.get(key);
+    if (cached) {
+      options.onHit?.(req);
+      return { status: cached.status, headers: cached.headers, body: cached.body, requestId: cached.requestId };
+    }
+    options.onMiss?.(req);
+    const entered = now();
+    const res = await next(req);
+    if (res.status >= 200 && res.status < 300) {
+      const producedAt = options.sentAt?.(res) ?? entered;
+      const leftMs = ttlMs - (now() - producedAt);
+      // Not awaited: the caller has its answer; a slow or failing store only costs a later miss.
+      if (leftMs > 0) void store.set(key, toCached(res, producedAt), leftMs).catch(() => undefined);
+    }
+    return res;
+  };
+}
+
+// The stored form of a response.
+function toCached(res: UpstreamResponse, producedAt: number): CachedResponse {
+  return { status: res.status, headers: res.headers, body: res.body, requestId: res.requestId, producedAt };
+}

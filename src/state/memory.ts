@@ -1,0 +1,105 @@
+/** In-memory shared state: one replica's cache (an LRU bounded by bytes) and limiter. */
+import { LRUCache } from 'lru-cache';
+import { nextStart, waitAllowed } from './sliding-window';
+import type { CachedResponse, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
+
+/** Options of the memory cache. */
+export interface MemoryCacheOptions {
+  /** Most bytes the cached bodies and headers may take (roughly: UTF-16 code units are counted once). */
+  readonly maxBytes: number;
+  /** Clock in epoch ms. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** The memory cache's contents, for metrics. */
+export interface MemoryCacheStats {
+  readonly entries: number;
+  readonly bytes: number;
+}
+
+/** A memory cache that also reports its size. */
+export interface MemoryCacheStore extends ResponseCacheStore {
+  /** Returns how many entries and bytes the cache holds (expired entries included until evicted). */
+  stats(): MemoryCacheStats;
+}
+
+// What the LRU holds: the response and when it stops being served.
+interface Entry {
+  readonly value: CachedResponse;
+  readonly expiresAt: number;
+}
+
+// Bookkeeping bytes per entry besides body and headers (keys, numbers, object overhead).
+const ENTRY_OVERHEAD_BYTES = 128;
+
+/** Creates a memory cache bounded by bytes; least recently used entries go first. */
+export function createMemoryCache(options: MemoryCacheOptions): MemoryCacheStore {
+  if (!Number.isInteger(options.maxBytes) || options.maxBytes < 1) {
+    throw new TypeError(`memory cache option \`maxBytes\` must be a positive integer; received ${String(options.maxBytes)}`);
+  }
+  const now = options.now ?? Date.now;
+  const lru = new LRUCache<string, Entry>({
+    maxSize: options.maxBytes,
+    sizeCalculation: (entry, key) => entrySize(key, entry.value),
+  });
+  return {
+    async get(key) {
+      const entry = lru.get(key);
+      if (!entry) return undefined;
+      if (now() >= entry.expiresAt) {
+        lru.delete(key);
+        return undefined;
+      }
+      return entry.value;
+    },
+    async set(key, value, ttlMs) {
+      if (!(ttlMs > 0)) return;
+      // An entry larger than the whole cache is not stored (lru-cache refuses it).
+      lru.set(key, { value, expiresAt: now() + ttlMs });
+    },
+    stats: () => ({ entries: lru.size, bytes: lru.calculatedSize }),
+  };
+}
+
+/** Estimates an entry's size in bytes (string lengths: close enough for a bound, and cheap). */
+export function entrySize(key: string, value: CachedResponse): number {
+  let size = ENTRY_OVERHEAD_BYTES + key.length + value.body.length + (value.requestId?.length ?? 0);
+  for (const [name, v] of Object.entries(value.headers)) size += name.length + v.length;
+  return size;
+}
+
+/** Creates a memory sliding-window limiter (one replica's view of the quota). */
+export function createMemoryLimiter(now: () => number = Date.now): RateLimiterStore {
+  // Per key, the most recent reserved starts, newest first, at most `limit` of them.
+  const recent = new Map<string, number[]>();
+  return {
+    async reserve(key, limit, windowMs, maxWaitMs): Promise<Reservation> {
+      const at = now();
+      const starts = recent.get(key) ?? [];
+      const start = nextStart(starts, limit, windowMs, at);
+      const waitMs = start - at;
+      if (!waitAllowed(waitMs, maxWaitMs)) return { granted: false, waitMs };
+      starts.unshift(start);
+      if (starts.length > limit) starts.length = limit;
+      recent.set(key, starts);
+      return { granted: true, waitMs };
+    },
+  };
+}
+
+/** Options of the memory shared state. */
+export interface MemoryStateOptions {
+  readonly cacheMaxBytes: number;
+  readonly now?: () => number;
+}
+
+/** Creates the in-memory shared state (the default: one replica, nothing to connect to). */
+export function createMemoryState(options: MemoryStateOptions): SharedState & { readonly cache: MemoryCacheStore } {
+  return {
+    kind: 'memory',
+    cache: createMemoryCache({ maxBytes: options.cacheMaxBytes, now: options.now }),
+    limiter: createMemoryLimiter(options.now),
+    connect: async () => undefined,
+    close: async () => undefined,
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * Redis shared state: one cache and one quota for every replica that points at the same
+ * Redis. The limiter is a Lua script (atomic across replicas, on Redis's clock); the cache is
+ * plain SET/GET with a millisecond expiry. When Redis fails or is unreachable the gateway keeps
+ * serving: cache calls become misses and the limiter falls back to this replica's own window.
+ */
+import { createHash } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { createMemoryLimiter } from './memory';
+import { waitAllowed } from './sliding-window';
+import type { CachedResponse, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
+
+/** Which part of the shared state met a Redis failure. */
+export type StateComponent = 'cache' | 'limiter' | 'connection';
+
+/** Options of the Redis shared state. */
+export interface RedisStateOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://…`. */
+  readonly url: string;
+  /** Prepended to every key, so that gateways of different tenants can share one Redis. */
+  readonly keyPrefix: string;
+  /** Longest wait for one command before the call goes on without Redis. @default 250 */
+  readonly commandTimeoutMs?: number;
+  /** Longest wait for the connection at start-up. @default 2000 */
+  readonly connectTimeoutMs?: number;
+  /** Clock of the fallback limiter. @default Date.now */
+  readonly now?: () => number;
+  /** Called on every Redis failure (the call still succeeds without Redis); exceptions are ignored. */
+  readonly onError?: (component: StateComponent, error: Error) => void;
+}
+
+/**
+ * The sliding-window reservation of src/state/sliding-window.ts, atomically, on Redis's clock.
+ * KEYS[1]: a list of the most recent reserved starts (epoch ms), newest first.
+ * ARGV: limit, windowMs, maxWaitMs. Returns {granted (1|0), waitMs}.
+ */
+export const RESERVE_SCRIPT = `
+local key = KEYS[1]
+local limit = tonumber(ARGV[1])
+local window = tonumber(ARGV[2])
+local maxWait = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local start = now
+local newest = redis.call('LINDEX', key, 0)
+if newest and tonumber(newest) > start then start = tonumber(newest) end
+local limitTh = redis.call('LINDEX', key, limit - 1)
+if limitTh and tonumber(limitTh) + window > start then start = tonumber(limitTh) + window end
+local wait = start - now
+if wait > 0 and wait > maxWait then return {0, wait} end
+redis.call('LPUSH', key, string.format('%.0f', start))
+redis.call('LTRIM', key, 0, limit - 1)
+redis.call('PEXPIRE', key, wait + window)
+return {1, wait}
+`;
+
+// The client with the script registered as a command (EVALSHA, falling back to EVAL once).
+type ScriptedRedis = Redis & {
+  cdngwReserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<[number, number]>;
+};
+
+/** Creates the Redis shared state; `connect()` must succeed before Redis is used (until then, and whenever it fails, memory serves). */
+export function createRedisState(options: RedisStateOptions): SharedState {
+  const where = describeRedis(options.url);
+  const client = new Redis(options.url, {
+    lazyConnect: true,
+    // Fail fast while disconnected: the fallback serves instead of a queue of waiting calls.
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: options.commandTimeoutMs ?? 250,
+    connectTimeout: options.connectTimeoutMs ?? 2000,
+    retryStrategy: (times) => Math.min(100 * times, 2000),
+  }) as ScriptedRedis;
+  client.defineCommand('cdngwReserve', { numberOfKeys: 1, lua: RESERVE_SCRIPT });
+  const report = (component: StateComponent, error: unknown): void => {
+    try {
+      options.onError?.(component, error instanceof Error ? error : new Error(String(error)));
+    } catch {
+      // A broken hook must not fail the call.
+    }
+  };
+  // Without a listener ioredis prints every connection error; they are reported through onError instead.
+  client.on('error', (error: unknown) => report('connection', error));
+  const ready = (): boolean => client.status === 'ready';
+  const fallback = createMemoryLimiter(options.now);
+  const cacheKey = (key: string): string => `${options.keyPrefix}cache:${createHash('sha256').update(key).digest('base64url')}`;
+
+  const cache: ResponseCacheStore = {
+    async get(key) {
+      if (!ready()) return undefined;
+      try {
+        const text = await client.get(cacheKey(key));
+        return text === null ? undefined : parseCached(text);
+      } catch (error) {
+        report('cache', error);
+        return undefined;
+      }
+    },
+    async set(key, value, ttlMs) {
+      const ms = Math.floor(ttlMs);
+      if (ms < 1 || !ready()) return;
+      try {
+        await client.set(cacheKey(key), JSON.stringify(value), 'PX', ms);
+      } catch (error) {
+        report('cache', error);
+      }
+    },
+  };
+
+  const limiter: RateLimiterStore = {
+    async reserve(key, limit, windowMs, maxWaitMs): Promise<Reservation> {
+      if (!ready()) return fallback.reserve(key, limit, windowMs, maxWaitMs);
+      try {
+        const maxWait = Math.max(-1, Math.floor(maxWaitMs));
+        const [granted, waitMs] = await client.cdngwReserve(`${options.keyPrefix}rate:${key}`, limit, Math.ceil(windowMs), maxWait);
+        return { granted: granted === 1 && waitAllowed(waitMs, maxWaitMs), waitMs: Math.max(0, waitMs) };
+      } catch (error) {
+        report('limiter', error);
+        return fallback.reserve(key, limit, windowMs, maxWaitMs);
+      }
+    },
+  };
+
+  return {
+    kind: 'redis',
+    cache,
+    limiter,
+    async connect() {
+      try {
+        await client.connect();
+        await client.ping();
+      } catch (error) {
+        client.disconnect();
+        throw new Error(`REDIS_URL: could not reach Redis at ${where} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      }
+    },
+    async close() {
+      if (client.status === 'ready') {
+        try {
+          await client.quit();
+          return;
+        } catch {
+          // Fall through: drop the connection instead.
+        }
+      }
+      client.disconnect();
+    },
+  };
+}
+
+/** Describes a Redis URL for messages without its credentials (`host:port/db`). */
+export function describeRedis(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname && u.pathname !== '/' ? u.pathname : ''}`;
+  } catch {
+    return 'an unparsable URL';
+  }
+}
+
+// Reads a stored entry back; anything unexpected (another writer, an older version) is a miss.
+function parseCached(text: string): CachedResponse | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const v = value as Record<string, unknown>;
+  if (typeof v.status !== 'number' || typeof v.body !== 'string' || typeof v.producedAt !== 'number') return undefined;
+  if (typeof v.headers !== 'object' || v.headers === null) return undefined;
+  if (v.requestId !== undefined && typeof v.requestId !== 'string') return undefined;
+  return value as CachedResponse;
+}

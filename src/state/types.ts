@@ -1,0 +1,51 @@
+/**
+ * What the gateway shares between replicas: the response cache and the upstream quota.
+ * Both sit behind these small interfaces, in memory by default and in Redis with `REDIS_URL`.
+ */
+
+/** A stored upstream response: what the cache stage needs to answer a call again. */
+export interface CachedResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+  readonly requestId?: string;
+  /** When the attempt that produced the response was sent (epoch ms, the storing replica's clock). */
+  readonly producedAt: number;
+}
+
+/** A response cache with per-entry expiry. */
+export interface ResponseCacheStore {
+  /** Returns the entry stored under `key` while it has not expired. */
+  get(key: string): Promise<CachedResponse | undefined>;
+  /** Stores an entry for `ttlMs` milliseconds from now (the store drops or hides it after that). */
+  set(key: string, value: CachedResponse, ttlMs: number): Promise<void>;
+}
+
+/** The answer to a slot request: either a start time `waitMs` from now, or a refusal. */
+export interface Reservation {
+  /** Whether a start slot was reserved (false: the earliest slot is further away than allowed). */
+  readonly granted: boolean;
+  /** Milliseconds from now until the (earliest possible) start, never negative. */
+  readonly waitMs: number;
+}
+
+/** Sliding-window admission: at most `limit` starts of one key in any `windowMs`. */
+export interface RateLimiterStore {
+  /**
+   * Reserves the earliest start for one call of `key` such that no `windowMs` window holds more
+   * than `limit` starts; refuses (reserving nothing) when that start is more than `maxWaitMs` away.
+   */
+  reserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Reservation>;
+}
+
+/** The shared state of one gateway: a cache, a limiter, and how to stop them. */
+export interface SharedState {
+  /** `memory` or `redis`, for start-up logs. */
+  readonly kind: 'memory' | 'redis';
+  readonly cache: ResponseCacheStore;
+  readonly limiter: RateLimiterStore;
+  /** Resolves once the backing store answers (at once in memory); rejects with a message naming the store. */
+  connect(): Promise<void>;
+  /** Releases connections. */
+  close(): Promise<void>;
+}
