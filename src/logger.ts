@@ -1,5 +1,10 @@
-/** Structured JSON logging (pino) with credentials redacted wherever they could appear. */
+/**
+ * Structured JSON logging (pino) with credentials kept out twice over: known fields are
+ * redacted by path, and every line is scrubbed of the configured secret values and of
+ * anything shaped like a signature, wherever they appear (messages, error stacks, causes).
+ */
 import pino, { type Logger } from 'pino';
+import { createRedactor } from './cdn/redact';
 
 export type { Logger } from 'pino';
 
@@ -9,24 +14,46 @@ export const REDACTED_PATHS = [
   'sk',
   'token',
   'securityToken',
+  'apiKey',
+  'secret',
+  'password',
   '*.ak',
   '*.sk',
   '*.token',
   '*.securityToken',
+  '*.apiKey',
+  '*.secret',
+  '*.password',
   '*.authorization',
   '*.Authorization',
   '*["x-auth-token"]',
   '*["x-security-token"]',
+  '*["x-api-key"]',
+  '*.cookie',
   'headers.authorization',
   'headers["x-auth-token"]',
   'headers["x-security-token"]',
+  'headers["x-api-key"]',
   'req.headers.authorization',
   'req.headers["x-api-key"]',
+  'req.headers["x-auth-token"]',
+  'req.headers["x-security-token"]',
   'req.headers.cookie',
 ];
 
-/** Creates the process logger at a level; `destination` defaults to stdout. */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/** Options of `createLogger`. */
+export interface LoggerOptions {
+  /** Where lines go. @default stdout, written synchronously so nothing is lost at exit */
+  readonly destination?: pino.DestinationStream;
+  /** Secret values (AK, SK, tokens, API keys, JWT secret) to scrub from every line. */
+  readonly secrets?: ReadonlyArray<string | undefined>;
+}
+
+/** Creates the process logger at a level; a destination stream may be given directly (tests). */
+export function createLogger(level: string, options: LoggerOptions | pino.DestinationStream = {}): Logger {
+  const { destination, secrets } = isStream(options) ? { destination: options, secrets: undefined } : options;
+  const out = destination ?? pino.destination({ dest: 1, sync: true });
+  const redact = createRedactor(secrets ?? []);
   return pino(
     {
       level,
@@ -34,6 +61,11 @@ export function createLogger(level: string, destination?: pino.DestinationStream
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    destination,
+    { write: (line: string) => out.write(redact(line)) },
   );
+}
+
+// Tells a destination stream from an options object.
+function isStream(value: LoggerOptions | pino.DestinationStream): value is pino.DestinationStream {
+  return typeof (value as pino.DestinationStream).write === 'function';
 }

@@ -1,11 +1,15 @@
 /**
  * The only side-effecting entry point: configuration → upstream (embedded simulator or Huawei
- * Cloud) → gateway → listen, plus signal handling for a graceful shutdown.
+ * Cloud) → CDN client → gateway → listen, plus signal handling for a graceful shutdown.
  */
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
 import { createCdnClient } from './cdn/client';
+import type { Stage } from './cdn/pipeline';
 import { createGateway } from './server';
+import { createMetrics } from './http/metrics';
+import { createUpstreamObserver } from './http/upstream-observer';
+import { exposureWarning } from './http/exposure';
 
 /** Something to close at shutdown, in order. */
 type Closer = () => Promise<void>;
@@ -21,25 +25,37 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { secrets: secretsOf(config) });
   const closers: Closer[] = [];
   const endpoint = await startUpstream(config, logger, closers);
+  const metrics = createMetrics();
+  const upstreamObserver = createUpstreamObserver(logger, metrics);
+
+  // Upstream economy (issue 4): coalescing, cache and rate limiting, shared through Redis with REDIS_URL.
+  // Wire it here: create it from `config`, pass its stages below, close it after the client, and
+  // register its counters with `metrics.registerSnapshot(() => economy.metrics())`.
+  const stages: Stage[] = [];
+
   const cdn = createCdnClient({
     endpoint,
     auth: config.upstream.auth,
     connections: config.upstreamConnections,
     timeoutMs: config.upstreamTimeoutMs,
     retry: { maxAttempts: config.upstreamMaxAttempts },
+    stages,
+    onEvent: upstreamObserver.onEvent,
   });
   closers.unshift(() => cdn.close());
-  const gateway = await createGateway(config, { cdn, logger });
+  const gateway = await createGateway(config, { cdn, logger, metrics, upstreamObserver });
   const url = await gateway.listen(config.port, config.host);
   closers.unshift(() => gateway.close());
-  logger.info({ url }, `GraphQL gateway ready at ${url}`);
+  logger.info({ url }, `GraphQL gateway ready at ${url}${config.explorer === 'off' ? '' : ' (open it in a browser for the explorer)'}`);
+  const exposure = exposureWarning(config.host, config.callerAuth);
+  if (exposure) logger.warn(exposure);
   if (config.cursorSecretGenerated) {
     logger.warn('CURSOR_SECRET is not set: cursors are signed with a random secret and stop working after a restart or on another replica');
   }
-  installShutdown(logger, closers);
+  installShutdown(logger, closers, config.shutdownTimeoutMs);
 }
 
 // Starts the embedded simulator when no real upstream is configured; returns the endpoint to call.
@@ -68,17 +84,32 @@ async function startUpstream(config: Config, logger: Logger, closers: Closer[]):
   return simulator.url;
 }
 
+// Every secret value of the configuration, scrubbed from each log line.
+function secretsOf(config: Config): Array<string | undefined> {
+  const upstream = config.upstream.auth;
+  const auth = config.callerAuth;
+  return [
+    ...(upstream.kind === 'aksk' ? [upstream.ak, upstream.sk, upstream.securityToken] : [upstream.token]),
+    ...(auth.mode === 'api-key' ? auth.keys : []),
+    ...(auth.mode === 'jwt' ? [auth.secret] : []),
+    config.cursorSecret,
+    config.redisUrl && new URL(config.redisUrl).password ? decodeURIComponent(new URL(config.redisUrl).password) : undefined,
+  ];
+}
+
 // Closes everything once on SIGTERM/SIGINT: stop accepting, finish in-flight requests, exit.
-function installShutdown(logger: Logger, closers: Closer[]): void {
+function installShutdown(logger: Logger, closers: Closer[], timeoutMs: number): void {
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    logger.info({ signal }, 'shutting down: draining in-flight requests');
+    logger.info({ signal }, 'shutting down: no new connections; finishing in-flight requests');
+    // The gateway itself gives in-flight requests `timeoutMs`; this is the backstop if closing hangs anyway.
+    const backstopMs = timeoutMs + 5000;
     const timer = setTimeout(() => {
-      logger.error('shutdown took longer than 10 s; exiting');
+      logger.error(`shutdown took longer than ${backstopMs} ms; exiting`);
       process.exit(1);
-    }, 10_000);
+    }, backstopMs);
     timer.unref();
     (async () => {
       for (const close of closers) await close();

@@ -1,19 +1,37 @@
 /**
- * The HTTP side of the gateway: Apollo Server on node:http with the GraphQL route and the
- * operational routes. `createGateway` builds it without listening; `main.ts` wires and listens.
+ * The HTTP side of the gateway: Apollo Server on node:http with the GraphQL route, the
+ * explorer and the operational routes. `createGateway` builds it without listening;
+ * `main.ts` wires and listens.
+ *
+ *   /graphql          GraphQL (GET and POST); a browser GET gets the explorer page
+ *   /explorer/*       the explorer's scripts and styles (EXPLORER=graphiql)
+ *   /healthz          the process is alive
+ *   /readyz           the upstream answered a signed call recently
+ *   /metrics          Prometheus metrics
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, HeaderMap } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginDisableSuggestions } from '@apollo/server/plugin/disableSuggestions';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { createSchema } from './graph/schema';
 import { createContext, type CdnApi, type GraphContext } from './graph/context';
 import { formatGraphQLError } from './graph/errors';
-import { requestIdPlugin } from './graph/plugins';
+import { createQueryLimits } from './graph/limits';
+import { observePlugin, requestIdPlugin } from './graph/plugins';
+import { createAuthenticator, type Caller } from './http/auth';
+import { createCors } from './http/cors';
+import { createExplorer, EXPLORER_ASSET_PREFIX, wantsExplorerPage } from './http/explorer';
+import { handleGraphQLRequest } from './http/graphql-handler';
+import { createMetrics, type Metrics } from './http/metrics';
+import { createReadiness, type Readiness } from './http/readiness';
+import { sendGraphQLError, sendJson } from './http/respond';
+import type { UpstreamObserver } from './http/upstream-observer';
 
 /** What the gateway needs besides its configuration. */
 export interface GatewayDeps {
@@ -21,90 +39,191 @@ export interface GatewayDeps {
   readonly logger: Logger;
   /** Clock in epoch ms (tests freeze it). */
   readonly now?: () => number;
+  /** Metrics to record into; the same object should feed the CDN client's `onEvent` (through `upstreamObserver`). @default fresh metrics */
+  readonly metrics?: Metrics;
+  /** The observer passed to the CDN client as `onEvent`; readiness trusts the successes it saw. */
+  readonly upstreamObserver?: UpstreamObserver;
 }
 
 /** A built, not yet listening gateway. */
 export interface Gateway {
   readonly server: Server;
   readonly apollo: ApolloServer<GraphContext>;
+  readonly metrics: Metrics;
+  readonly readiness: Readiness;
   /** Listens on the port and host; resolves with the URL of `/graphql`. */
   listen(port: number, host: string): Promise<string>;
-  /** Stops accepting, drains in-flight requests, then stops Apollo. */
+  /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), then stops Apollo. */
   close(): Promise<void>;
 }
 
-/** Largest accepted request body, in bytes. */
+/** Default largest accepted request body, in bytes (`BODY_LIMIT_BYTES`). */
 export const MAX_BODY_BYTES = 1024 * 1024;
+
+// What the access log and the metrics learn about one request as it is served.
+interface RequestRecord {
+  readonly requestId: string;
+  readonly started: number;
+  route: string;
+  caller?: Caller;
+  /** Set once the request reached GraphQL handling (or was refused on its way there). */
+  graphql?: { operation: string | null; errorCodes: readonly string[] };
+}
 
 /** Builds the gateway: schema, Apollo Server and the HTTP routes. */
 export async function createGateway(config: Config, deps: GatewayDeps): Promise<Gateway> {
   const now = deps.now ?? Date.now;
+  const { logger } = deps;
+  const metrics = deps.metrics ?? createMetrics();
   const server = createServer();
+  // Keyed by the request's abort signal: Apollo hands plugins a shallow copy of the context, not the object itself.
+  const records = new WeakMap<AbortSignal, RequestRecord>();
+  const limits = createQueryLimits(config.queryLimits, config.defaultPageSize);
+  const plugins: ApolloServerPlugin<GraphContext>[] = [
+    ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.shutdownTimeoutMs }),
+    config.explorer === 'sandbox' ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }) : ApolloServerPluginLandingPageDisabled(),
+    requestIdPlugin(),
+    observePlugin(logger, (context, outcome) => {
+      const record = records.get(context.signal);
+      if (record) record.graphql = outcome;
+    }),
+    ...limits.plugins,
+    // Without introspection, "Did you mean …?" hints would still reveal the schema field by field.
+    ...(config.introspection ? [] : [ApolloServerPluginDisableSuggestions()]),
+  ];
   const apollo = new ApolloServer<GraphContext>({
     schema: createSchema(),
     formatError: formatGraphQLError,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer: server }), ApolloServerPluginLandingPageDisabled(), requestIdPlugin()],
+    introspection: config.introspection,
+    csrfPrevention: true,
+    parseOptions: limits.parseOptions,
+    validationRules: limits.validationRules,
+    logger: logger.child({ component: 'apollo' }),
+    plugins,
   });
   await apollo.start();
 
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const requestId = pickRequestId(req.headers['x-request-id']);
-    res.setHeader('x-request-id', requestId);
-    const path = (req.url ?? '/').split('?')[0];
-    if (path === '/graphql') {
-      handleGraphQL(req, res, requestId).catch((err: unknown) => {
-        deps.logger.error({ err, requestId }, 'unhandled error serving /graphql');
-        if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] });
-        else res.end();
-      });
-    } else if (path === '/healthz') {
-      sendJson(res, 200, { status: 'ok' });
-    } else {
-      sendJson(res, 404, { error: `No route for ${req.method ?? 'GET'} ${path}; GraphQL is served at /graphql` });
-    }
+  const cors = createCors(config.corsOrigins);
+  const authenticate = createAuthenticator(config.callerAuth);
+  const explorer = config.explorer === 'graphiql' ? createExplorer({ headers: explorerHeaders(config) }) : undefined;
+  const readiness = createReadiness({
+    probe: (deadline) => deps.cdn.historyTasks({ pageSize: 1, pageNumber: 1 }, { deadline, requestId: `readyz-${randomUUID()}` }),
+    ttlMs: config.readinessTtlMs,
+    probeTimeoutMs: config.upstreamTimeoutMs,
+    lastSuccessAt: deps.upstreamObserver?.lastSuccessAt,
+    now,
   });
 
-  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, requestId: string): Promise<void> {
-    const body = await readBody(req, MAX_BODY_BYTES);
-    if (body === 'too-large') {
-      sendJson(res, 413, { errors: [{ message: `Request body exceeds ${MAX_BODY_BYTES} bytes`, extensions: { code: 'BAD_REQUEST', requestId } }] });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const record: RequestRecord = { requestId: pickRequestId(req.headers['x-request-id']), started: now(), route: 'other' };
+    res.setHeader('x-request-id', record.requestId);
+    res.on('close', () => finish(req, res, record));
+    route(req, res, record).catch((err: unknown) => {
+      logger.error({ err, requestId: record.requestId }, `unhandled error serving ${record.route}`);
+      if (!res.headersSent) sendGraphQLError(res, 500, 'INTERNAL_SERVER_ERROR', 'Internal server error', record.requestId);
+      else res.end();
+    });
+  });
+
+  // Dispatches a request to its route.
+  async function route(req: IncomingMessage, res: ServerResponse, record: RequestRecord): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (cors(req, res)) {
+      record.route = 'preflight';
       return;
     }
-    const headers = new HeaderMap();
-    for (const [key, value] of Object.entries(req.headers)) {
-      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    if (path === '/graphql') {
+      record.route = '/graphql';
+      return serveGraphQL(req, res, record);
     }
-    let parsed: unknown = body;
-    if (body !== '' && (headers.get('content-type') ?? '').includes('json')) {
-      try {
-        parsed = JSON.parse(body);
-      } catch {
-        sendJson(res, 400, { errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST', requestId } }] });
-        return;
+    if (path.startsWith(EXPLORER_ASSET_PREFIX) && explorer && isRead(req)) {
+      record.route = '/explorer';
+      if (explorer.sendAsset(path, req, res)) return;
+    }
+    if (path === '/healthz' && isRead(req)) {
+      record.route = path;
+      return sendJson(res, 200, { status: 'ok' });
+    }
+    if (path === '/readyz' && isRead(req)) {
+      record.route = path;
+      const report = await readiness.check();
+      return sendJson(res, report.ready ? 200 : 503, report);
+    }
+    if (path === '/metrics' && isRead(req)) {
+      record.route = path;
+      const text = await metrics.render();
+      res.statusCode = 200;
+      res.setHeader('content-type', metrics.contentType);
+      res.setHeader('cache-control', 'no-store');
+      return void res.end(text);
+    }
+    sendJson(res, 404, { error: `No route for ${req.method ?? 'GET'} ${path}; GraphQL is served at /graphql` });
+  }
+
+  // The GraphQL route: explorer page for browsers, then caller authentication, then Apollo.
+  async function serveGraphQL(req: IncomingMessage, res: ServerResponse, record: RequestRecord): Promise<void> {
+    if (config.explorer !== 'off' && wantsExplorerPage(req)) {
+      record.route = '/graphql (explorer)';
+      // The page is static and holds no data; queries sent from it are authenticated like any other.
+      if (explorer) return explorer.sendPage(res);
+    } else {
+      const verdict = await authenticate(req.headers);
+      if (!verdict.ok) {
+        record.graphql = { operation: null, errorCodes: ['UNAUTHENTICATED'] };
+        logger.info({ requestId: record.requestId, reason: verdict.reason }, `caller refused: ${verdict.message}`);
+        res.setHeader('www-authenticate', `Bearer realm="cdn-url-tasks-gateway"${verdict.reason === 'missing' ? '' : ', error="invalid_token"'}`);
+        return sendGraphQLError(res, 401, 'UNAUTHENTICATED', verdict.message, record.requestId);
       }
+      record.caller = verdict.caller;
     }
     const controller = new AbortController();
     res.on('close', () => controller.abort());
     const deadline = now() + config.requestTimeoutMs;
-    const result = await apollo.executeHTTPGraphQLRequest({
-      httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers, search: new URL(req.url ?? '/', 'http://x').search, body: parsed },
-      context: async () =>
-        createContext({ requestId, deadline, signal: controller.signal, cdn: deps.cdn, config, now, logger: deps.logger }),
+    await handleGraphQLRequest(apollo, req, res, {
+      requestId: record.requestId,
+      bodyLimitBytes: config.bodyLimitBytes,
+      onUnobservedErrors: (codes) => {
+        record.graphql = { operation: null, errorCodes: codes };
+      },
+      context: async () => {
+        const context = createContext({ requestId: record.requestId, deadline, signal: controller.signal, cdn: deps.cdn, config, now, logger });
+        records.set(context.signal, record);
+        return context;
+      },
     });
-    for (const [key, value] of result.headers) res.setHeader(key, value);
-    res.statusCode = result.status ?? 200;
-    if (result.body.kind === 'complete') {
-      res.end(result.body.string);
+  }
+
+  // Records the finished request in the metrics and the access log.
+  function finish(req: IncomingMessage, res: ServerResponse, record: RequestRecord): void {
+    const durationMs = now() - record.started;
+    metrics.observeHttp(record.route, res.statusCode);
+    if (record.route !== '/graphql') {
+      logger.debug({ requestId: record.requestId, method: req.method, route: record.route, status: res.statusCode, durationMs }, 'http request');
       return;
     }
-    for await (const chunk of result.body.asyncIterator) res.write(chunk);
-    res.end();
+    const outcome = record.graphql ?? { operation: null, errorCodes: res.statusCode >= 400 ? ['BAD_REQUEST'] : [] };
+    metrics.observeGraphQL({ operation: outcome.operation ?? '', durationMs, errorCodes: outcome.errorCodes });
+    logger.info(
+      {
+        requestId: record.requestId,
+        method: req.method,
+        status: res.statusCode,
+        durationMs,
+        operation: outcome.operation,
+        errors: outcome.errorCodes.length > 0 ? outcome.errorCodes : undefined,
+        caller: describeCaller(record.caller),
+        aborted: res.writableFinished ? undefined : true,
+      },
+      'graphql request',
+    );
   }
 
   return {
     server,
     apollo,
+    metrics,
+    readiness,
     listen: (port, host) =>
       new Promise((resolve, reject) => {
         server.once('error', reject);
@@ -116,6 +235,8 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
         });
       }),
     close: async () => {
+      readiness.markShuttingDown();
+      // Apollo's drain plugin closes the listener, ends idle keep-alive connections, and waits for in-flight requests.
       await apollo.stop();
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
@@ -128,26 +249,32 @@ function pickRequestId(header: string | string[] | undefined): string {
   return value && /^[A-Za-z0-9._-]{1,64}$/.test(value) ? value : randomUUID();
 }
 
-// Reads a request body up to a byte limit.
-function readBody(req: IncomingMessage, limit: number): Promise<string | 'too-large'> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => resolve(tooLarge ? 'too-large' : Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+// GET or HEAD.
+function isRead(req: IncomingMessage): boolean {
+  return req.method === 'GET' || req.method === 'HEAD';
 }
 
-// Sends a small JSON answer.
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.statusCode = status;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.end(JSON.stringify(body));
+// The headers the explorer pre-fills, so a person sees where their credential goes.
+function explorerHeaders(config: Config): Record<string, string> {
+  switch (config.callerAuth.mode) {
+    case 'none':
+      return {};
+    case 'api-key':
+      return { 'x-api-key': '<your API key>' };
+    case 'jwt':
+      return { Authorization: 'Bearer <your JWT>' };
+  }
 }
 
+// Who called, for the access log (never the credential).
+function describeCaller(caller: Caller | undefined): string | undefined {
+  if (!caller) return undefined;
+  switch (caller.kind) {
+    case 'anonymous':
+      return undefined;
+    case 'api-key':
+      return `api-key:${caller.keyId}`;
+    case 'jwt':
+      return caller.subject === undefined ? 'jwt' : `jwt:${caller.subject}`;
+  }
+}

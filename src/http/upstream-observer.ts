@@ -1,0 +1,42 @@
+/**
+ * Watches upstream attempts (the CDN client's `onEvent`): logs each with the upstream
+ * `X-request-id`, feeds the metrics, and remembers the last success for readiness.
+ */
+import type { UpstreamEvent } from '../cdn/options';
+import type { Logger } from '../logger';
+import type { Metrics } from './metrics';
+
+/** The observer of upstream attempts. */
+export interface UpstreamObserver {
+  /** Pass as `createCdnClient({ onEvent })`. */
+  readonly onEvent: (event: UpstreamEvent) => void;
+  /** When the last successful upstream answer arrived (epoch ms), if any. */
+  lastSuccessAt(): number | undefined;
+}
+
+/** Creates an upstream observer logging to `logger` and counting into `metrics`. */
+export function createUpstreamObserver(logger: Logger, metrics?: Metrics, now: () => number = Date.now): UpstreamObserver {
+  let lastSuccess: number | undefined;
+  return {
+    onEvent(event) {
+      metrics?.observeUpstream(event);
+      if (event.outcome === 'ok') lastSuccess = now();
+      const fields = {
+        requestId: event.requestId,
+        upstream: {
+          operation: event.operation,
+          method: event.method,
+          attempt: event.attempt,
+          status: event.status,
+          outcome: event.outcome,
+          durationMs: Math.round(event.durationMs),
+          requestId: event.upstreamRequestId,
+        },
+      };
+      // Upstream calls are bounded by the tenant's quota (tens per second), so each gets a line.
+      if (event.outcome === 'ok') logger.info(fields, 'upstream call');
+      else logger.warn(fields, `upstream call failed: ${event.outcome}`);
+    },
+    lastSuccessAt: () => lastSuccess,
+  };
+}
