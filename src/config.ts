@@ -172,7 +172,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_HISTORYTASKS: int(0, 100000, 10),
   RATE_LIMIT_REFRESH: int(0, 100000, 5),
   RATE_LIMIT_PREHEAT: int(0, 100000, 5),
-  RATE_LIMIT_MARGIN_MS: int(0, 1000, 50),
+  RATE_LIMIT_MARGIN_MS: int(0, 1000, 100),
   REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
   EXPLORER: z.enum(['graphiql', 'sandbox', 'off']).optional().default('graphiql'),

@@ -69,6 +69,8 @@ export function createRedisState(options: RedisStateOptions): SharedState {
     maxRetriesPerRequest: 0,
     commandTimeout: options.commandTimeoutMs ?? 250,
     connectTimeout: options.connectTimeoutMs ?? 2000,
+    // Closing an already-dropped connection arms a timer this long that nothing clears: keep it short.
+    disconnectTimeout: 100,
     retryStrategy: (times) => Math.min(100 * times, 2000),
   }) as ScriptedRedis;
   client.defineCommand('cdngwReserve', { numberOfKeys: 1, lua: RESERVE_SCRIPT });

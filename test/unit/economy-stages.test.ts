@@ -25,7 +25,7 @@ function scriptedTerminal(answer: (req: UpstreamRequest, n: number) => Promise<U
 
 function build(terminal: Handler, economyOptions: EconomyOptions = {}) {
   const events: EconomyEvent[] = [];
-  const economy = createEconomyStages({ now: () => Date.now(), onEvent: (e) => events.push(e), ...economyOptions });
+  const economy = createEconomyStages({ now: () => Date.now(), onEvent: (e) => events.push(e), rateLimitMarginMs: 50, ...economyOptions });
   const o = normalizeOptions({
     endpoint: 'http://127.0.0.1:9100',
     auth: AUTH,

@@ -1,0 +1,191 @@
+/**
+ * The Redis shared state against a real redis-server (started here on a free port): the Lua
+ * limiter's arithmetic, two clients sharing one quota and one cache through it, tenants kept
+ * apart, and the gateway carrying on when Redis goes away. Without redis-server on PATH these
+ * tests cannot run, and a test named so says it loudly.
+ */
+import { Redis } from 'ioredis';
+import { createCdnClient, type CdnClient } from '../../src/cdn/client';
+import { createEconomyStages, type Economy, type EconomyOptions } from '../../src/cdn/economy';
+import { createRedisState } from '../../src/state/redis';
+import { createSimulator, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Simulator, type SimulatorStats } from '../../src/simulator/index';
+import { findRedisServer, startRedisServer, type RedisServer } from '../support/redis-server';
+
+const URL_TASKS = 'GET /v1.0/cdn/contentgateway/url-tasks';
+const HAVE_REDIS = findRedisServer();
+
+if (!HAVE_REDIS) {
+  it('DID NOT RUN: the Redis economy tests need redis-server on PATH (Debian package redis-server)', () => {
+    console.warn(
+      '\n*** The Redis tests (test/integration/redis-economy.test.ts) DID NOT RUN: redis-server is not on PATH. ' +
+        'Install it (apt-get install -y redis-server) to test shared quota and cache. ***\n',
+    );
+    expect(HAVE_REDIS).toBe(false);
+  });
+} else {
+  let redis: RedisServer;
+  let sim: Simulator;
+  const opened: Array<{ client?: CdnClient; economy: Economy }> = [];
+
+  beforeAll(async () => {
+    [redis, sim] = await Promise.all([startRedisServer(), createSimulator({ quiet: true, records: 3000 })]);
+  });
+
+  beforeEach(async () => {
+    await control('POST', '/__sim/reset', {});
+  });
+
+  afterEach(async () => {
+    for (const { client, economy } of opened.splice(0)) {
+      await client?.close();
+      await economy.close();
+    }
+  });
+
+  afterAll(async () => {
+    await sim?.close();
+    await redis?.stop();
+  });
+
+  // Two replicas' worth of client + economy on the same Redis.
+  async function replica(options: EconomyOptions = {}): Promise<{ client: CdnClient; economy: Economy }> {
+    const economy = createEconomyStages({ redisUrl: redis.url, scope: 'tenant-a', cacheTtlMs: 2000, ...options });
+    await economy.connect();
+    const client = createCdnClient({
+      endpoint: sim.url,
+      auth: { kind: 'aksk', ak: DEFAULT_SIMULATOR_AK, sk: DEFAULT_SIMULATOR_SK },
+      retry: { baseDelayMs: 20, maxDelayMs: 200 },
+      stages: economy.stages,
+      attemptStages: economy.attemptStages,
+    });
+    opened.push({ client, economy });
+    return { client, economy };
+  }
+
+  async function control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(sim.url + path, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`simulator ${method} ${path} → ${res.status}: ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  const stats = (): Promise<SimulatorStats> => control<SimulatorStats>('GET', '/__sim/stats');
+
+  describe('Redis limiter script', () => {
+    it('spaces a burst one window apart per `limit` calls, on the Redis clock, and refuses without reserving', async () => {
+      const state = createRedisState({ url: redis.url, keyPrefix: `t${Date.now()}:` });
+      opened.push({ economy: { close: () => state.close() } as Economy });
+      await state.connect();
+      const waits: number[] = [];
+      for (let i = 0; i < 7; i++) waits.push((await state.limiter.reserve('url-tasks', 3, 1000, 60_000)).waitMs);
+      // Redis's clock moves on a little between calls: each wait is at most the ideal one and close to it.
+      const ideal = [0, 0, 0, 1000, 1000, 1000, 2000];
+      waits.forEach((w, i) => {
+        expect(w).toBeLessThanOrEqual(ideal[i] as number);
+        expect(w).toBeGreaterThan((ideal[i] as number) - 100);
+      });
+      const refused = await state.limiter.reserve('url-tasks', 3, 1000, 500);
+      expect(refused.granted).toBe(false);
+      expect(refused.waitMs).toBeGreaterThan(1900);
+      const next = await state.limiter.reserve('url-tasks', 3, 1000, 60_000);
+      expect(next.granted).toBe(true);
+      expect(next.waitMs).toBeGreaterThan(1900); // the refusal took no slot
+      expect(next.waitMs).toBeLessThanOrEqual(2000);
+    });
+
+    it('stores cache entries with an expiry, under a prefix', async () => {
+      const prefix = `c${Date.now()}:`;
+      const state = createRedisState({ url: redis.url, keyPrefix: prefix });
+      opened.push({ economy: { close: () => state.close() } as Economy });
+      await state.connect();
+      await state.cache.set('GET /x?a=1', { status: 200, headers: { 'x-request-id': 'r1' }, body: '{"ok":true}', requestId: 'r1', producedAt: 5 }, 300);
+      expect(await state.cache.get('GET /x?a=1')).toEqual({ status: 200, headers: { 'x-request-id': 'r1' }, body: '{"ok":true}', requestId: 'r1', producedAt: 5 });
+      const raw = new Redis(redis.url);
+      try {
+        const keys = await raw.keys(`${prefix}cache:*`);
+        expect(keys).toHaveLength(1);
+        const ttl = await raw.pttl(keys[0] as string);
+        expect(ttl).toBeGreaterThan(0);
+        expect(ttl).toBeLessThanOrEqual(300);
+      } finally {
+        raw.disconnect();
+      }
+      await new Promise((r) => setTimeout(r, 350));
+      expect(await state.cache.get('GET /x?a=1')).toBeUndefined();
+    });
+  });
+
+  describe('two replicas on one Redis', () => {
+    it('share one quota: 2 × 20 different calls at once, no 429, never more than 5 url-tasks calls in a second', async () => {
+      const a = await replica();
+      const b = await replica();
+      const deadline = Date.now() + 14_000;
+      const calls = Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? a : b).client.urlTasks({ limit: 5, offset: i * 5 }, { deadline }));
+      expect(await Promise.all(calls)).toHaveLength(40);
+      const s = await stats();
+      expect({ calls: s.requests[URL_TASKS], throttled: s.throttled }).toEqual({ calls: 40, throttled: 0 });
+      expect(s.throttled).toBe(0);
+      expect(s.peakPerSecond['url-tasks']).toBeLessThanOrEqual(5);
+      expect(a.economy.metrics().limiter.queued + b.economy.metrics().limiter.queued).toBe(35);
+      expect(a.economy.metrics()).toMatchObject({ state: 'redis', stateErrors: 0 });
+    }, 20_000);
+
+    it('share one cache: a page one replica fetched is served to the other', async () => {
+      const a = await replica();
+      const b = await replica();
+      const first = await a.client.urlTasks({ limit: 7, offset: 3 });
+      await new Promise((r) => setTimeout(r, 20)); // the cache write is not awaited by the caller
+      const second = await b.client.urlTasks({ offset: 3, limit: 7 });
+      expect(second).toEqual(first);
+      expect((await stats()).requests[URL_TASKS]).toBe(1);
+      expect(b.economy.metrics().cache).toMatchObject({ hits: 1, misses: 0 });
+    });
+
+    it('keep tenants apart: another scope has its own quota and cache', async () => {
+      const a = await replica({ scope: 'tenant-a' });
+      const other = await replica({ scope: 'tenant-b' });
+      await a.client.urlTasks({ limit: 4 });
+      await new Promise((r) => setTimeout(r, 20));
+      await other.client.urlTasks({ limit: 4 });
+      expect((await stats()).requests[URL_TASKS]).toBe(2);
+    });
+  });
+
+  describe('without Redis', () => {
+    it('names the unreachable Redis at start-up without echoing its password', async () => {
+      const economy = createEconomyStages({ redisUrl: 'redis://:s3cret-pass@127.0.0.1:1' });
+      opened.push({ economy });
+      await expect(economy.connect()).rejects.toThrow(/^REDIS_URL: could not reach Redis at redis:\/\/127\.0\.0\.1:1 \(/);
+      await economy.connect().catch((e: Error) => expect(e.message).not.toContain('s3cret'));
+    });
+
+    it('keeps serving when Redis goes away: cache misses and this replica limits itself', async () => {
+      const own = await startRedisServer();
+      const economy = createEconomyStages({ redisUrl: own.url, scope: 'outage', cacheTtlMs: 2000 });
+      await economy.connect();
+      const client = createCdnClient({
+        endpoint: sim.url,
+        auth: { kind: 'aksk', ak: DEFAULT_SIMULATOR_AK, sk: DEFAULT_SIMULATOR_SK },
+        stages: economy.stages,
+        attemptStages: economy.attemptStages,
+      });
+      opened.push({ client, economy });
+      try {
+        await own.stop();
+        const deadline = Date.now() + 8000;
+        const pages = await Promise.all(Array.from({ length: 8 }, (_, i) => client.urlTasks({ limit: 3, offset: i * 3 }, { deadline })));
+        expect(pages).toHaveLength(8);
+        const s = await stats();
+        expect(s.throttled).toBe(0);
+        expect(s.peakPerSecond['url-tasks']).toBeLessThanOrEqual(5);
+        expect(economy.metrics().stateErrors).toBeGreaterThan(0);
+      } finally {
+        await own.stop();
+      }
+    });
+  });
+}
