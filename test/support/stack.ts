@@ -4,6 +4,7 @@
  */
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index';
 import { createCdnClient } from '../../src/cdn/client';
+import { createEconomyStages, economyOptionsFromConfig, type Economy, type EconomyOptions } from '../../src/cdn/economy';
 import { loadConfig, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createGateway, type Gateway } from '../../src/server';
@@ -20,6 +21,8 @@ export interface Stack {
   readonly simulator: Simulator;
   readonly gateway: Gateway;
   readonly config: Config;
+  /** The upstream economy of the gateway's client, when the stack was started with `economy`. */
+  readonly economy?: Economy;
   /** URL of the gateway's /graphql. */
   readonly url: string;
   /** Sends a GraphQL request to the gateway. */
@@ -38,15 +41,34 @@ export const OPS = {
   detail: 'GET /v1.0/cdn/historytasks/{id}/detail',
 } as const;
 
+/** How to start a stack; every field is optional. */
+export interface StackOptions {
+  readonly simulator?: SimulatorOptions;
+  /** Gateway settings (environment names), over the test defaults. */
+  readonly env?: Record<string, string>;
+  /**
+   * Gives the gateway's client the upstream economy (coalescing, cache, rate limits) built from
+   * the config (CACHE_TTL_MS, RATE_LIMIT_*, REDIS_URL in `env`), with these overrides. Off by default.
+   */
+  readonly economy?: boolean | EconomyOptions;
+  /** Uses this running simulator instead of starting one (it is not closed with the stack): several gateways, one upstream. */
+  readonly upstream?: Simulator;
+}
+
 /** Starts a simulator and a gateway against it; `env` overrides gateway settings. */
-export async function startStack(options: { simulator?: SimulatorOptions; env?: Record<string, string> } = {}): Promise<Stack> {
-  const simulator = await createSimulator({ port: 0, quiet: true, ...options.simulator });
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
+  const simulator = options.upstream ?? (await createSimulator({ port: 0, quiet: true, ...options.simulator }));
   const config = loadConfig({ CDN_ENDPOINT: simulator.url, PORT: '0', LOG_LEVEL: 'silent', CURSOR_SECRET: 'test-cursor-secret-0123456789', ...options.env });
+  const economy = options.economy
+    ? createEconomyStages({ ...economyOptionsFromConfig(config, simulator.url), ...(options.economy === true ? {} : options.economy) })
+    : undefined;
+  await economy?.connect();
   const cdn = createCdnClient({
     endpoint: simulator.url,
     auth: { kind: 'aksk', ak: options.simulator?.ak ?? DEFAULT_SIMULATOR_AK, sk: options.simulator?.sk ?? DEFAULT_SIMULATOR_SK },
     timeoutMs: config.upstreamTimeoutMs,
     retry: { maxAttempts: config.upstreamMaxAttempts },
+    ...(economy ? { stages: economy.stages, attemptStages: economy.attemptStages } : {}),
   });
   const gateway = await createGateway(config, { cdn, logger: createLogger('silent') });
   const url = await gateway.listen(0, '127.0.0.1');
@@ -64,6 +86,7 @@ export async function startStack(options: { simulator?: SimulatorOptions; env?: 
     simulator,
     gateway,
     config,
+    economy,
     url,
     async query(query, variables, headers) {
       const res = await fetch(url, {
@@ -83,7 +106,8 @@ export async function startStack(options: { simulator?: SimulatorOptions; env?: 
     async close() {
       await gateway.close();
       await cdn.close();
-      await simulator.close();
+      await economy?.close();
+      if (!options.upstream) await simulator.close();
     },
   };
 }
