@@ -2,6 +2,7 @@
  * The per-request context: the deadline and cancellation of this GraphQL request, the
  * upstream API, and this request's DataLoaders (never shared between requests).
  */
+import { setMaxListeners } from 'node:events';
 import type { Config } from '../config';
 import type { Logger } from '../logger';
 import type { CdnClient } from '../cdn/client';
@@ -50,6 +51,8 @@ export interface ContextInputs {
 
 /** Creates the context of one GraphQL request, with fresh loaders. */
 export function createContext(inputs: ContextInputs): GraphContext {
+  // Every upstream call of this request listens on its signal; a page fans out into many calls.
+  setMaxListeners(0, inputs.signal);
   const call: CallOptions = { deadline: inputs.deadline, signal: inputs.signal, requestId: inputs.requestId };
   const { defaultPageSize, maxPageSize, maxRangeDays, cursorSecret } = inputs.config;
   return {
