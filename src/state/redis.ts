@@ -113,7 +113,8 @@ export function createRedisState(options: RedisStateOptions): SharedState {
     async reserve(key, limit, windowMs, maxWaitMs): Promise<Reservation> {
       if (!ready()) return fallback.reserve(key, limit, windowMs, maxWaitMs);
       try {
-        const maxWait = Math.max(-1, Math.floor(maxWaitMs));
+        // An integer the script can read: no Infinity or NaN (a far deadline waits at most ~24 days anyway).
+        const maxWait = Math.max(-1, Math.floor(Math.min(maxWaitMs, 2 ** 31 - 1)));
         const [granted, waitMs] = await client.cdngwReserve(`${options.keyPrefix}rate:${key}`, limit, Math.ceil(windowMs), maxWait);
         return { granted: granted === 1 && waitAllowed(waitMs, maxWaitMs), waitMs: Math.max(0, waitMs) };
       } catch (error) {

@@ -29,7 +29,7 @@ export interface CoalesceStageOptions {
 interface Flight {
   readonly deadline: number;
   readonly controller: AbortController;
-  promise: Promise<UpstreamResponse>;
+  readonly promise: Promise<UpstreamResponse>;
   waiters: number;
   settled: boolean;
 }
@@ -47,13 +47,13 @@ export function coalesceStage(options: CoalesceStageOptions): Stage {
     // Starts the shared call with a signal of its own, so no single caller can cancel it.
     const start = (key: string, req: UpstreamRequest): Flight => {
       const controller = new AbortController();
-      const flight: Flight = { deadline: req.deadline, controller, promise: Promise.resolve() as never, waiters: 0, settled: false };
-      flight.promise = next({ ...req, signal: controller.signal }).finally(() => {
+      const promise = next({ ...req, signal: controller.signal }).finally(() => {
         flight.settled = true;
         if (flights.get(key) === flight) flights.delete(key);
       });
+      const flight: Flight = { deadline: req.deadline, controller, promise, waiters: 0, settled: false };
       // When every caller has left, nobody reads the outcome: keep it from being an unhandled rejection.
-      flight.promise.catch(() => undefined);
+      promise.catch(() => undefined);
       flights.set(key, flight);
       return flight;
     };

@@ -1,0 +1,66 @@
+/** The economy's settings in the configuration, and how they reach the economy. */
+import { ConfigError, loadConfig } from '../../src/config';
+import { createEconomyStages, economyOptionsFromConfig, HUAWEI_RATE_LIMITS } from '../../src/cdn/economy';
+
+const problemsOf = (env: Record<string, string>): readonly string[] => {
+  try {
+    loadConfig(env, () => 'x'.repeat(32));
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems;
+    throw e;
+  }
+  return [];
+};
+
+describe('economy configuration', () => {
+  it("defaults to Huawei's limits, a 2 s staleness bound, a 32 MiB cache and a 100 ms window margin", () => {
+    const config = loadConfig({}, () => 'x'.repeat(32));
+    expect(config.rateLimits).toEqual(HUAWEI_RATE_LIMITS);
+    expect(config).toMatchObject({ cacheTtlMs: 2000, cacheMaxBytes: 32 * 1024 * 1024, rateLimitMarginMs: 100 });
+    expect(config.redisUrl).toBeUndefined();
+  });
+
+  it('reads every setting, 0 meaning unlimited or off', () => {
+    const config = loadConfig(
+      {
+        CACHE_TTL_MS: '0',
+        CACHE_MAX_BYTES: '4096',
+        RATE_LIMIT_URL_TASKS: '4',
+        RATE_LIMIT_DETAIL: '0',
+        RATE_LIMIT_HISTORYTASKS: '9',
+        RATE_LIMIT_REFRESH: '3',
+        RATE_LIMIT_PREHEAT: '2',
+        RATE_LIMIT_MARGIN_MS: '0',
+        REDIS_URL: 'redis://127.0.0.1:6379/2',
+      },
+      () => 'x'.repeat(32),
+    );
+    expect(economyOptionsFromConfig(config, 'scope')).toEqual({
+      cacheTtlMs: 0,
+      cacheMaxBytes: 4096,
+      rateLimits: { 'url-tasks': 4, detail: 0, historytasks: 9, refresh: 3, preheat: 2 },
+      rateLimitMarginMs: 0,
+      redisUrl: 'redis://127.0.0.1:6379/2',
+      scope: 'scope',
+    });
+  });
+
+  it('lists every invalid economy setting at once, never echoing REDIS_URL', () => {
+    expect(
+      problemsOf({ CACHE_MAX_BYTES: '100', RATE_LIMIT_URL_TASKS: '-1', RATE_LIMIT_MARGIN_MS: '5000', REDIS_URL: 'http://user:secret@host' }),
+    ).toEqual([
+      'CACHE_MAX_BYTES: must be at least 1024 (got "100")',
+      'RATE_LIMIT_URL_TASKS: must be a whole number from 0 to 100000 (got "-1")',
+      'RATE_LIMIT_MARGIN_MS: must be at most 1000 (got "5000")',
+      'REDIS_URL: must start with redis:// or rediss:// (got a value, not shown)',
+    ]);
+  });
+
+  it('builds a memory economy from the default configuration', () => {
+    const economy = createEconomyStages(economyOptionsFromConfig(loadConfig({}, () => 'x'.repeat(32)), 'scope'));
+    expect(economy.state.kind).toBe('memory');
+    expect(economy.stages).toHaveLength(2);
+    expect(economy.attemptStages).toHaveLength(2);
+    expect(economy.metrics()).toMatchObject({ state: 'memory', cache: { hits: 0, misses: 0, entries: 0, bytes: 0 }, stateErrors: 0 });
+  });
+});
