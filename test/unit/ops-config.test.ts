@@ -1,0 +1,92 @@
+/** The gateway's operational and security settings: defaults, every problem at once, secrets never echoed, exposure warning. */
+import { ConfigError, loadConfig } from '../../src/config';
+import { exposureWarning, isLoopbackHost } from '../../src/http/exposure';
+
+const secret = () => 'fixed-secret';
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env, secret);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('operational and security settings', () => {
+  it('defaults to no CORS, introspection on, no caller auth, and the documented limits', () => {
+    expect(loadConfig({}, secret)).toMatchObject({
+      corsOrigins: [],
+      introspection: true,
+      callerAuth: { mode: 'none' },
+      queryLimits: { maxDepth: 10, maxAliases: 15, maxTokens: 1000, maxCost: 5000 },
+      bodyLimitBytes: 1048576,
+      readinessTtlMs: 10000,
+      shutdownTimeoutMs: 20000,
+    });
+  });
+
+  it('reads CORS origins, introspection, API keys and JWT settings', () => {
+    const keys = loadConfig({ CORS_ORIGINS: 'https://a.example.com, http://localhost:3000', INTROSPECTION: 'false', AUTH_MODE: 'api-key', API_KEYS: 'key-aaaaaaaaaaaaaaaa,key-bbbbbbbbbbbbbbbb' }, secret);
+    expect(keys.corsOrigins).toEqual(['https://a.example.com', 'http://localhost:3000']);
+    expect(keys.introspection).toBe(false);
+    expect(keys.callerAuth).toEqual({ mode: 'api-key', keys: ['key-aaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbb'] });
+    const jwt = loadConfig({ AUTH_MODE: 'jwt', JWKS_URL: 'https://id.example.com/jwks.json', JWT_AUDIENCE: 'gw' }, secret);
+    expect(jwt.callerAuth).toEqual({ mode: 'jwt', secret: undefined, jwksUrl: 'https://id.example.com/jwks.json', issuer: undefined, audience: 'gw' });
+  });
+
+  it('lists every invalid and contradictory setting at once', () => {
+    expect(
+      problemsOf({
+        CORS_ORIGINS: 'https://ok.example.com,https://bad.example.com/path,*',
+        INTROSPECTION: 'yes',
+        AUTH_MODE: 'jwt',
+        JWT_SECRET: 'a-secret-that-is-long-enough-0123456789',
+        JWKS_URL: 'https://id.example.com/jwks.json',
+        API_KEYS: 'some-api-key-0123456789',
+        MAX_DEPTH: '0',
+        MAX_COST: '50',
+        MAX_PAGE_SIZE: '100',
+        BODY_LIMIT_BYTES: '10',
+        SHUTDOWN_TIMEOUT_MS: '5000',
+      }),
+    ).toEqual([
+      'CORS_ORIGINS: "https://bad.example.com/path" is not an origin such as https://app.example.com (scheme://host[:port], no path or trailing slash), nor * (got "https://ok.example.com,https://bad.examp"…)',
+      'CORS_ORIGINS: * allows every origin and must stand alone (got "https://ok.example.com,https://bad.examp"…)',
+      'INTROSPECTION: Invalid option: expected one of "true"|"false" (got "yes")',
+      'MAX_DEPTH: must be at least 1 (got "0")',
+      'BODY_LIMIT_BYTES: must be at least 1024 (got "10")',
+      'API_KEYS is set but AUTH_MODE is jwt: set AUTH_MODE=api-key to use the keys, or unset API_KEYS',
+      'JWT_SECRET and JWKS_URL are alternatives: set one of them',
+      'MAX_COST (50) must exceed MAX_PAGE_SIZE (100): one full page of a single field costs MAX_PAGE_SIZE + 1',
+      'SHUTDOWN_TIMEOUT_MS (5000) must be at least REQUEST_TIMEOUT_MS (15000): a shutdown would cut off requests still within their deadline',
+    ]);
+  });
+
+  it('asks for the credentials an AUTH_MODE needs, and for AUTH_MODE when only credentials are set', () => {
+    expect(problemsOf({ AUTH_MODE: 'api-key' })).toEqual(['AUTH_MODE=api-key needs API_KEYS (a comma-separated list of keys)']);
+    expect(problemsOf({ AUTH_MODE: 'jwt' })).toEqual(["AUTH_MODE=jwt needs JWT_SECRET (a shared HMAC secret) or JWKS_URL (the issuer's public keys)"]);
+    expect(problemsOf({ JWT_ISSUER: 'https://id.example.com', JWT_AUDIENCE: 'gw' })).toEqual(['JWT_ISSUER, JWT_AUDIENCE are set but AUTH_MODE is none: set AUTH_MODE=jwt, or unset them']);
+  });
+
+  it('never echoes API keys or the JWT secret', () => {
+    const problems = problemsOf({ AUTH_MODE: 'api-key', API_KEYS: 'short-key-1,has space in it 0123', JWT_SECRET: 'too-short-jwt-secret' });
+    expect(problems).toContain('API_KEYS: each key must be at least 16 characters (key #1 is 11) (got a value, not shown)');
+    expect(problems).toContain('API_KEYS: keys must not contain whitespace (key #2 does) (got a value, not shown)');
+    expect(problems.join('\n')).not.toMatch(/short-key-1|has space|too-short-jwt-secret/);
+  });
+});
+
+describe('exposure warning', () => {
+  it('tells loopback addresses from the others', () => {
+    expect(['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1'].map(isLoopbackHost)).toEqual([true, true, true, true, true, true]);
+    expect(['0.0.0.0', '::', '10.0.0.5', 'gateway.internal', '128.0.0.1'].map(isLoopbackHost)).toEqual([false, false, false, false, false]);
+  });
+
+  it('warns only when listening beyond loopback without caller authentication', () => {
+    expect(exposureWarning('127.0.0.1', { mode: 'none' })).toBeUndefined();
+    expect(exposureWarning('0.0.0.0', { mode: 'api-key', keys: ['k'] })).toBeUndefined();
+    expect(exposureWarning('0.0.0.0', { mode: 'none' })).toMatch(/^HOST=0\.0\.0\.0 accepts connections from other machines and AUTH_MODE=none/);
+  });
+});

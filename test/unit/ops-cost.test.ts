@@ -1,0 +1,61 @@
+/** Query cost weighted by page sizes: literal and variable first/last, default page size, list arguments, fragments. */
+import { buildSchema, parse } from 'graphql';
+import { estimateCost } from '../../src/graph/cost';
+
+const schema = buildSchema(`
+  type Query { items(first: Int, last: Int): Conn!  nodes(ids: [ID!]!): [Item]!  plain: Item }
+  type Conn { nodes: [Item!]!  totalCount: Int! }
+  type Item { id: ID!  name: String  children(first: Int, last: Int): Conn! }
+`);
+
+const cost = (query: string, variables: Record<string, unknown> = {}, operationName?: string) =>
+  estimateCost(schema, parse(query), operationName, variables, { defaultPageSize: 20 });
+
+describe('estimateCost', () => {
+  it('charges 1 per field outside lists', () => {
+    expect(cost('{ plain { id name } }')).toBe(3);
+  });
+
+  it('multiplies what a page selects by its first or last, literal or variable', () => {
+    // items: 1 + 10 × (nodes: 1 + id + name = 3) = 31
+    expect(cost('{ items(first: 10) { nodes { id name } } }')).toBe(31);
+    expect(cost('{ items(last: 10) { nodes { id name } } }')).toBe(31);
+    expect(cost('query Q($n: Int) { items(first: $n) { nodes { id name } } }', { n: 10 })).toBe(31);
+  });
+
+  it('uses the default page size when a page field gets no first/last (or a variable left unset)', () => {
+    expect(cost('{ items { totalCount } }')).toBe(1 + 20 * 1);
+    expect(cost('query Q($n: Int) { items(first: $n) { totalCount } }')).toBe(1 + 20 * 1);
+  });
+
+  it('multiplies nested pages', () => {
+    // items: 1 + 5 × (nodes: 1 + (id 1 + children: 1 + 4 × (totalCount 1))) = 1 + 5 × 7
+    expect(cost('{ items(first: 5) { nodes { id children(first: 4) { totalCount } } } }')).toBe(36);
+  });
+
+  it('weights a list argument by its length', () => {
+    expect(cost('{ nodes(ids: ["a", "b", "c"]) { id name } }')).toBe(1 + 3 * 2);
+    expect(cost('query Q($ids: [ID!]!) { nodes(ids: $ids) { id } }', { ids: ['a', 'b', 'c', 'd'] })).toBe(1 + 4 * 1);
+  });
+
+  it('counts fragments where they are spread, and computes each once however often it is spread', () => {
+    expect(cost('{ items(first: 2) { nodes { ...F } } } fragment F on Item { id name }')).toBe(1 + 2 * 3);
+    expect(cost('{ items(first: 2) { nodes { ... on Item { id name } } } }')).toBe(1 + 2 * 3);
+    // 2^40 expansions if fragments were walked naively; memoized it is instant.
+    const defs = Array.from({ length: 40 }, (_, i) => `fragment F${i} on Item { ${i === 39 ? 'id' : `...F${i + 1} ...F${i + 1}`} }`).join('\n');
+    const started = Date.now();
+    expect(cost(`{ plain { ...F0 } } ${defs}`)).toBe(1 + 2 ** 39);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it('charges nothing for introspection, so explorers can always load the schema', () => {
+    expect(cost('{ __schema { types { name fields { name } } } __typename }')).toBe(0);
+  });
+
+  it('picks the named operation, and returns 0 when the name matches none', () => {
+    const doc = 'query A { plain { id } } query B { items(first: 3) { totalCount } }';
+    expect(cost(doc, {}, 'A')).toBe(2);
+    expect(cost(doc, {}, 'B')).toBe(4);
+    expect(cost(doc, {}, 'C')).toBe(0);
+  });
+});
