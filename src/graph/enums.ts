@@ -8,7 +8,11 @@ const URL_TASK_STATUSES = ['PROCESSING', 'SUCCEED', 'FAILED', 'WAITING', 'REFRES
 const TASK_TYPES = ['REFRESH', 'PREHEATING'] as const;
 const FILE_TYPES = ['FILE', 'DIRECTORY'] as const;
 const REFRESH_MODES = ['ALL', 'DETECT_MODIFY_REFRESH'] as const;
-const TASK_STATUSES: Record<string, 'IN_PROCESS' | 'DONE'> = { task_inprocess: 'IN_PROCESS', task_done: 'DONE' };
+// A Map, not an object literal: an upstream value such as `constructor` must not find inherited keys.
+const TASK_STATUSES = new Map<string, 'IN_PROCESS' | 'DONE'>([
+  ['task_inprocess', 'IN_PROCESS'],
+  ['task_done', 'DONE'],
+]);
 
 /** Maps an upstream status (any case) to the UrlTaskStatus enum. */
 export function toUrlTaskStatus(value: string): (typeof URL_TASK_STATUSES)[number] | 'UNKNOWN' {
@@ -32,7 +36,7 @@ export function toRefreshMode(value: string | undefined): (typeof REFRESH_MODES)
 
 /** Maps an upstream task status (`task_inprocess`, `task_done`) to the TaskStatus enum. */
 export function toTaskStatus(value: string): 'IN_PROCESS' | 'DONE' | 'UNKNOWN' {
-  return TASK_STATUSES[value.toLowerCase()] ?? 'UNKNOWN';
+  return TASK_STATUSES.get(value.toLowerCase()) ?? 'UNKNOWN';
 }
 
 /** Maps a TaskStatus filter to the upstream's value. */

@@ -3,18 +3,28 @@ import { GraphQLScalarType, Kind } from 'graphql';
 import { GraphQLError } from 'graphql';
 
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
+// The last instant a JS Date holds: beyond it, serializing (toISOString) throws.
+const MAX_EPOCH_MS = 8.64e15;
 
 /** Parses a DateTime input (ISO-8601 with a zone, or epoch ms) into epoch ms; throws a BAD_USER_INPUT GraphQLError. */
 export function parseDateTime(value: unknown): number {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
-  if (typeof value === 'string' && ISO_WITH_ZONE.test(value)) {
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && value <= MAX_EPOCH_MS) return value;
+  if (typeof value === 'string' && ISO_WITH_ZONE.test(value) && isCalendarDate(value)) {
     const ms = Date.parse(value);
-    if (!Number.isNaN(ms)) return ms;
+    if (ms >= 0 && ms <= MAX_EPOCH_MS) return ms;
   }
   throw new GraphQLError(
-    `DateTime must be an ISO-8601 timestamp with a zone (e.g. 2026-11-25T08:00:00Z) or epoch milliseconds; got ${JSON.stringify(value)?.slice(0, 60)}`,
+    `DateTime must be an ISO-8601 timestamp with a zone (e.g. 2026-11-25T08:00:00Z) or epoch milliseconds, a real instant from 1970 on; got ${JSON.stringify(value)?.slice(0, 60)}`,
     { extensions: { code: 'BAD_USER_INPUT' } },
   );
+}
+
+// Date.parse rolls impossible days over (2025-02-29 becomes March 1st): refuse them instead.
+function isCalendarDate(iso: string): boolean {
+  const [year, month, day] = iso.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  return days !== undefined && day >= 1 && day <= days;
 }
 
 /** Serializes epoch ms as ISO-8601 UTC with milliseconds. */
