@@ -97,6 +97,8 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
     csrfPrevention: true,
+    // main.ts owns SIGTERM/SIGINT and closes things in order; Apollo's own handlers would race it.
+    stopOnTerminationSignals: false,
     parseOptions: limits.parseOptions,
     validationRules: limits.validationRules,
     logger: logger.child({ component: 'apollo' }),

@@ -1,0 +1,38 @@
+/** Graceful shutdown of the real process: on SIGTERM it stops accepting, finishes the request in flight, then exits 0. */
+import { createSimulator, type Simulator } from '../../src/simulator/index';
+import { spawnGateway } from './support/process';
+
+describe('SIGTERM', () => {
+  let simulator: Simulator;
+  beforeAll(async () => {
+    simulator = await createSimulator({ port: 0, quiet: true, records: 2000 });
+  });
+  afterAll(() => simulator.close());
+
+  it('refuses new connections, lets the slow in-flight request finish, and exits 0', async () => {
+    const gateway = await spawnGateway({ PORT: '0', CDN_ENDPOINT: simulator.url, LOG_LEVEL: 'info' });
+    await fetch(`${simulator.url}/__sim/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 1500, operations: ['url-tasks'] }) });
+    const started = Date.now();
+    const inFlight = fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ urlTasks(first: 2) { nodes { url } } }' }),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    gateway.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await expect(fetch(gateway.url.replace('/graphql', '/healthz'))).rejects.toThrow();
+
+    const res = await inFlight;
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { data?: { urlTasks: { nodes: unknown[] } } };
+    expect(body.data?.urlTasks.nodes).toHaveLength(2);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1500);
+
+    expect(await gateway.exited).toEqual({ code: 0, signal: null });
+    const messages = gateway.logs().map((l) => l.msg);
+    expect(messages).toContain('shutdown complete');
+    expect(messages.indexOf('shutdown complete')).toBeGreaterThan(messages.indexOf('graphql request'));
+    await fetch(`${simulator.url}/__sim/faults`, { method: 'DELETE' });
+  });
+});
