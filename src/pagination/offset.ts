@@ -99,17 +99,28 @@ export interface PageInfoModel {
   readonly endCursor: string | null;
 }
 
+/** The largest page number the upstream accepts (historytasks' `page_number` is 1–65535). */
+export const MAX_PAGE_NUMBER = 65535;
+
 /**
  * Chooses the upstream page (size and 1-based number) that covers `[start, end)` in one call:
  * the smallest page size whose page holds the whole range, up to `maxPageSize`; otherwise
- * consecutive pages of `end - start`.
+ * consecutive pages of `end - start`. Page numbers stay within `maxPageNumber` (pages grow at
+ * deep offsets) whenever `maxPageSize * maxPageNumber` reaches `end`.
  */
-export function pagesCovering(start: number, end: number, maxPageSize: number): { pageSize: number; pageNumbers: number[] } {
+export function pagesCovering(
+  start: number,
+  end: number,
+  maxPageSize: number,
+  maxPageNumber: number = MAX_PAGE_NUMBER,
+): { pageSize: number; pageNumbers: number[] } {
   const count = Math.max(1, end - start);
-  for (let size = count; size <= Math.min(maxPageSize, end); size++) {
+  // Deep offsets need pages at least this large, or their numbers pass the upstream's range.
+  const smallest = Math.max(count, Math.ceil(end / maxPageNumber));
+  for (let size = smallest; size <= Math.min(maxPageSize, end); size++) {
     if (Math.floor(start / size) === Math.floor((end - 1) / size)) return { pageSize: size, pageNumbers: [Math.floor(start / size) + 1] };
   }
-  const size = Math.min(count, maxPageSize);
+  const size = Math.min(smallest, maxPageSize);
   const first = Math.floor(start / size);
   const last = Math.floor((end - 1) / size);
   return { pageSize: size, pageNumbers: Array.from({ length: last - first + 1 }, (_, i) => first + i + 1) };

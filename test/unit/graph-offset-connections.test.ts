@@ -10,6 +10,7 @@ import {
   connectionFromOffsetSlice,
   decodeOffsetCursor,
   encodeOffsetCursor,
+  MAX_PAGE_NUMBER,
   pagesCovering,
   sliceFromPages,
   toOffsetRange,
@@ -112,12 +113,23 @@ describe('pagesCovering', () => {
     expect(pagesCovering(start, end, max)).toEqual(expected);
   });
 
-  it('always covers the range with consecutive pages no larger than the maximum, in one page when one can', () => {
+  it.each<[number, number, { pageSize: number; pageNumbers: number[] }]>([
+    // Pages of 1 would need page 70001: the upstream accepts page numbers up to 65535.
+    [70000, 70001, { pageSize: 2, pageNumbers: [35001] }],
+    [65534, 65535, { pageSize: 1, pageNumbers: [65535] }],
+    [65535, 65536, { pageSize: 2, pageNumbers: [32768] }],
+    [200000, 200020, { pageSize: 20, pageNumbers: [10001] }],
+  ])('keeps page numbers within 65535 at deep offsets: [%d, %d) as %j', (start, end, expected) => {
+    expect(MAX_PAGE_NUMBER).toBe(65535);
+    expect(pagesCovering(start, end, 10000)).toEqual(expected);
+  });
+
+  it('always covers the range with consecutive pages no larger than the maximum, in one page when one can, numbered within range', () => {
     const broken: string[] = [];
-    for (const max of [1, 3, 10, 100]) {
+    for (const [max, maxPageNumber] of [[1, 100], [3, 100], [10, 100], [100, 100], [10, 9], [100, 4]] as const) {
       for (let start = 0; start < 60; start++) {
         for (let end = start + 1; end <= start + 25; end++) {
-          const { pageSize, pageNumbers } = pagesCovering(start, end, max);
+          const { pageSize, pageNumbers } = pagesCovering(start, end, max, maxPageNumber);
           const first = pageNumbers[0] ?? 0;
           const problems = [
             pageSize >= 1 && pageSize <= max ? '' : 'page size',
@@ -126,6 +138,7 @@ describe('pagesCovering', () => {
             end > max || pageNumbers.length === 1 ? '' : 'one page',
             // The last page fetched is needed (none lies wholly beyond the range).
             (first - 2 + pageNumbers.length) * pageSize < end ? '' : 'tightness',
+            max * maxPageNumber < end || pageNumbers.every((n) => n <= maxPageNumber) ? '' : 'page number range',
           ].filter(Boolean);
           if (problems.length > 0) broken.push(`[${start}, ${end}) max ${max}: ${problems.join(', ')}`);
         }
