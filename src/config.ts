@@ -194,6 +194,9 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(1000, 600000, 20000),
 });
 
+/** Names of every setting read from the environment (docs are checked against this list). */
+export const SETTING_NAMES: readonly string[] = Object.freeze(Object.keys(EnvSchema.shape));
+
 /** Reads and validates the configuration from an environment; throws `ConfigError` listing every problem. */
 export function loadConfig(env: Readonly<Record<string, string | undefined>> = process.env, randomSecret: () => string = defaultSecret): Config {
   const given = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));

@@ -14,8 +14,8 @@ import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 /** The query the explorer opens with. */
-export const EXAMPLE_QUERY = `# The CDN url-tasks gateway. Press ▶ (or Ctrl-Enter) to run this query.
-# Docs are in the book icon on the left; the README has more examples.
+export const EXAMPLE_QUERY = `# CDN url-tasks gateway: press ▶ (Ctrl-Enter) to run.
+# Schema docs: the top-left icon.
 query RecentUrlTasks {
   urlTasks(first: 5) {
     totalCount
