@@ -356,9 +356,10 @@ function unknownWindows<R extends PageRecord>(ctx: Ctx<R>, order: readonly numbe
   return order.filter((w) => ctx.known.total(w) === undefined).slice(0, Math.max(0, limit));
 }
 
-// How many windows to probe at once after `empties` empty ones: 1, 2, 4, 8.
+// How many windows to probe at once after `empties` empty ones: as many again plus one, so
+// batches double (1, 2, 4, 8) and never probe more than twice the windows actually skipped.
 function probeBatch(empties: number): number {
-  return Math.min(MAX_PROBE_BATCH, 2 ** Math.min(empties, 10));
+  return Math.min(MAX_PROBE_BATCH, empties + 1);
 }
 
 // Integers from `from` towards `to` (exclusive), either direction.
