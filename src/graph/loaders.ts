@@ -24,21 +24,32 @@ export interface Loaders {
 /** Creates fresh loaders for one request. */
 export function createLoaders(cdn: CdnApi, call: CallOptions): Loaders {
   const createTimes = new Map<string, number>();
-  const loadDetails = (pageSize: number) => (taskIds: readonly string[]) =>
-    Promise.all(
-      taskIds.map((taskId) =>
-        cdn.taskDetail(taskId, { pageSize, pageNumber: 1, createTime: createTimes.get(taskId) }, call).catch((err: unknown) => ensureError(err)),
-      ),
-    );
-  const task = new DataLoader<string, TaskModel | null>(loadDetails(1));
-  const taskWithUrls = new DataLoader<string, TaskDetailModel | null>(async (taskIds) => {
-    const details = await loadDetails(MAX_DETAIL_PAGE_SIZE)(taskIds);
-    // A full detail answers the summary too: later `task` loads of these ids cost nothing.
-    details.forEach((detail, i) => {
-      if (!(detail instanceof Error)) task.prime(taskIds[i] as string, detail);
-    });
-    return details;
-  });
+  // Full loads sent in this request: a summary of the same task reuses them instead of its own call.
+  const fullLoads = new Map<string, Promise<TaskDetailModel | null | Error>>();
+  const loadDetail = (taskId: string, pageSize: number) =>
+    cdn.taskDetail(taskId, { pageSize, pageNumber: 1, createTime: createTimes.get(taskId) }, call).catch((err: unknown) => ensureError(err));
+  const flush = createFlush();
+  const taskWithUrls = new DataLoader<string, TaskDetailModel | null>(
+    async (taskIds) => {
+      const details = await Promise.all(
+        taskIds.map((taskId) => {
+          const detail = loadDetail(taskId, MAX_DETAIL_PAGE_SIZE);
+          fullLoads.set(taskId, detail);
+          return detail;
+        }),
+      );
+      // A full detail answers the summary too: later `task` loads of these ids cost nothing.
+      details.forEach((detail, i) => {
+        if (!(detail instanceof Error)) task.prime(taskIds[i] as string, detail);
+      });
+      return details;
+    },
+    { batchScheduleFn: flush.first },
+  );
+  const task = new DataLoader<string, TaskModel | null>(
+    (taskIds) => Promise.all(taskIds.map((taskId) => fullLoads.get(taskId) ?? loadDetail(taskId, 1))),
+    { batchScheduleFn: flush.second },
+  );
   return {
     task,
     taskWithUrls,
@@ -46,4 +57,24 @@ export function createLoaders(cdn: CdnApi, call: CallOptions): Loaders {
       if (!createTimes.has(taskId)) createTimes.set(taskId, createTime);
     },
   };
+}
+
+// One dispatch for both loaders, full loads first: a UrlTask id and a Task id of the same task
+// asked for in one tick (nodes, _entities) then cost one detail call, not two.
+function createFlush(): { first: (dispatch: () => void) => void; second: (dispatch: () => void) => void } {
+  const queues: [Array<() => void>, Array<() => void>] = [[], []];
+  let scheduled = false;
+  const run = () => {
+    scheduled = false;
+    const dispatches = [...queues[0].splice(0), ...queues[1].splice(0)];
+    for (const dispatch of dispatches) dispatch();
+  };
+  const schedule = (queue: Array<() => void>) => (dispatch: () => void) => {
+    queue.push(dispatch);
+    if (scheduled) return;
+    scheduled = true;
+    // Like DataLoader's own default: after the current promise jobs, so loads made in their continuations join the batch.
+    void Promise.resolve().then(() => process.nextTick(run));
+  };
+  return { first: schedule(queues[0]), second: schedule(queues[1]) };
 }
