@@ -1,4 +1,8 @@
-/** Graceful shutdown of the real process: on SIGTERM it stops accepting, finishes the request in flight, then exits 0. */
+/**
+ * Graceful shutdown of the real process: on SIGTERM it stops accepting, finishes the request
+ * in flight, then exits 0. It listens on all interfaces here (traffic stays on loopback), which
+ * without caller authentication must draw the start-up warning.
+ */
 import { createSimulator, type Simulator } from '../../src/simulator/index';
 import { spawnGateway } from './support/process';
 
@@ -10,7 +14,9 @@ describe('SIGTERM', () => {
   afterAll(() => simulator.close());
 
   it('refuses new connections, lets the slow in-flight request finish, and exits 0', async () => {
-    const gateway = await spawnGateway({ PORT: '0', CDN_ENDPOINT: simulator.url, LOG_LEVEL: 'info' });
+    const gateway = await spawnGateway({ PORT: '0', HOST: '0.0.0.0', CDN_ENDPOINT: simulator.url, LOG_LEVEL: 'info' });
+    const warning = gateway.logs().find((l) => l.level === 40 && String(l.msg).startsWith('HOST=0.0.0.0 accepts connections from other machines'));
+    expect(warning?.msg).toMatch(/Set AUTH_MODE=api-key/);
     await fetch(`${simulator.url}/__sim/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 1500, operations: ['url-tasks'] }) });
     const started = Date.now();
     const inFlight = fetch(gateway.url, {

@@ -77,7 +77,7 @@ describe('health, readiness and metrics', () => {
     const upstream = stack.logs.find((l) => l.msg === 'upstream call' && l.requestId === 'trace-def-456') as { upstream?: Record<string, unknown> } | undefined;
     expect(upstream?.upstream).toMatchObject({ operation: 'historytasks', status: 200, outcome: 'ok' });
     expect(upstream?.upstream?.requestId).toMatch(/^[0-9a-f]{32}$/);
-    const access = stack.logs.find((l) => l.msg === 'graphql request' && l.requestId === 'trace-def-456');
+    const [access] = await stack.waitForLogs((l) => l.msg === 'graphql request' && l.requestId === 'trace-def-456');
     expect(access).toMatchObject({ operation: 'RecentTasks', status: 200, method: 'POST' });
     const replaced = await stack.gql(TASKS, undefined, { 'x-request-id': 'not ok: spaces and {braces}' });
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);

@@ -118,7 +118,7 @@ describe('caller authentication', () => {
       expect(wrong.body.errors?.[0]?.message).toBe('The API key is not valid');
       expect((await stack.gql('{ __typename }', undefined, { 'x-api-key': KEY })).body.data).toEqual({ __typename: 'Query' });
       expect((await stack.gql('{ __typename }', undefined, { authorization: `Bearer ${KEY}` })).body.data).toEqual({ __typename: 'Query' });
-      const access = stack.logs.filter((l) => l.msg === 'graphql request').map((l) => [l.status, l.caller]);
+      const access = (await stack.waitForLogs((l) => l.msg === 'graphql request', 4)).map((l) => [l.status, l.caller]);
       expect(access).toEqual([[401, undefined], [401, undefined], [200, 'api-key:key-2'], [200, 'api-key:key-2']]);
       const metrics = await (await fetch(`${stack.origin}/metrics`)).text();
       expect(metrics).toMatch(/^gateway_graphql_errors_total\{operation="anonymous",code="UNAUTHENTICATED"\} 2$/m);
@@ -149,7 +149,8 @@ describe('caller authentication', () => {
       expect([expired.status, expired.body.errors?.[0]?.message]).toEqual([401, 'The token has expired']);
       const foreign = await stack.gql('{ __typename }', undefined, { authorization: `Bearer ${await token({ aud: 'someone-else' })}` });
       expect([foreign.status, foreign.body.errors?.[0]?.message]).toEqual([401, 'The token\'s "aud" claim is not accepted (check_failed)']);
-      expect(stack.logs.find((l) => l.msg === 'graphql request' && l.status === 200)?.caller).toBe('jwt:user-42');
+      const [accepted] = await stack.waitForLogs((l) => l.msg === 'graphql request' && l.status === 200);
+      expect(accepted?.caller).toBe('jwt:user-42');
     } finally {
       await stack.close();
     }

@@ -21,6 +21,8 @@ export interface OpsStack {
   readonly origin: string;
   /** Parsed JSON log lines written so far. */
   readonly logs: Array<Record<string, unknown>>;
+  /** Waits (up to 2 s) until `count` log lines match: access lines are written when responses close, maybe after the client read them. */
+  waitForLogs(match: (line: Record<string, unknown>) => boolean, count?: number): Promise<Array<Record<string, unknown>>>;
   /** Posts a GraphQL request; returns status, headers and the parsed body. */
   gql(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<{ status: number; headers: Headers; body: GqlBody }>;
   /** Calls the simulator's control API. */
@@ -76,6 +78,10 @@ export async function startOpsStack(options: { env?: Record<string, string>; sim
     config,
     origin,
     logs,
+    async waitForLogs(match, count = 1) {
+      for (let i = 0; i < 100 && logs.filter(match).length < count; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+      return logs.filter(match);
+    },
     async gql(query, variables, headers) {
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });
       return { status: res.status, headers: res.headers, body: (await res.json()) as GqlBody };
