@@ -59,6 +59,10 @@ export interface Config {
   readonly readinessTtlMs: number;
   /** How long a shutdown waits for in-flight requests. */
   readonly shutdownTimeoutMs: number;
+  /** How long a create mutation's idempotencyKey keeps returning its first result. */
+  readonly idempotencyTtlMs: number;
+  /** Most idempotency keys remembered at once (least recently used are forgotten first). */
+  readonly idempotencyMaxKeys: number;
 }
 
 /** How callers authenticate: not at all, with static API keys, or with JWTs (shared secret or JWKS). */
@@ -172,7 +176,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_HISTORYTASKS: int(0, 100000, 10),
   RATE_LIMIT_REFRESH: int(0, 100000, 5),
   RATE_LIMIT_PREHEAT: int(0, 100000, 5),
-  RATE_LIMIT_MARGIN_MS: int(0, 1000, 100),
+  RATE_LIMIT_MARGIN_MS: int(0, 1000, 200),
   REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
   EXPLORER: z.enum(['graphiql', 'sandbox', 'off']).optional().default('graphiql'),
@@ -192,6 +196,8 @@ const EnvSchema = z.object({
   BODY_LIMIT_BYTES: int(1024, 104857600, 1048576),
   READINESS_TTL_MS: int(1000, 3600000, 10000),
   SHUTDOWN_TIMEOUT_MS: int(1000, 600000, 20000),
+  IDEMPOTENCY_TTL_MS: int(1000, 86400000, 600000),
+  IDEMPOTENCY_MAX_KEYS: int(1, 1000000, 10000),
 });
 
 /** Names of every setting read from the environment (docs are checked against this list). */
@@ -268,6 +274,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     readinessTtlMs: e.READINESS_TTL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    idempotencyTtlMs: e.IDEMPOTENCY_TTL_MS,
+    idempotencyMaxKeys: e.IDEMPOTENCY_MAX_KEYS,
   });
 }
 

@@ -37,7 +37,10 @@ export interface EconomyOptions {
   readonly cacheMaxBytes?: number;
   /** Calls per second by operation; 0 = unlimited. Missing operations keep Huawei's limits. @default HUAWEI_RATE_LIMITS */
   readonly rateLimits?: Readonly<Partial<Record<OperationName, number>>>;
-  /** Added to the one-second window to absorb jitter between the gateway and the upstream (event-loop lag, new connections). @default 100 */
+  /**
+   * Added to the one-second window: the limiter spaces dispatches, the upstream counts arrivals, and
+   * the two drift apart by event-loop lag and new (TLS) connections. @default 200
+   */
   readonly rateLimitMarginMs?: number;
   /** Share cache and quota through this Redis. @default memory */
   readonly redisUrl?: string;
@@ -128,7 +131,7 @@ export function economyOptionsFromConfig(config: Config, scope: string): Economy
 export function createEconomyStages(options: EconomyOptions = {}): Economy {
   const now = options.now ?? Date.now;
   const ttlMs = nonNegative('cacheTtlMs', options.cacheTtlMs, 2000);
-  const marginMs = nonNegative('rateLimitMarginMs', options.rateLimitMarginMs, 100);
+  const marginMs = nonNegative('rateLimitMarginMs', options.rateLimitMarginMs, 200);
   const limits = { ...HUAWEI_RATE_LIMITS };
   for (const [op, limit] of Object.entries(options.rateLimits ?? {})) {
     if (!(OPERATIONS as string[]).includes(op)) throw new TypeError(`economy option \`rateLimits\` has an unknown operation ${JSON.stringify(op)}; operations are ${OPERATIONS.join(', ')}`);

@@ -53,6 +53,8 @@ if (!HAVE_REDIS) {
   async function twoGateways(): Promise<[Stack, Stack]> {
     const env = { REDIS_URL: redis.url, REQUEST_TIMEOUT_MS: '15000', UPSTREAM_TIMEOUT_MS: '5000', CACHE_TTL_MS: '5000' };
     gateways = await Promise.all([startStack({ upstream: sim, env, economy: true }), startStack({ upstream: sim, env, economy: true })]);
+    // Warm both (connections, compiled code paths), as serving replicas are, then start counting afresh.
+    await Promise.all(gateways.map((g, i) => g.query(DASHBOARD, { filter: filter(1000 + i) })));
     await gateways[0]?.sim('POST', '/__sim/reset', {});
     return gateways as [Stack, Stack];
   }

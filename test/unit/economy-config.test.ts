@@ -13,10 +13,10 @@ const problemsOf = (env: Record<string, string>): readonly string[] => {
 };
 
 describe('economy configuration', () => {
-  it("defaults to Huawei's limits, a 2 s staleness bound, a 32 MiB cache and a 100 ms window margin", () => {
+  it("defaults to Huawei's limits, a 2 s staleness bound, a 32 MiB cache and a 200 ms window margin", () => {
     const config = loadConfig({}, () => 'x'.repeat(32));
     expect(config.rateLimits).toEqual(HUAWEI_RATE_LIMITS);
-    expect(config).toMatchObject({ cacheTtlMs: 2000, cacheMaxBytes: 32 * 1024 * 1024, rateLimitMarginMs: 100 });
+    expect(config).toMatchObject({ cacheTtlMs: 2000, cacheMaxBytes: 32 * 1024 * 1024, rateLimitMarginMs: 200 });
     expect(config.redisUrl).toBeUndefined();
   });
 

@@ -16,7 +16,7 @@ export interface RateLimitStageOptions {
   readonly limiter: RateLimiterStore;
   /** Attempts per window by operation; 0 or absent = unlimited. */
   readonly limits: Readonly<Partial<Record<OperationName, number>>>;
-  /** The window the limits apply to: one second plus a margin for jitter between here and the upstream. @default 1100 */
+  /** The window the limits apply to: one second plus a margin for jitter between here and the upstream. @default 1200 */
   readonly windowMs?: number;
   /** Least time an attempt must have left after its wait to be worth sending. @default 50 */
   readonly minRunMs?: number;
@@ -43,7 +43,7 @@ export class LimiterRejection extends Error {
 /** Creates the rate-limit stage; place it among the client's `attemptStages`. */
 export function rateLimitStage(options: RateLimitStageOptions): Stage {
   const { limiter, limits, now } = options;
-  const windowMs = options.windowMs ?? 1100;
+  const windowMs = options.windowMs ?? 1200;
   const minRunMs = options.minRunMs ?? 50;
   return (next) => async (req) => {
     const limit = limits[req.operation] ?? 0;
