@@ -31,10 +31,15 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   const upstreamObserver = createUpstreamObserver(logger, metrics);
 
-  // Upstream economy (issue 4): coalescing, cache and rate limiting, shared through Redis with REDIS_URL.
-  // Wire it here: create it from `config`, pass its stages below, close it after the client, and
-  // register its counters with `metrics.registerSnapshot(() => economy.metrics())`.
+  // ── Upstream economy (issue 4): coalescing, cache and rate limiting, shared through Redis with REDIS_URL.
+  // Wire it here, e.g.:
+  //   const economy = createEconomyStages(economyOptionsFromConfig(config, scope));
+  //   await economy.connect();
+  //   closers.push(() => economy.close());                        // closers run in order: after the client
+  //   metrics.registerSnapshot(() => economy.metrics());           // cache, coalescing, limiter figures on /metrics
+  // and pass `economy.stages` / `economy.attemptStages` as the two arrays below.
   const stages: Stage[] = [];
+  const attemptStages: Stage[] = [];
 
   const cdn = createCdnClient({
     endpoint,
@@ -43,6 +48,7 @@ async function main(): Promise<void> {
     timeoutMs: config.upstreamTimeoutMs,
     retry: { maxAttempts: config.upstreamMaxAttempts },
     stages,
+    attemptStages,
     onEvent: upstreamObserver.onEvent,
   });
   closers.unshift(() => cdn.close());

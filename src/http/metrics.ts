@@ -6,10 +6,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { UpstreamEvent } from '../cdn/options';
 
-/** A snapshot of figures to expose: numbers, strings and nested records (`byX` records become a label `x`). */
-export interface Snapshot {
-  readonly [key: string]: number | string | boolean | Snapshot | undefined;
-}
+/**
+ * A snapshot of figures to expose: any object whose leaves are numbers (and strings for info
+ * labels), nested as deep as needed; `byX` records become a label `x`. Typed as `object` so
+ * that interfaces such as the economy's `EconomyMetrics` pass without an index signature.
+ */
+export type Snapshot = object;
 
 /** One GraphQL request, as the metrics see it. */
 export interface GraphQLObservation {
@@ -125,12 +127,12 @@ const COUNTER_LEAF = /(hits|misses|coalesced|shared|queued|rejected|errors|reque
 export function flattenSnapshot(snapshot: Snapshot, prefix = 'gateway'): SnapshotSample[] {
   const samples: SnapshotSample[] = [];
   const info: Record<string, string> = {};
-  const walk = (node: Snapshot, path: string[], labels: Record<string, string>): void => {
+  const walk = (node: Record<string, unknown>, path: string[], labels: Record<string, string>): void => {
     const byKeys = Object.keys(node).filter((k) => /^by[A-Z]/.test(k) && isRecord(node[k]));
     const covered = new Set<string>();
     for (const byKey of byKeys) {
       const label = snake(byKey.slice(2));
-      for (const [value, child] of Object.entries(node[byKey] as Snapshot)) {
+      for (const [value, child] of Object.entries(node[byKey] as Record<string, unknown>)) {
         if (!isRecord(child)) continue;
         Object.keys(child).forEach((k) => covered.add(k));
         walk(child, path, { ...labels, [label]: value });
@@ -143,7 +145,7 @@ export function flattenSnapshot(snapshot: Snapshot, prefix = 'gateway'): Snapsho
       else if (typeof value === 'string' && path.length === 0) info[snake(key)] = value;
     }
   };
-  walk(snapshot, [], {});
+  if (isRecord(snapshot)) walk(snapshot, [], {});
   if (Object.keys(info).length > 0) samples.push({ name: `${prefix}_economy_info`, kind: 'gauge', labels: info, value: 1 });
   return samples;
 }
@@ -211,6 +213,6 @@ function snake(key: string): string {
 }
 
 // Tells whether a snapshot value is a nested record.
-function isRecord(value: unknown): value is Snapshot {
+function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
