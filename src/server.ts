@@ -39,7 +39,7 @@ export interface GatewayDeps {
   readonly logger: Logger;
   /** Clock in epoch ms (tests freeze it). */
   readonly now?: () => number;
-  /** Metrics to record into; the same object should feed the CDN client's `onEvent` (through `upstreamObserver`). @default fresh metrics */
+  /** Metrics to record into; the same object should feed the CDN client's `onEvent` (through `upstreamObserver`). @default fresh metrics without process metrics */
   readonly metrics?: Metrics;
   /** The observer passed to the CDN client as `onEvent`; readiness trusts the successes it saw. */
   readonly upstreamObserver?: UpstreamObserver;
@@ -74,7 +74,8 @@ interface RequestRecord {
 export async function createGateway(config: Config, deps: GatewayDeps): Promise<Gateway> {
   const now = deps.now ?? Date.now;
   const { logger } = deps;
-  const metrics = deps.metrics ?? createMetrics();
+  // Process metrics come with the metrics main.ts creates; a gateway built without them (tests) skips them.
+  const metrics = deps.metrics ?? createMetrics({ processMetrics: false });
   const server = createServer();
   // Keyed by the request's abort signal: Apollo hands plugins a shallow copy of the context, not the object itself.
   const records = new WeakMap<AbortSignal, RequestRecord>();
