@@ -22,6 +22,7 @@ import type { Logger } from './logger';
 import { createSchema } from './graph/schema';
 import { createContext, type CdnApi, type GraphContext } from './graph/context';
 import { formatGraphQLError } from './graph/errors';
+import { createIdempotencyStore, type IdempotencyStore } from './graph/idempotency';
 import { createQueryLimits } from './graph/limits';
 import { observePlugin, requestIdPlugin } from './graph/plugins';
 import { createAuthenticator, type Caller } from './http/auth';
@@ -43,6 +44,8 @@ export interface GatewayDeps {
   readonly metrics?: Metrics;
   /** The observer passed to the CDN client as `onEvent`; readiness trusts the successes it saw. */
   readonly upstreamObserver?: UpstreamObserver;
+  /** Remembers create mutations' idempotency keys. @default in memory, IDEMPOTENCY_TTL_MS and IDEMPOTENCY_MAX_KEYS */
+  readonly idempotency?: IdempotencyStore;
 }
 
 /** A built, not yet listening gateway. */
@@ -80,6 +83,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   // Keyed by the request's abort signal: Apollo hands plugins a shallow copy of the context, not the object itself.
   const records = new WeakMap<AbortSignal, RequestRecord>();
   const limits = createQueryLimits(config.queryLimits, config.defaultPageSize);
+  const idempotency = deps.idempotency ?? createIdempotencyStore({ ttlMs: config.idempotencyTtlMs, maxKeys: config.idempotencyMaxKeys, now });
   const plugins: ApolloServerPlugin<GraphContext>[] = [
     ApolloServerPluginDrainHttpServer({ httpServer: server, stopGracePeriodMillis: config.shutdownTimeoutMs }),
     config.explorer === 'sandbox' ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }) : ApolloServerPluginLandingPageDisabled(),
@@ -190,7 +194,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
         record.graphql = { operation: null, errorCodes: codes };
       },
       context: async () => {
-        const context = createContext({ requestId: record.requestId, deadline, signal: controller.signal, cdn: deps.cdn, config, now, logger });
+        const context = createContext({ requestId: record.requestId, deadline, signal: controller.signal, cdn: deps.cdn, config, now, logger, idempotency });
         records.set(context.signal, record);
         return context;
       },

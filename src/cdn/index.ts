@@ -14,3 +14,4 @@ export type {
 export type { OperationName, TaskDetailModel, TaskModel, TaskPage, TaskUrlModel, UrlTaskModel, UrlTaskPage } from './models';
 export type { Handler, Stage, UpstreamRequest, UpstreamResponse } from './pipeline';
 export { composeStages } from './pipeline';
+export { failedBeforeSending, OPERATION_LABELS } from './classify';

@@ -9,9 +9,10 @@ import type { CdnClient } from '../cdn/client';
 import type { CallOptions } from '../cdn/options';
 import type { HistoryTasksParams, TaskDetailParams, UrlTasksParams } from '../cdn/params';
 import { createLoaders, type Loaders } from './loaders';
+import { createIdempotencyStore, type IdempotencyStore } from './idempotency';
 
-/** What the graph needs of the upstream client: reads only, typed by src/cdn. */
-export type CdnApi = Pick<CdnClient, 'urlTasks' | 'historyTasks' | 'taskDetail'>;
+/** What the graph needs of the upstream client: the reads and the two creates, typed by src/cdn. */
+export type CdnApi = Pick<CdnClient, 'urlTasks' | 'historyTasks' | 'taskDetail' | 'createRefreshTask' | 'createPreheatTask'>;
 
 export type { CallOptions, HistoryTasksParams, TaskDetailParams, UrlTasksParams };
 
@@ -36,6 +37,8 @@ export interface GraphContext {
   readonly paging: PagingSettings;
   readonly now: () => number;
   readonly logger: Logger;
+  /** The gateway's idempotency store of create mutations (shared by requests, unlike the loaders). */
+  readonly idempotency: IdempotencyStore;
 }
 
 /** Inputs of `createContext`. */
@@ -47,7 +50,12 @@ export interface ContextInputs {
   readonly config: Pick<Config, 'defaultPageSize' | 'maxPageSize' | 'maxRangeDays' | 'cursorSecret'>;
   readonly now: () => number;
   readonly logger: Logger;
+  /** The gateway's idempotency store; without one, keys only repeat results within this request. */
+  readonly idempotency?: IdempotencyStore;
 }
+
+// Window of the per-request fallback store (a request never outlives it).
+const REQUEST_IDEMPOTENCY_TTL_MS = 600_000;
 
 /** Creates the context of one GraphQL request, with fresh loaders. */
 export function createContext(inputs: ContextInputs): GraphContext {
@@ -65,5 +73,6 @@ export function createContext(inputs: ContextInputs): GraphContext {
     paging: { defaultPageSize, maxPageSize, maxRangeDays, cursorSecret },
     now: inputs.now,
     logger: inputs.logger,
+    idempotency: inputs.idempotency ?? createIdempotencyStore({ ttlMs: REQUEST_IDEMPOTENCY_TTL_MS, maxKeys: 100, now: inputs.now }),
   };
 }

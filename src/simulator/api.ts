@@ -32,6 +32,8 @@ const DAY_MS = 24 * 3600 * 1000;
 // Without create_time, the detail API searches the last 7 days; with it, up to 15 days back.
 const DETAIL_DEFAULT_DAYS = 7;
 const DETAIL_MAX_DAYS = 15;
+/** Host suffix of domains the simulated account does not accelerate: creates naming them get CDN.0108. */
+export const NOT_ACCELERATED_SUFFIX = '.not-accelerated.example';
 const QUOTA_LABELS: Record<QuotaKind, string> = {
   refreshFile: 'file refreshes',
   refreshDirectory: 'directory refreshes',
@@ -79,7 +81,7 @@ export function createRefreshTask(ctx: ApiContext, body: string): ApiAnswer {
   const request = validateRefreshBody(body);
   if (!request.ok) return badRequest(request.message);
   const { fileType, mode, urls } = request.value;
-  const refused = consumeQuota(ctx, fileType === 'directory' ? 'refreshDirectory' : 'refreshFile', urls.length);
+  const refused = refuseForeignDomain(urls) ?? consumeQuota(ctx, fileType === 'directory' ? 'refreshDirectory' : 'refreshFile', urls.length);
   if (refused) return refused;
   const task = ctx.store.addTask({ type: 'REFRESH', fileType, ...(mode ? { mode } : {}), urls, createTime: ctx.now, transitionMs: ctx.transitionMs });
   return { status: 200, body: { refresh_task: String(task.id) } };
@@ -89,10 +91,21 @@ export function createRefreshTask(ctx: ApiContext, body: string): ApiAnswer {
 export function createPreheatTask(ctx: ApiContext, body: string): ApiAnswer {
   const request = validatePreheatBody(body);
   if (!request.ok) return badRequest(request.message);
-  const refused = consumeQuota(ctx, 'preheat', request.value.urls.length);
+  const refused = refuseForeignDomain(request.value.urls) ?? consumeQuota(ctx, 'preheat', request.value.urls.length);
   if (refused) return refused;
   const task = ctx.store.addTask({ type: 'PREHEATING', fileType: 'file', urls: request.value.urls, createTime: ctx.now, transitionMs: ctx.transitionMs });
   return { status: 200, body: { preheating_task: String(task.id) } };
+}
+
+// Refuses a create naming a domain the account does not accelerate (before any quota is taken), like Huawei's CDN.0108.
+function refuseForeignDomain(urls: readonly string[]): ApiAnswer | undefined {
+  const host = urls.map(hostOf).find((h) => h.endsWith(NOT_ACCELERATED_SUFFIX));
+  return host === undefined ? undefined : businessError('CDN.0108', `The domain ${host} is not accelerated by this account.`);
+}
+
+// The lower-case host of a validated http(s) URL ('' when it has none).
+function hostOf(url: string): string {
+  return (/^https?:\/\/(?:[^@/]*@)?([^/:?#]*)/i.exec(url)?.[1] ?? '').toLowerCase();
 }
 
 // Takes quota for a create call, or returns the CDN.0110 answer refusing it.

@@ -2,6 +2,7 @@
 import { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import { UrlTaskModel, TaskModel } from '../../cdn/models';
 import { UrlTaskConnectionModel, TaskConnectionModel } from '../connection-models';
+import { CreatedTaskPayloadModel } from '../mutation-models';
 import { GraphContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -22,12 +23,83 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/**
+ * What `createPreheatTask` fetches into the CDN cache: 1 to 1000 distinct http(s) file URLs of
+ * at most 4096 characters.
+ */
+export type CreatePreheatTaskInput = {
+  /** Makes retries safe; see `CreateRefreshTaskInput.idempotencyKey`. */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** The file URLs to preheat, each starting with http:// or https://. */
+  urls: Array<Scalars['String']['input']>;
+};
+
+/** The result of `createPreheatTask`. */
+export type CreatePreheatTaskPayload = {
+  __typename?: 'CreatePreheatTaskPayload';
+  /** True when an earlier call with the same idempotencyKey created the task and this call only repeated its result. */
+  replayed: Scalars['Boolean']['output'];
+  /** The created task, as the CDN reports it now; null when the CDN does not show it yet. */
+  task?: Maybe<Task>;
+  /** The upstream id of the created task (known even while `task` is null). */
+  taskId: Scalars['ID']['output'];
+};
+
+/**
+ * What `createRefreshTask` evicts from the CDN cache. Every URL is checked before anything is
+ * sent: 1 to 1000 distinct http(s) URLs of at most 4096 characters, at most 100 of them when
+ * `type` is DIRECTORY.
+ */
+export type CreateRefreshTaskInput = {
+  /**
+   * Makes retries safe: a repeat of this mutation with the same key and the same input within
+   * IDEMPOTENCY_TTL_MS (default 10 minutes) returns the first result instead of creating a
+   * second task. The same key with a different input is refused. 1 to 255 printable ASCII characters.
+   */
+  idempotencyKey?: InputMaybe<Scalars['String']['input']>;
+  /** How a directory refresh decides what to evict; the CDN's default (ALL) when omitted. */
+  mode?: InputMaybe<RefreshMode>;
+  /** Whether the URLs name files or directories. */
+  type?: FileType;
+  /** The URLs (or directories) to refresh, each starting with http:// or https://. */
+  urls: Array<Scalars['String']['input']>;
+};
+
+/** The result of `createRefreshTask`. */
+export type CreateRefreshTaskPayload = {
+  __typename?: 'CreateRefreshTaskPayload';
+  /** True when an earlier call with the same idempotencyKey created the task and this call only repeated its result. */
+  replayed: Scalars['Boolean']['output'];
+  /** The created task, as the CDN reports it now; null when the CDN does not show it yet. */
+  task?: Maybe<Task>;
+  /** The upstream id of the created task (known even while `task` is null). */
+  taskId: Scalars['ID']['output'];
+};
+
 /** Whether a record names one file or a whole directory. */
 export type FileType =
   | 'DIRECTORY'
   | 'FILE'
   /** A value the upstream sent that this gateway does not know (never accepted as a filter). */
   | 'UNKNOWN';
+
+export type Mutation = {
+  __typename?: 'Mutation';
+  /** Starts a preheat (prefetch into the cache) of file URLs. Never sent twice by a retry; follow progress through `task`. */
+  createPreheatTask: CreatePreheatTaskPayload;
+  /** Starts a cache refresh of URLs or directories. Never sent twice by a retry; follow progress through `task`. */
+  createRefreshTask: CreateRefreshTaskPayload;
+};
+
+
+export type MutationCreatePreheatTaskArgs = {
+  input: CreatePreheatTaskInput;
+};
+
+
+export type MutationCreateRefreshTaskArgs = {
+  input: CreateRefreshTaskInput;
+};
 
 /** An object with a globally unique, opaque id (Relay Global Object Identification). */
 export type Node = {
@@ -371,14 +443,19 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
+  CreatePreheatTaskInput: CreatePreheatTaskInput;
+  String: ResolverTypeWrapper<Scalars['String']['output']>;
+  CreatePreheatTaskPayload: ResolverTypeWrapper<CreatedTaskPayloadModel>;
+  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
+  CreateRefreshTaskInput: CreateRefreshTaskInput;
+  CreateRefreshTaskPayload: ResolverTypeWrapper<CreatedTaskPayloadModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   FileType: FileType;
+  Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
-  ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   OrderDirection: OrderDirection;
   PageInfo: ResolverTypeWrapper<PageInfo>;
-  String: ResolverTypeWrapper<Scalars['String']['output']>;
-  Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   RefreshMode: RefreshMode;
@@ -400,12 +477,17 @@ export type ResolversTypes = ResolversObject<{
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
-  DateTime: Scalars['DateTime']['output'];
-  Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
-  ID: Scalars['ID']['output'];
-  PageInfo: PageInfo;
+  CreatePreheatTaskInput: CreatePreheatTaskInput;
   String: Scalars['String']['output'];
+  CreatePreheatTaskPayload: CreatedTaskPayloadModel;
   Boolean: Scalars['Boolean']['output'];
+  ID: Scalars['ID']['output'];
+  CreateRefreshTaskInput: CreateRefreshTaskInput;
+  CreateRefreshTaskPayload: CreatedTaskPayloadModel;
+  DateTime: Scalars['DateTime']['output'];
+  Mutation: Record<PropertyKey, never>;
+  Node: ResolversInterfaceTypes<ResolversParentTypes>['Node'];
+  PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
   Task: TaskModel;
@@ -420,9 +502,26 @@ export type ResolversParentTypes = ResolversObject<{
   UrlTaskFilter: UrlTaskFilter;
 }>;
 
+export type CreatePreheatTaskPayloadResolvers<ContextType = GraphContext, ParentType extends ResolversParentTypes['CreatePreheatTaskPayload'] = ResolversParentTypes['CreatePreheatTaskPayload']> = ResolversObject<{
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType>;
+  taskId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type CreateRefreshTaskPayloadResolvers<ContextType = GraphContext, ParentType extends ResolversParentTypes['CreateRefreshTaskPayload'] = ResolversParentTypes['CreateRefreshTaskPayload']> = ResolversObject<{
+  replayed?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType>;
+  taskId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
 }
+
+export type MutationResolvers<ContextType = GraphContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  createPreheatTask?: Resolver<ResolversTypes['CreatePreheatTaskPayload'], ParentType, ContextType, RequireFields<MutationCreatePreheatTaskArgs, 'input'>>;
+  createRefreshTask?: Resolver<ResolversTypes['CreateRefreshTaskPayload'], ParentType, ContextType, RequireFields<MutationCreateRefreshTaskArgs, 'input'>>;
+}>;
 
 export type NodeResolvers<ContextType = GraphContext, ParentType extends ResolversParentTypes['Node'] = ResolversParentTypes['Node']> = ResolversObject<{
   __resolveType: TypeResolveFn<'Task' | 'UrlTask', ParentType, ContextType>;
@@ -499,7 +598,10 @@ export type UrlTaskEdgeResolvers<ContextType = GraphContext, ParentType extends 
 }>;
 
 export type Resolvers<ContextType = GraphContext> = ResolversObject<{
+  CreatePreheatTaskPayload?: CreatePreheatTaskPayloadResolvers<ContextType>;
+  CreateRefreshTaskPayload?: CreateRefreshTaskPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  Mutation?: MutationResolvers<ContextType>;
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;

@@ -6,6 +6,7 @@ import { UrlTask } from './url-task';
 import { Task } from './task';
 import { Node } from './node';
 import { TaskConnection, UrlTaskConnection } from './connections';
+import { CreatePreheatTaskPayload, CreateRefreshTaskPayload, Mutation } from './mutation';
 
 /** The resolver map handed to the schema. */
 export const resolvers: Resolvers = {
@@ -16,4 +17,7 @@ export const resolvers: Resolvers = {
   Node,
   UrlTaskConnection,
   TaskConnection,
+  Mutation,
+  CreateRefreshTaskPayload,
+  CreatePreheatTaskPayload,
 };

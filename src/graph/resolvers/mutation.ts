@@ -1,0 +1,161 @@
+/**
+ * The create mutations: input checked before anything is sent, one POST (the client never
+ * repeats one that may have reached the CDN), an optional idempotency key that turns repeats
+ * into replays of the first outcome, and the created task resolved through the task loader.
+ */
+import { createHash } from 'node:crypto';
+import type { CreatePreheatTaskInput as CdnPreheatInput, CreateRefreshTaskInput as CdnRefreshInput, CreatedTask } from '../../cdn';
+import { failedBeforeSending, OPERATION_LABELS } from '../../cdn';
+import { badUserInput, GatewayError } from '../../errors';
+import type {
+  CreatePreheatTaskInput,
+  CreatePreheatTaskPayloadResolvers,
+  CreateRefreshTaskInput,
+  CreateRefreshTaskPayloadResolvers,
+  MutationResolvers,
+} from '../generated/resolvers-types';
+import type { GraphContext } from '../context';
+import type { CreatedTaskPayloadModel } from '../mutation-models';
+import { findIdempotencyKeyProblems, findUrlProblems, show, toInputError } from '../url-validation';
+
+/** Huawei's business code, in a 200 body of a create call, for URLs of a domain the account does not accelerate. */
+export const DOMAIN_NOT_ACCELERATED_CODE = 'CDN.0108';
+
+// Idempotency keys are per caller; the context carries no caller identity yet, so all callers share one scope.
+const GLOBAL_SCOPE = 'global';
+
+type CreateOperation = 'refresh' | 'preheat';
+
+/** Resolvers of the Mutation type. */
+export const Mutation: MutationResolvers = {
+  createRefreshTask: (_root, { input }, ctx) => {
+    const request = toRefreshRequest(input);
+    return createTask(ctx, 'refresh', input.idempotencyKey ?? undefined, request, () => ctx.cdn.createRefreshTask(request, ctx.call));
+  },
+  createPreheatTask: (_root, { input }, ctx) => {
+    const request = toPreheatRequest(input);
+    return createTask(ctx, 'preheat', input.idempotencyKey ?? undefined, request, () => ctx.cdn.createPreheatTask(request, ctx.call));
+  },
+};
+
+// The payloads' `task`: the task loader, told roughly when the task was created so the detail call finds it.
+const payloadTask = (payload: CreatedTaskPayloadModel, _args: unknown, ctx: GraphContext) => {
+  ctx.loaders.hintCreateTime(payload.taskId, payload.createdAround);
+  return ctx.loaders.task.load(payload.taskId);
+};
+
+/** Resolvers of CreateRefreshTaskPayload (`taskId` and `replayed` resolve by name). */
+export const CreateRefreshTaskPayload: CreateRefreshTaskPayloadResolvers = { task: payloadTask };
+/** Resolvers of CreatePreheatTaskPayload (`taskId` and `replayed` resolve by name). */
+export const CreatePreheatTaskPayload: CreatePreheatTaskPayloadResolvers = { task: payloadTask };
+
+/** Checks a refresh input and converts it to the client's request; throws one BAD_USER_INPUT naming every offending value. */
+export function toRefreshRequest(input: CreateRefreshTaskInput): CdnRefreshInput {
+  const type = checkInputEnum('input.type', input.type ?? 'FILE');
+  const mode = input.mode == null ? undefined : checkInputEnum('input.mode', input.mode);
+  const problems = [
+    ...findUrlProblems(input.urls, { field: 'input.urls', directories: type === 'DIRECTORY' }),
+    ...(input.idempotencyKey == null ? [] : findIdempotencyKeyProblems(input.idempotencyKey, 'input.idempotencyKey')),
+  ];
+  const error = toInputError(problems);
+  if (error) throw error;
+  return {
+    type: type === 'DIRECTORY' ? 'directory' : 'file',
+    ...(mode === undefined ? {} : { mode: mode === 'ALL' ? 'all' : 'detect_modify_refresh' }),
+    urls: input.urls,
+  };
+}
+
+/** Checks a preheat input and converts it to the client's request; throws one BAD_USER_INPUT naming every offending value. */
+export function toPreheatRequest(input: CreatePreheatTaskInput): CdnPreheatInput {
+  const problems = [
+    ...findUrlProblems(input.urls, { field: 'input.urls', directories: false }),
+    ...(input.idempotencyKey == null ? [] : findIdempotencyKeyProblems(input.idempotencyKey, 'input.idempotencyKey')),
+  ];
+  const error = toInputError(problems);
+  if (error) throw error;
+  return { urls: input.urls };
+}
+
+/** Identifies a create call's input: the operation and the request as sent (hashed: a request may hold 4 MB of URLs). */
+export function fingerprintOf(operation: CreateOperation, request: CdnRefreshInput | CdnPreheatInput): string {
+  return createHash('sha256').update(JSON.stringify([operation, request])).digest('base64url');
+}
+
+/**
+ * Tells whether a failed create may have created the task anyway: no answer came back after
+ * the request may have left, the CDN failed with a 5xx, or it answered 200 with a body the
+ * gateway could not read. Refusals (4xx, business errors) and calls never sent created nothing.
+ */
+export function mayHaveCreated(error: unknown): boolean {
+  if (!(error instanceof GatewayError)) return true;
+  const upstream = error.upstream;
+  if (upstream === undefined) return false;
+  if (upstream.status === 0) return !failedBeforeSending(error);
+  if (upstream.status >= 200 && upstream.status < 300) return error.code === 'UPSTREAM_BAD_RESPONSE';
+  return upstream.status >= 500;
+}
+
+/** Turns a create call's upstream error into what the caller should see: CDN.0108 means the caller named a domain the account does not accelerate. */
+export function toCreateError(operation: CreateOperation, error: unknown): unknown {
+  if (!(error instanceof GatewayError) || error.code !== 'UPSTREAM_ERROR' || error.upstream?.code !== DOMAIN_NOT_ACCELERATED_CODE) return error;
+  const { upstream } = error;
+  const said = upstream.message === undefined ? '' : ` ${JSON.stringify(upstream.message)}`;
+  const id = upstream.requestId ? `, upstream request id ${upstream.requestId}` : '';
+  return new GatewayError(
+    'BAD_USER_INPUT',
+    `${OPERATION_LABELS[operation]} was refused: the URLs name a domain this CDN account does not accelerate ` +
+      `(${upstream.code}${said}${id}). Add the domain to the CDN first, or remove its URLs.`,
+    { upstream, cause: error },
+  );
+}
+
+// Sends one create (through the idempotency store when a key is given) and returns the payload model.
+async function createTask(
+  ctx: GraphContext,
+  operation: CreateOperation,
+  key: string | undefined,
+  request: CdnRefreshInput | CdnPreheatInput,
+  send: () => Promise<CreatedTask>,
+): Promise<CreatedTaskPayloadModel> {
+  const create = async () => {
+    try {
+      const created = await send();
+      return { taskId: created.taskId, createdAround: ctx.now() };
+    } catch (error) {
+      throw toCreateError(operation, error);
+    }
+  };
+  if (key === undefined) {
+    try {
+      return { ...(await create()), replayed: false };
+    } catch (error) {
+      throw mayHaveCreated(error) ? withUnknownOutcome(error, 'Check the recent tasks before trying again; an idempotencyKey makes retries safe.') : error;
+    }
+  }
+  const outcome = await ctx.idempotency.run(
+    { scope: GLOBAL_SCOPE, key, fingerprint: fingerprintOf(operation, request), rememberFailure: mayHaveCreated },
+    create,
+  );
+  if (outcome.ok) return { ...outcome.value, replayed: outcome.replayed };
+  if (outcome.rememberedUntil === undefined) throw outcome.error;
+  const until = new Date(outcome.rememberedUntil).toISOString();
+  const advice = `Until ${until} this idempotencyKey (${show(key)}) returns this error instead of sending again; check the recent tasks, or use a new key to create the task anyway.`;
+  throw withUnknownOutcome(outcome.error, outcome.replayed ? `This repeats the outcome of an earlier call with the same idempotencyKey. ${advice}` : advice);
+}
+
+// Adds to an error that the task may exist all the same, and what to do about it.
+function withUnknownOutcome(error: unknown, advice: string): GatewayError {
+  const original = error instanceof GatewayError ? error : new GatewayError('INTERNAL_SERVER_ERROR', undefined, { cause: error });
+  return new GatewayError(original.code, `${original.message} The task may or may not have been created. ${advice}`, {
+    upstream: original.upstream,
+    retryAfterMs: original.retryAfterMs,
+    cause: original,
+  });
+}
+
+// Refuses UNKNOWN as an input value: it only describes values the gateway does not know.
+function checkInputEnum<T extends string>(field: string, value: T): Exclude<T, 'UNKNOWN'> {
+  if (value === 'UNKNOWN') throw badUserInput(`${field}: UNKNOWN only describes values the gateway does not know and cannot be sent to the CDN.`);
+  return value as Exclude<T, 'UNKNOWN'>;
+}
