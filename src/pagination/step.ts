@@ -27,8 +27,23 @@
  * cut and the first known to come after it; first by stepping one call next to the hint
  * (drifts are usually small), then by bisection. Each call fetches only unknown offsets, so
  * against a settled upstream the search ends, and in practice after one extra round. A few
- * records of slack on each side of the first call (free room only) absorb small drifts.
+ * records of slack around the first call (only room its calls leave free) absorb small
+ * drifts without any extra call. A cursor that ended its window (`nextId: 'window-end'`)
+ * needs no proof: the page starts with the next window.
  *
+ * Why not narrow the window to the cursor's create_time (ending it at `createTime + 1`)? It
+ * would keep offsets near 0, but the narrowed window's total is not the window's total, so
+ * `totalCount` would cost an extra call even for the default 24 h range; and it assumes ids
+ * grow with create_time, which a record created late with an early create_time breaks (its
+ * large id puts it at the top of an old window). Offsets within fixed windows plus an id
+ * check assume only the upstream's own order, and the first call returns the total for free.
+ *
+ * Within one request the rounds are milliseconds apart, but a window can still change
+ * between them: an answer with a different total, or records out of order with earlier ones,
+ * makes the earlier records of that window count as unseen (knowledge.ts): a page is not
+ * stitched from two states of a window that differ in size or order. (A change that keeps
+ * both, one record leaving and another joining between two calls, stays invisible.)
+
  * ## Economy
  * - Up to 100 records within one window cost one call: a first page always; a cursor's page
  *   when the cursor knows its neighbour, or has no status filter forwards, or holds at most 99

@@ -14,8 +14,10 @@ import {
   type ConnectionPlan,
   type CursorData,
   type FetchRequest,
+  type FetchWindow,
   type PaginationOptions,
 } from '../../src/pagination';
+import type { UrlTaskModel, UrlTaskPage } from '../../src/cdn/models';
 import { FakeUpstream, drive, type FakeRecord } from './pagination-fake-upstream';
 
 const HOUR = 60 * 60 * 1000;
@@ -313,6 +315,22 @@ describe('pages over 100 records fan out', () => {
 });
 
 describe('runConnectionPlan', () => {
+  test('pages UrlTaskModel records as the CDN client returns them', async () => {
+    const record = (id: number): UrlTaskModel => ({
+      id,
+      url: `https://a.example/${id}`,
+      status: 'SUCCEED',
+      type: 'REFRESH',
+      taskId: '7',
+      createTime: NOW - id * 1000,
+      modifyTime: NOW,
+      fileType: 'file',
+    });
+    const fetch: FetchWindow<UrlTaskModel> = async (request): Promise<UrlTaskPage> => ({ total: 3, records: [record(3), record(2), record(1)].slice(request.offset, request.offset + request.limit) });
+    const page = await runConnectionPlan(planConnection({ first: 2 }, OPTIONS), fetch);
+    expect(page.edges.map((e) => e.node)).toEqual([record(3), record(2)]);
+  });
+
   test('passes a failed fetch through unchanged', async () => {
     const failure = new GatewayError('UPSTREAM_TIMEOUT');
     await expect(runConnectionPlan(planConnection({}, OPTIONS), () => Promise.reject(failure))).rejects.toBe(failure);
