@@ -197,7 +197,11 @@ export type Task = Node & {
   /** All URLs of the task. */
   total: Scalars['Int']['output'];
   type: TaskType;
-  /** The task's URL records, newest first. */
+  /**
+   * The task's URL records, newest first. The upstream keeps URL details for 15 days: for an
+   * older task this connection is empty although `total` is not (its records remain in
+   * `urlTasks`).
+   */
   urls: UrlTaskConnection;
 };
 
