@@ -5,7 +5,7 @@
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
 import { createCdnClient } from './cdn/client';
-import type { Stage } from './cdn/pipeline';
+import { createEconomyStages, economyOptionsFromConfig, type EconomyEvent } from './cdn/economy';
 import { createGateway } from './server';
 import { createMetrics } from './http/metrics';
 import { createUpstreamObserver } from './http/upstream-observer';
@@ -31,15 +31,18 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   const upstreamObserver = createUpstreamObserver(logger, metrics);
 
-  // ── Upstream economy (issue 4): coalescing, cache and rate limiting, shared through Redis with REDIS_URL.
-  // Wire it here, e.g.:
-  //   const economy = createEconomyStages(economyOptionsFromConfig(config, scope));
-  //   await economy.connect();
-  //   closers.push(() => economy.close());                        // closers run in order: after the client
-  //   metrics.registerSnapshot(() => economy.metrics());           // cache, coalescing, limiter figures on /metrics
-  // and pass `economy.stages` / `economy.attemptStages` as the two arrays below.
-  const stages: Stage[] = [];
-  const attemptStages: Stage[] = [];
+  // Upstream economy: coalescing, a short-lived cache and the quota's rate limits, shared
+  // between replicas through Redis when REDIS_URL is set.
+  const economy = createEconomyStages({
+    ...economyOptionsFromConfig(config, quotaScope(config, endpoint)),
+    onEvent: throttledStateWarning(logger),
+  });
+  await economy.connect();
+  logger.info(
+    { state: economy.state.kind, cacheTtlMs: config.cacheTtlMs, rateLimits: config.rateLimits },
+    `Upstream economy: cache and quota kept in ${economy.state.kind}`,
+  );
+  metrics.registerSnapshot(() => economy.metrics());
 
   const cdn = createCdnClient({
     endpoint,
@@ -47,10 +50,11 @@ async function main(): Promise<void> {
     connections: config.upstreamConnections,
     timeoutMs: config.upstreamTimeoutMs,
     retry: { maxAttempts: config.upstreamMaxAttempts },
-    stages,
-    attemptStages,
+    stages: economy.stages,
+    attemptStages: economy.attemptStages,
     onEvent: upstreamObserver.onEvent,
   });
+  closers.unshift(() => economy.close());
   closers.unshift(() => cdn.close());
   const gateway = await createGateway(config, { cdn, logger, metrics, upstreamObserver });
   const url = await gateway.listen(config.port, config.host);
@@ -88,6 +92,22 @@ async function startUpstream(config: Config, logger: Logger, closers: Closer[]):
       'To use Huawei Cloud, set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (and CDN_ENDPOINT outside the default region).',
   );
   return simulator.url;
+}
+
+// Names the account whose quota and cache replicas share: same endpoint and AK, same quota.
+function quotaScope(config: Config, endpoint: string): string {
+  const auth = config.upstream.auth;
+  return `${endpoint} ${auth.kind === 'aksk' ? auth.ak : 'iam-token'}`;
+}
+
+// Warns about a failing Redis at most every 30 s (the client reports every reconnect attempt).
+function throttledStateWarning(logger: Logger): (event: EconomyEvent) => void {
+  let last = 0;
+  return (event) => {
+    if (event.type !== 'state-error' || Date.now() - last < 30_000) return;
+    last = Date.now();
+    logger.warn({ component: event.component }, `Redis failed (${event.message}); serving without it: cache misses, per-replica rate limits`);
+  };
 }
 
 // Every secret value of the configuration, scrubbed from each log line.

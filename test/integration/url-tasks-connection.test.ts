@@ -249,3 +249,30 @@ describe('Query.urlTasks above 100 records a page', () => {
     expect(res.errors?.[0]?.message).toContain('250');
   });
 });
+
+describe('Query.urlTasks without createdBefore, behind the upstream economy', () => {
+  let stack: Stack;
+
+  beforeAll(async () => {
+    stack = await startStack({ simulator: { rateLimits: UNLIMITED }, economy: true });
+  });
+  afterAll(async () => {
+    await stack?.close();
+  });
+
+  it('sends identical upstream calls for "the last 24 hours" within a second, so they share one call', async () => {
+    // The range end is frozen at a whole second: two dashboards asking at nearly the same
+    // moment ask the upstream the same question, which the cache and coalescing answer once.
+    let calls = 0;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const before = await stack.upstreamCalls(OPS.urlTasks);
+      const started = Date.now();
+      const answers = await Promise.all([1, 2, 3, 4].map(() => stack.query('{ urlTasks(first: 10) { nodes { id } } }')));
+      calls = (await stack.upstreamCalls(OPS.urlTasks)) - before;
+      expect(answers.every((a) => a.errors === undefined)).toBe(true);
+      // A second boundary may fall between the requests: then two calls are right.
+      if (Math.floor(started / 1000) === Math.floor(Date.now() / 1000)) break;
+    }
+    expect(calls).toBe(1);
+  });
+});

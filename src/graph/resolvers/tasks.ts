@@ -37,6 +37,8 @@ export async function resolveTasks(args: QueryTasksArgs, ctx: GraphContext) {
   const request = toOffsetRequest(args, ctx.paging, scope, ctx.paging.cursorSecret);
   const cursorArg = args.after ?? args.before;
   const frozenEnd = cursorArg ? decodeOffsetCursor(cursorArg, scope, ctx.paging.cursorSecret, args.after ? 'after' : 'before').frozenEnd : undefined;
+  // Exact now, not rounded: task cursors are plain offsets, so nothing created after the first
+  // page may enter its frozen range.
   const endDate = params.endDate ?? frozenEnd ?? ctx.now();
   const base: HistoryTasksParams = { ...params, endDate };
 

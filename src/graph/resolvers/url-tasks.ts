@@ -30,7 +30,9 @@ export async function resolveUrlTasks(args: QueryUrlTasksArgs, ctx: GraphContext
     },
     {
       cursorSecret: ctx.paging.cursorSecret,
-      now: ctx.now(),
+      // Whole seconds: concurrent dashboards asking for "the last 24 hours" then send identical
+      // upstream calls, which coalesce and hit the cache instead of differing by milliseconds.
+      now: toNextWholeSecond(ctx.now()),
       defaultPageSize: ctx.paging.defaultPageSize,
       maxPageSize: ctx.paging.maxPageSize,
       maxRangeDays: ctx.paging.maxRangeDays,
@@ -61,4 +63,9 @@ export async function resolveUrlTasks(args: QueryUrlTasksArgs, ctx: GraphContext
     pageInfo: page.pageInfo,
     totalCount: () => resolveTotalCount(page, fetch),
   };
+}
+
+/** Rounds an instant up to a whole second (so that a record created this very moment is inside an end-exclusive range). */
+export function toNextWholeSecond(ms: number): number {
+  return Math.floor(ms / 1000) * 1000 + 1000;
 }
