@@ -13,6 +13,11 @@ describe('SIGTERM', () => {
   });
   afterAll(() => simulator.close());
 
+  const urlTasksCalls = async (): Promise<number> => {
+    const stats = (await (await fetch(`${simulator.url}/__sim/stats`)).json()) as { requests: Record<string, number> };
+    return stats.requests['GET /v1.0/cdn/contentgateway/url-tasks'] ?? 0;
+  };
+
   it('refuses new connections, lets the slow in-flight request finish, and exits 0', async () => {
     const gateway = await spawnGateway({ PORT: '0', HOST: '0.0.0.0', CDN_ENDPOINT: simulator.url, LOG_LEVEL: 'info' });
     const warning = gateway.logs().find((l) => l.level === 40 && String(l.msg).startsWith('HOST=0.0.0.0 accepts connections from other machines'));
@@ -24,7 +29,9 @@ describe('SIGTERM', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ urlTasks(first: 2) { nodes { url } } }' }),
     });
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // Signal only once the request is surely in flight: the simulator has received its upstream call.
+    for (let i = 0; i < 250 && (await urlTasksCalls()) === 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await urlTasksCalls()).toBeGreaterThan(0);
     gateway.child.kill('SIGTERM');
     await new Promise((resolve) => setTimeout(resolve, 300));
     await expect(fetch(gateway.url.replace('/graphql', '/healthz'))).rejects.toThrow();
