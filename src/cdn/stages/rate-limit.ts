@@ -10,6 +10,7 @@ import type { RateLimiterStore } from '../../state/types';
 import { classifyFailure, OPERATION_LABELS } from '../classify';
 import type { OperationName } from '../models';
 import type { Stage, UpstreamRequest } from '../pipeline';
+import { sleep } from '../sleep';
 
 /** Options of the rate-limit stage. */
 export interface RateLimitStageOptions {
@@ -79,23 +80,4 @@ function rateLimited(req: UpstreamRequest, limit: number, windowMs: number, wait
       `${waitMs} ms, and the request has ${left} ms left; retry after ${waitMs} ms or give the request a longer deadline.`,
     { retryAfterMs: waitMs, retryable: false, cause: new LimiterRejection(waitMs, left) },
   );
-}
-
-// Waits, or rejects with the signal's reason as soon as it aborts.
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -9,6 +9,7 @@ import { retryDelay } from '../backoff';
 import { classifyFailure, failedBeforeSending } from '../classify';
 import type { Stage } from '../pipeline';
 import type { RetryBudget } from '../retry-budget';
+import { sleep } from '../sleep';
 
 /** Retry limits. */
 export interface RetryPolicy extends BackoffOptions {
@@ -87,24 +88,5 @@ function withAttempts(error: GatewayError, attempts: number, why?: string): Gate
     retryAfterMs: error.retryAfterMs,
     retryable: error.retryable,
     cause: error.cause,
-  });
-}
-
-// Waits, or rejects with the signal's reason as soon as it aborts.
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
