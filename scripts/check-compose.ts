@@ -1,10 +1,11 @@
 /**
- * Reads `docker compose config` as JSON on stdin and checks what a compose parser cannot:
+ * Reads `docker compose config` (YAML or JSON) on stdin and checks what a compose parser cannot:
  * the gateway's environment passes the gateway's own configuration schema, it points at the
  * simulator and Redis services, every service has a healthcheck, and the gateway waits for
  * healthy dependencies. Exits 1 with every problem listed.
  */
 import { ConfigError, loadConfig } from '../src/config';
+import { parse as parseYaml } from 'yaml';
 
 interface ComposeService {
   environment?: Record<string, string | null> | string[];
@@ -28,7 +29,8 @@ function envOf(service: ComposeService): Record<string, string> {
 }
 
 async function main(): Promise<void> {
-  const compose = JSON.parse(await readStdin()) as { services?: Record<string, ComposeService> };
+  // YAML is a superset of JSON: this reads either form of `compose config`.
+  const compose = parseYaml(await readStdin()) as { services?: Record<string, ComposeService> };
   const services = compose.services ?? {};
   const problems: string[] = [];
   for (const name of ['gateway', 'simulator', 'redis']) {

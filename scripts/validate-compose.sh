@@ -3,7 +3,7 @@
 # checks the gateway's environment against the gateway's own configuration schema
 # (scripts/check-compose.ts).
 # Needs one of: the Docker Compose v2 plugin (`docker compose version` works), or Debian's
-# docker-compose package (`apt-get install -y docker-compose`, which also brings python3-yaml).
+# docker-compose package (`apt-get install -y docker-compose`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,9 +14,7 @@ if docker compose version >/dev/null 2>&1; then
 elif command -v docker-compose >/dev/null 2>&1; then
   echo "validate-compose: $(docker-compose version --short 2>/dev/null || docker-compose version | head -1)"
   docker-compose -f docker-compose.yml config --quiet
-  docker-compose -f docker-compose.yml config \
-    | python3 -c 'import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin), sys.stdout)' \
-    | npx --no-install tsx scripts/check-compose.ts
+  docker-compose -f docker-compose.yml config | npx --no-install tsx scripts/check-compose.ts
 else
   echo "validate-compose: no compose parser found; install Debian's docker-compose (apt-get install -y docker-compose) or the Docker Compose plugin" >&2
   exit 1
