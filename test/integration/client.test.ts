@@ -8,6 +8,7 @@ import { GatewayError } from '../../src/errors';
 import { createCdnClient, type CdnClient } from '../../src/cdn/client';
 import type { CdnClientOptions, UpstreamEvent } from '../../src/cdn/options';
 import { createSimulator, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Simulator } from '../../src/simulator/index';
+import { callSimulator } from '../support/sim-control';
 
 const KEYS = {
   urlTasks: 'GET /v1.0/cdn/contentgateway/url-tasks',
@@ -61,15 +62,8 @@ function makeClient(overrides: Partial<CdnClientOptions> = {}): CdnClient {
 }
 
 // Calls the simulator's control API.
-async function control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(sim.url + path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`simulator ${method} ${path} → ${res.status}: ${text}`);
-  return JSON.parse(text) as T;
+function control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  return callSimulator<T>(sim.url, method, path, body);
 }
 
 // Returns the simulator's request counters.

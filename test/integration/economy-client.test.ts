@@ -8,6 +8,7 @@ import { GatewayError } from '../../src/errors';
 import { createCdnClient, type CdnClient } from '../../src/cdn/client';
 import { createEconomyStages, type Economy, type EconomyOptions } from '../../src/cdn/economy';
 import { createSimulator, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Simulator, type SimulatorStats } from '../../src/simulator/index';
+import { callSimulator } from '../support/sim-control';
 
 const URL_TASKS = 'GET /v1.0/cdn/contentgateway/url-tasks';
 
@@ -45,15 +46,9 @@ function economyClient(options: EconomyOptions = {}): { client: CdnClient; econo
   return { client, economy };
 }
 
-async function control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(sim.url + path, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`simulator ${method} ${path} → ${res.status}: ${text}`);
-  return (text ? JSON.parse(text) : undefined) as T;
+// Calls the simulator's control API.
+function control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+  return callSimulator<T>(sim.url, method, path, body);
 }
 
 const stats = (): Promise<SimulatorStats> => control<SimulatorStats>('GET', '/__sim/stats');

@@ -11,6 +11,7 @@ import { createLogger } from '../../src/logger';
 import { createGateway, type Gateway } from '../../src/server';
 import { createMetrics } from '../../src/http/metrics';
 import { createUpstreamObserver } from '../../src/http/upstream-observer';
+import { callSimulator } from '../support/sim-control';
 
 /** A running simulator + gateway pair with captured logs. */
 export interface OpsStack {
@@ -62,16 +63,7 @@ export async function startOpsStack(options: { env?: Record<string, string>; sim
   const gateway = await createGateway(config, { cdn, logger, metrics, upstreamObserver });
   const url = await gateway.listen(0, '127.0.0.1');
   const origin = new URL(url).origin;
-  const sim = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(simulator.url + path, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`simulator ${method} ${path} → ${res.status}: ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
+  const sim = <T>(method: string, path: string, body?: unknown): Promise<T> => callSimulator<T>(simulator.url, method, path, body);
   return {
     simulator,
     gateway,

@@ -10,6 +10,7 @@ import { createEconomyStages, type Economy, type EconomyOptions } from '../../sr
 import { createRedisState } from '../../src/state/redis';
 import { createSimulator, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Simulator, type SimulatorStats } from '../../src/simulator/index';
 import { findRedisServer, startRedisServer, type RedisServer } from '../support/redis-server';
+import { callSimulator } from '../support/sim-control';
 
 const URL_TASKS = 'GET /v1.0/cdn/contentgateway/url-tasks';
 const HAVE_REDIS = findRedisServer();
@@ -62,15 +63,9 @@ if (!HAVE_REDIS) {
     return { client, economy };
   }
 
-  async function control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(sim.url + path, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`simulator ${method} ${path} → ${res.status}: ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
+  // Calls the simulator's control API.
+  function control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
+    return callSimulator<T>(sim.url, method, path, body);
   }
 
   const stats = (): Promise<SimulatorStats> => control<SimulatorStats>('GET', '/__sim/stats');

@@ -8,6 +8,7 @@ import { createEconomyStages, economyOptionsFromConfig, type Economy, type Econo
 import { loadConfig, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createGateway, type Gateway } from '../../src/server';
+import { callSimulator } from './sim-control';
 
 /** A GraphQL response as the tests read it. */
 export interface GqlResponse<T = Record<string, unknown>> {
@@ -72,16 +73,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   });
   const gateway = await createGateway(config, { cdn, logger: createLogger('silent') });
   const url = await gateway.listen(0, '127.0.0.1');
-  const sim = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(simulator.url + path, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    if (!res.ok) throw new Error(`simulator ${method} ${path} → ${res.status}: ${text}`);
-    return (text ? JSON.parse(text) : undefined) as T;
-  };
+  const sim = <T>(method: string, path: string, body?: unknown): Promise<T> => callSimulator<T>(simulator.url, method, path, body);
   return {
     simulator,
     gateway,
