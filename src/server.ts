@@ -20,6 +20,8 @@ import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { createSchema } from './graph/schema';
+import { cacheControlPlugins } from './graph/cache-control';
+import { executionOptions, type ExecutorKind } from './graph/executor';
 import { createContext, type CdnApi, type GraphContext } from './graph/context';
 import { formatGraphQLError } from './graph/errors';
 import { createIdempotencyStore, type IdempotencyStore } from './graph/idempotency';
@@ -46,6 +48,8 @@ export interface GatewayDeps {
   readonly upstreamObserver?: UpstreamObserver;
   /** Remembers create mutations' idempotency keys. @default in memory, IDEMPOTENCY_TTL_MS and IDEMPOTENCY_MAX_KEYS */
   readonly idempotency?: IdempotencyStore;
+  /** How operations execute: compiled by graphql-jit, or Apollo's own graphql-js. @default 'jit' */
+  readonly executor?: ExecutorKind;
 }
 
 /** A built, not yet listening gateway. */
@@ -95,9 +99,11 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     ...limits.plugins,
     // Without introspection, "Did you mean …?" hints would still reveal the schema field by field.
     ...(config.introspection ? [] : [ApolloServerPluginDisableSuggestions()]),
+    // No field declares cache hints: `no-store` without Apollo's per-field hint gathering.
+    ...cacheControlPlugins<GraphContext>(),
   ];
   const apollo = new ApolloServer<GraphContext>({
-    schema: createSchema(),
+    ...executionOptions(createSchema(), deps.executor),
     formatError: formatGraphQLError,
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,

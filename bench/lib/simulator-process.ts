@@ -1,0 +1,23 @@
+/**
+ * The bench's upstream, run as its own process: the simulator with every rate limit off and
+ * no faults, its data clock frozen at `BENCH_SIM_NOW` so the data set and the statuses stay
+ * the same for the whole run.
+ *
+ * `PORT=… BENCH_SIM_NOW=<epoch ms> node --import tsx bench/lib/simulator-process.ts`
+ */
+import { createSimulator } from '../../src/simulator/index';
+
+const now = Number(process.env.BENCH_SIM_NOW);
+if (!Number.isSafeInteger(now) || now <= 0) throw new Error(`BENCH_SIM_NOW must be an epoch-ms time; got ${JSON.stringify(process.env.BENCH_SIM_NOW)}`);
+
+createSimulator({
+  port: Number(process.env.PORT ?? 0),
+  quiet: true,
+  now: () => now,
+  rateLimits: { 'url-tasks': 0, detail: 0, historytasks: 0, refresh: 0, preheat: 0 },
+})
+  .then((s) => process.stdout.write(`bench simulator at ${s.url}\n`))
+  .catch((err: unknown) => {
+    process.stderr.write(`bench simulator failed to start: ${String(err)}\n`);
+    process.exit(1);
+  });

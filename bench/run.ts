@@ -1,0 +1,305 @@
+/**
+ * `npm run bench [-- --json FILE]`: the gateway against its baselines, in one run.
+ *
+ * Starts four server processes: the simulator (rate limits and faults off, clock frozen), the
+ * gateway (`src/main.ts` as operators run it, response cache off, limiter off), the undici
+ * pass-through (B2) and a plain Apollo Server (B3). Checks that the gateway and the baselines
+ * answer the same data, warms every phase up, then measures each phase with autocannon,
+ * baselines alternating with scenarios, and finally S1 and B2 at a fixed rate of half B2's
+ * throughput. The load generator is this process; it shares the machine with the servers.
+ *
+ * Settings (environment): BENCH_DURATION_S (10) seconds per phase, BENCH_WARMUP_S (3) per
+ * phase before the rounds, BENCH_CONNECTIONS (10), BENCH_ROUNDS (1), BENCH_PHASES (all; a
+ * comma-separated subset such as `B2,S1`), BENCH_LOG_LEVEL (warn) for the gateway, and
+ * BENCH_GATEWAY_ENV: extra gateway settings as JSON (e.g. `{"UPSTREAM_CONNECTIONS":"32"}`), and
+ * BENCH_GATEWAY_NODE_ARGS: Node options for the gateway (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ *
+ * BENCH_VARIANTS compares gateway settings in the same run (the fair way to judge a lever on a
+ * shared machine): a JSON object of name → extra settings, e.g. `{"conn64":{"UPSTREAM_CONNECTIONS":"64"}}`.
+ * The key NODE_ARGS holds Node options for that variant instead of BENCH_GATEWAY_NODE_ARGS (e.g.
+ * `--max-semi-space-size=4`). Each variant is one more gateway process; each selected S phase runs against it right after
+ * the main gateway (`S1`, then `S1[conn64]`).
+ */
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { isDeepStrictEqual } from 'node:util';
+import { computeRatios, evaluateTargets, formatReport, summarize, type PhaseRun } from './lib/figures';
+import { runLoad } from './lib/load';
+import { readProcess, sampleRss } from './lib/proc';
+import { definePhases, planBenchData, variantOf, type Phase, type ServerName } from './lib/scenarios';
+import { startServer, type ServerProcess } from './lib/servers';
+
+/** Phases in measuring order: each scenario next to a baseline, so drift on a shared machine hits both. */
+export const PHASE_ORDER = ['B1', 'S1', 'B2', 'S2', 'B3', 'S3', 'B3/S2', 'S4'] as const;
+
+/** Settings of one bench run. */
+interface BenchOptions {
+  readonly jsonFile?: string;
+  readonly durationS: number;
+  readonly warmupS: number;
+  readonly connections: number;
+  readonly rounds: number;
+  readonly phases: readonly string[];
+  readonly logLevel: string;
+  readonly gatewayEnv: Record<string, string>;
+  readonly gatewayNodeArgs: readonly string[];
+  readonly variants: Readonly<Record<string, Record<string, string>>>;
+}
+
+// Reads the options from the command line and the environment, refusing nonsense.
+function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOptions {
+  const jsonAt = argv.indexOf('--json');
+  const jsonFile = jsonAt >= 0 ? argv[jsonAt + 1] : undefined;
+  if (jsonAt >= 0 && !jsonFile) throw new Error('--json needs a file name');
+  const num = (name: string, fallback: number, min: number) => {
+    const raw = env[name];
+    const value = raw === undefined || raw === '' ? fallback : Number(raw);
+    if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min}; got ${JSON.stringify(raw)}`);
+    return value;
+  };
+  const phases = env.BENCH_PHASES ? env.BENCH_PHASES.split(',').map((p) => p.trim()) : [...PHASE_ORDER];
+  const unknown = phases.filter((p) => !(PHASE_ORDER as readonly string[]).includes(p));
+  if (unknown.length > 0) throw new Error(`BENCH_PHASES: unknown phase ${unknown.join(', ')}; phases are ${PHASE_ORDER.join(', ')}`);
+  const gatewayEnv = env.BENCH_GATEWAY_ENV ? (JSON.parse(env.BENCH_GATEWAY_ENV) as Record<string, string>) : {};
+  return {
+    ...(jsonFile ? { jsonFile } : {}),
+    durationS: num('BENCH_DURATION_S', 10, 1),
+    warmupS: num('BENCH_WARMUP_S', 3, 0),
+    connections: Math.round(num('BENCH_CONNECTIONS', 10, 1)),
+    rounds: Math.round(num('BENCH_ROUNDS', 1, 1)),
+    phases,
+    logLevel: env.BENCH_LOG_LEVEL ?? 'warn',
+    gatewayEnv,
+    variants: env.BENCH_VARIANTS ? (JSON.parse(env.BENCH_VARIANTS) as Record<string, Record<string, string>>) : {},
+    gatewayNodeArgs: env.BENCH_GATEWAY_NODE_ARGS ? env.BENCH_GATEWAY_NODE_ARGS.split(' ').filter(Boolean) : [],
+  };
+}
+
+// The gateway's settings: real signing against the simulator, response cache and limiter off.
+function gatewaySettings(simOrigin: string, options: BenchOptions): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    CDN_ENDPOINT: simOrigin,
+    HOST: '127.0.0.1',
+    LOG_LEVEL: options.logLevel,
+    CURSOR_SECRET: 'bench-cursor-secret-0123456789abcdef',
+    CACHE_TTL_MS: '0',
+    RATE_LIMIT_URL_TASKS: '0',
+    RATE_LIMIT_DETAIL: '0',
+    RATE_LIMIT_HISTORYTASKS: '0',
+    RATE_LIMIT_REFRESH: '0',
+    RATE_LIMIT_PREHEAT: '0',
+    ...options.gatewayEnv,
+  };
+}
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+async function main(): Promise<void> {
+  const options = readOptions(process.argv.slice(2), process.env);
+  const data = planBenchData(Date.now());
+  const phases = definePhases(data);
+  const machine = { nproc: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, loadavgAtStart: loadavg() };
+  log(`bench: ${machine.nproc} × ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`);
+  log(`bench: ${options.durationS} s per phase, ${options.connections} connections, ${options.rounds} round(s), phases ${options.phases.join(' ')}`);
+
+  const started: ServerProcess[] = [];
+  const stopAll = () => Promise.all(started.map((s) => s.stop()));
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  try {
+    const simulator = await startServer({ name: 'simulator', script: 'bench/lib/simulator-process.ts', env: { NODE_ENV: 'production', BENCH_SIM_NOW: String(data.simNow) } });
+    started.push(simulator);
+    for (const insert of data.inserts) await simControl(simulator.origin, 'POST', '/__sim/url-tasks', insert);
+    const upstream = { NODE_ENV: 'production', CDN_ENDPOINT: simulator.origin };
+    const [gateway, passthrough, plainApollo] = await Promise.all([
+      startServer({ name: 'gateway', script: 'src/main.ts', env: gatewaySettings(simulator.origin, options), nodeArgs: options.gatewayNodeArgs }),
+      startServer({ name: 'passthrough', script: 'bench/baselines/passthrough.ts', env: upstream }),
+      startServer({ name: 'plain-apollo', script: 'bench/baselines/plain-apollo.ts', env: upstream }),
+    ]);
+    started.push(gateway, passthrough, plainApollo);
+    const servers: Servers = new Map<ServerName, ServerProcess>([
+      ['simulator', simulator],
+      ['gateway', gateway],
+      ['passthrough', passthrough],
+      ['plain-apollo', plainApollo],
+    ]);
+    for (const [name, { NODE_ARGS: nodeArgs, ...env }] of Object.entries(options.variants)) {
+      const variant = await startServer({
+        name: `gateway-${name}`,
+        script: 'src/main.ts',
+        env: { ...gatewaySettings(simulator.origin, options), ...env },
+        nodeArgs: nodeArgs ? nodeArgs.split(' ').filter(Boolean) : options.gatewayNodeArgs,
+      });
+      started.push(variant);
+      servers.set(`gateway[${name}]`, variant);
+    }
+
+    await checkAnswers(phases, servers, options.phases);
+    log('bench: answers checked (gateway, pass-through and plain Apollo return the same data)');
+
+    // Each scenario with its variants; a round rotates the group so that no variant always runs first.
+    const groups = PHASE_ORDER.filter((id) => options.phases.includes(id)).map((id) => {
+      const phase = phases[id] as Phase;
+      return phase.server === 'gateway' ? [phase, ...Object.keys(options.variants).map((name) => variantOf(phase, name))] : [phase];
+    });
+    const inRound = (round: number) => groups.flatMap((g) => [...g.slice((round - 1) % g.length), ...g.slice(0, (round - 1) % g.length)]);
+    const selected = inRound(1);
+    for (const phase of selected) phases[phase.id] = phase;
+    if (options.warmupS > 0) {
+      for (const phase of selected) await runLoad({ origin: serverOf(servers, phase).origin, connections: options.connections, durationS: options.warmupS, request: phase.request, verify: phase.verify });
+      log(`bench: warmed up (${options.warmupS} s per phase)`);
+    }
+
+    const runs: PhaseRun[] = [];
+    const measure = async (phase: Phase, round: number, rate?: number) => {
+      const run = await measurePhase(phase, servers, { connections: options.connections, durationS: options.durationS, round, ...(rate ? { rate } : {}) });
+      runs.push(run);
+      log(
+        `  ${phase.id.padEnd(6)}${rate ? ` @${Math.round(rate)}/s` : ''} round ${round}: ${run.rps.toFixed(0)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ` +
+          `${run.cpuMsPerRequest.toFixed(3)} CPU ms/req, ${run.upstreamCallsPerRequest.toFixed(2)} upstream/req, errors ${run.errors + run.non2xx + run.mismatches}`,
+      );
+    };
+    for (let round = 1; round <= options.rounds; round++) {
+      for (const phase of inRound(round)) await measure(phase, round);
+    }
+    const b2 = summarize(runs, describeWith(phases)).find((s) => s.id === 'B2' && s.mode === 'max');
+    if (b2 && options.phases.includes('S1')) {
+      const rate = Math.max(1, Math.round(b2.rps * 0.5));
+      for (let round = 1; round <= options.rounds; round++) {
+        const s1 = ['S1', ...Object.keys(options.variants).map((name) => `S1[${name}]`)];
+        const k = (round - 1) % s1.length;
+        for (const id of ['B2', ...s1.slice(k), ...s1.slice(0, k)]) await measure(phases[id] as Phase, round, rate);
+      }
+    }
+
+    const summaries = summarize(runs, describeWith(phases));
+    const report = formatReport(summaries);
+    process.stdout.write(`\n${report}\n`);
+    const loadavgAtEnd = loadavg();
+    process.stdout.write(
+      `\nMachine: ${machine.nproc} × ${machine.cpuModel}, Node ${machine.node}; load average ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')} at start, ` +
+        `${loadavgAtEnd.map((l) => l.toFixed(2)).join(' ')} at end. The load generator shares the machine with the servers.\n`,
+    );
+    if (options.jsonFile) {
+      const json = { machine: { ...machine, loadavgAtEnd }, options, data: { simNow: data.simNow, after: data.after, before: data.before }, runs, summaries, ratios: computeRatios(summaries), targets: evaluateTargets(summaries) };
+      writeFileSync(options.jsonFile, `${JSON.stringify(json, null, 2)}\n`);
+      log(`bench: figures written to ${options.jsonFile}`);
+    }
+  } finally {
+    await stopAll();
+  }
+}
+
+/** The running servers by name. */
+type Servers = Map<ServerName, ServerProcess>;
+
+// The server a phase targets.
+function serverOf(servers: Servers, phase: Phase): ServerProcess {
+  const server = servers.get(phase.server);
+  if (!server) throw new Error(`${phase.id}: no server ${phase.server} was started`);
+  return server;
+}
+
+// Titles and minimum upstream calls by phase id, for the summaries.
+function describeWith(phases: Record<string, Phase>) {
+  return (id: string) => ({ title: phases[id]?.title ?? id, minUpstreamCalls: phases[id]?.minUpstreamCalls ?? 0 });
+}
+
+// Runs one phase and measures the server process, the simulator and this process around it.
+async function measurePhase(
+  phase: Phase,
+  servers: Servers,
+  spec: { connections: number; durationS: number; round: number; rate?: number },
+): Promise<PhaseRun> {
+  const server = serverOf(servers, phase);
+  const simulator = servers.get('simulator') as ServerProcess;
+  const callsBefore = await quietUpstream(simulator.origin);
+  const serverBefore = readProcess(server.pid);
+  const simBefore = readProcess(simulator.pid);
+  const loadgenBefore = process.cpuUsage();
+  const rss = sampleRss([server.pid]);
+  const figures = await runLoad({
+    origin: server.origin,
+    connections: spec.connections,
+    durationS: spec.durationS,
+    ...(spec.rate ? { overallRate: spec.rate } : {}),
+    request: phase.request,
+    verify: phase.verify,
+  });
+  const peakRss = rss.stop().get(server.pid) ?? 0;
+  const loadgen = process.cpuUsage(loadgenBefore);
+  // Requests cut off at the end still run to completion: wait for them, and count them (`sent`) with their CPU and calls.
+  const calls = (await quietUpstream(simulator.origin)) - callsBefore;
+  const serverAfter = readProcess(server.pid);
+  const simAfter = readProcess(simulator.pid);
+  const n = Math.max(1, figures.sent);
+  return {
+    ...figures,
+    id: phase.id,
+    round: spec.round,
+    mode: spec.rate ? 'fixed' : 'max',
+    ...(spec.rate ? { rate: spec.rate } : {}),
+    cpuMsPerRequest: (serverAfter.cpuMs - serverBefore.cpuMs) / n,
+    simCpuMsPerRequest: phase.server === 'simulator' ? 0 : (simAfter.cpuMs - simBefore.cpuMs) / n,
+    loadgenCpuMsPerRequest: (loadgen.user + loadgen.system) / 1000 / n,
+    peakRssMb: peakRss / (1024 * 1024),
+    upstreamCallsPerRequest: calls / n,
+  };
+}
+
+// Sends one request of each selected GraphQL phase and checks the answers, and that the gateway and the baselines agree.
+async function checkAnswers(phases: Record<string, Phase>, servers: Servers, selected: readonly string[]): Promise<void> {
+  const answers = new Map<string, unknown>();
+  for (const id of PHASE_ORDER) {
+    if (!selected.includes(id)) continue;
+    const phase = phases[id] as Phase;
+    const server = serverOf(servers, phase);
+    const request = phase.request(0, new URL(server.origin).host);
+    const res = await fetch(server.origin + request.path, { method: request.method, headers: request.headers, ...(request.body === undefined ? {} : { body: request.body }) });
+    const text = await res.text();
+    if (res.status !== 200 || !phase.verify(text)) throw new Error(`${id}: unexpected answer from ${phase.server} (${res.status}): ${text.slice(0, 400)}`);
+    answers.set(id, JSON.parse(text));
+  }
+  const same = (a: string, b: string) => {
+    if (!answers.has(a) || !answers.has(b)) return;
+    if (!isDeepStrictEqual(answers.get(a), answers.get(b))) {
+      throw new Error(`${a} and ${b} answer different data; the comparison would be unfair.\n${a}: ${JSON.stringify(answers.get(a)).slice(0, 400)}\n${b}: ${JSON.stringify(answers.get(b)).slice(0, 400)}`);
+    }
+  };
+  same('S1', 'B2');
+  same('S1', 'B3');
+  same('S2', 'B3/S2');
+}
+
+// Calls the simulator's control API.
+async function simControl(origin: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  const res = await fetch(origin + path, { method, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`simulator ${method} ${path} answered ${res.status}: ${text}`);
+  return JSON.parse(text) as unknown;
+}
+
+// Waits until the simulator has counted no new call for 200 ms (at most 10 s), and returns the count.
+async function quietUpstream(origin: string): Promise<number> {
+  let last = await upstreamCalls(origin);
+  for (let waited = 0; waited < 10_000; waited += 200) {
+    await new Promise((r) => setTimeout(r, 200));
+    const now = await upstreamCalls(origin);
+    if (now === last) return now;
+    last = now;
+  }
+  return last;
+}
+
+// All API requests the simulator has counted so far.
+async function upstreamCalls(origin: string): Promise<number> {
+  const stats = (await simControl(origin, 'GET', '/__sim/stats')) as { requests: Record<string, number> };
+  return Object.values(stats.requests).reduce((a, b) => a + b, 0);
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  });
+}
