@@ -26,10 +26,12 @@ import { createContext, type CdnApi, type GraphContext } from './graph/context';
 import { formatGraphQLError } from './graph/errors';
 import { createIdempotencyStore, type IdempotencyStore } from './graph/idempotency';
 import { createQueryLimits } from './graph/limits';
+import { knownOperationTypesRule } from './graph/operation-types';
 import { observePlugin, requestIdPlugin } from './graph/plugins';
 import { createAuthenticator, type Caller } from './http/auth';
 import { createCors } from './http/cors';
 import { createExplorer, EXPLORER_ASSET_PREFIX, wantsExplorerPage } from './http/explorer';
+import { handleClientError } from './http/client-error';
 import { handleGraphQLRequest } from './http/graphql-handler';
 import { createMetrics, type Metrics } from './http/metrics';
 import { createReadiness, type Readiness } from './http/readiness';
@@ -111,7 +113,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     // main.ts owns SIGTERM/SIGINT and closes things in order; Apollo's own handlers would race it.
     stopOnTerminationSignals: false,
     parseOptions: limits.parseOptions,
-    validationRules: limits.validationRules,
+    validationRules: [...limits.validationRules, knownOperationTypesRule],
     logger: logger.child({ component: 'apollo' }),
     plugins,
   });
@@ -128,6 +130,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     now,
   });
 
+  server.on('clientError', handleClientError);
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const record: RequestRecord = { requestId: pickRequestId(req.headers['x-request-id']), started: now(), route: 'other' };
     res.setHeader('x-request-id', record.requestId);

@@ -3,7 +3,7 @@
  * upstream context; anything unexpected is masked (no stack, no upstream body) as
  * INTERNAL_SERVER_ERROR. Apollo's own client errors (validation, parsing) pass through.
  */
-import type { GraphQLFormattedError } from 'graphql';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { isGatewayError } from '../errors';
 
@@ -39,10 +39,19 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   if (typeof code === 'string' && CLIENT_CODES.has(code)) {
     return { ...formatted, extensions: { code } };
   }
+  // Apollo refuses some requests with an HTTP 4xx status but no code (a persisted query whose hash does not match).
+  if (isRefusedRequest(original)) return { ...formatted, extensions: { code: 'BAD_REQUEST' } };
   return {
     message: 'Internal server error',
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
     extensions: { code: 'INTERNAL_SERVER_ERROR' },
   };
+}
+
+// An error Apollo raised about the request itself, marked with an HTTP 4xx status (resolver errors have a path).
+function isRefusedRequest(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.path !== undefined) return false;
+  const status = (error.extensions.http as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500;
 }

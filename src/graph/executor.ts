@@ -50,8 +50,9 @@ export function createJitGateway(schema: GraphQLSchema, options: JitGatewayOptio
   const listeners = new Set<SchemaListener>();
 
   const executor: GatewayExecutor = async (request) => {
-    if (request.metrics.captureTraces) {
-      return execute({ schema, document: request.document, contextValue: request.context, variableValues: request.request.variables, operationName: request.operationName });
+    // No operation to run (an operationName the document lacks): graphql-js, given the name asked for, reports it the way Apollo answers 400 OPERATION_RESOLUTION_FAILURE.
+    if (request.metrics.captureTraces || !request.operation) {
+      return execute({ schema, document: request.document, contextValue: request.context, variableValues: request.request.variables, operationName: request.request.operationName });
     }
     // The hash covers the whole document; one document may hold several operations.
     const key = `${request.queryHash}:${request.operationName ?? ''}`;

@@ -20,6 +20,8 @@ export const MAX_PROBLEMS_SHOWN = 5;
 const SHOWN_URL_CHARS = 100;
 // Whitespace and control characters: the CDN refuses them, and they hide in copy-pasted lists.
 const FORBIDDEN_CHARS = /[\s\x00-\x1f\x7f]/;
+// In a Unicode-aware pattern, paired surrogates form one code point: only unpaired halves match.
+const LONE_SURROGATE = /\p{Surrogate}/u;
 
 /** Lists what breaks the rules in a create call's URLs, in input order; empty when they are fine. */
 export function findUrlProblems(urls: readonly string[], options: { readonly field: string; readonly directories: boolean }): string[] {
@@ -53,6 +55,18 @@ export function findOneUrlProblem(url: string): string | undefined {
   const written = /^https?:\/\/(?:[^@/?#]*@)?([^/?#:]*)/.exec(url)?.[1] ?? '';
   if (written === '' || !URL.canParse(url)) return `${show(url)} is not a URL with a host name`;
   return undefined;
+}
+
+/**
+ * Checks an exact-match URL filter: one longer than any URL a task can hold matches nothing,
+ * and would only spend an upstream call the CDN refuses (its request line limit).
+ */
+export function checkUrlFilter(field: string, url: string): string {
+  if (url.length > MAX_URL_LENGTH) throw badUserInput(`${field} must be at most ${MAX_URL_LENGTH} characters, the longest URL a task can hold; got ${url.length} characters starting ${show(url)}`);
+  // A lone surrogate has no UTF-8 form: it cannot be percent-encoded into the upstream query (encodeURIComponent throws).
+  const lone = LONE_SURROGATE.exec(url);
+  if (lone) throw badUserInput(`${field} must be well-formed Unicode text; got a lone surrogate (\\u${lone[0].charCodeAt(0).toString(16)}) at character ${lone.index}`);
+  return url;
 }
 
 /** Lists what is wrong with an idempotency key (empty when it is fine). */

@@ -8,6 +8,7 @@ import type { TaskModel, UrlTaskModel } from '../../cdn/models';
 import type { TaskUrlsArgs } from '../generated/resolvers-types';
 import type { GraphContext } from '../context';
 import { checkFilterEnum } from '../enums';
+import { checkUrlFilter } from '../url-validation';
 import { MAX_DETAIL_PAGE_SIZE } from '../loaders';
 import { connectionFromOffsetSlice, encodeOffsetCursor, toOffsetRange, toOffsetRequest, toScope } from '../../pagination/offset';
 import { findRecord } from './url-task';
@@ -15,7 +16,7 @@ import { findRecord } from './url-task';
 /** Resolves Task.urls. */
 export async function resolveTaskUrls(task: TaskModel, args: TaskUrlsArgs, ctx: GraphContext) {
   const status = args.filter?.status != null ? checkFilterEnum('status', args.filter.status).toLowerCase() : undefined;
-  const url = args.filter?.url ?? undefined;
+  const url = args.filter?.url == null ? undefined : checkUrlFilter('filter.url', args.filter.url);
   const scope = toScope(`task-urls:${task.id}`, { status, url });
   const request = toOffsetRequest(args, ctx.paging, scope, ctx.paging.cursorSecret);
   ctx.loaders.hintCreateTime(task.id, task.createTime);

@@ -9,6 +9,7 @@ import type { GraphContext } from '../context';
 import type { UrlTaskConnectionModel } from '../connection-models';
 import { planConnection, resolveTotalCount, runConnectionPlan, type FetchWindow } from '../../pagination';
 import { checkFilterEnum } from '../enums';
+import { checkUrlFilter } from '../url-validation';
 
 /** Resolves Query.urlTasks. */
 export async function resolveUrlTasks(args: QueryUrlTasksArgs, ctx: GraphContext): Promise<UrlTaskConnectionModel> {
@@ -22,7 +23,7 @@ export async function resolveUrlTasks(args: QueryUrlTasksArgs, ctx: GraphContext
       filter: {
         createdAfter: f.createdAfter,
         createdBefore: f.createdBefore,
-        url: f.url,
+        url: f.url == null ? null : checkUrlFilter('filter.url', f.url),
         taskType: f.taskType == null ? null : checkFilterEnum('taskType', f.taskType),
         status: f.status == null ? null : checkFilterEnum('status', f.status),
         fileType: f.fileType == null ? null : checkFilterEnum('fileType', f.fileType),
