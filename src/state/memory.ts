@@ -19,7 +19,7 @@ export interface MemoryCacheStats {
 
 /** A memory cache that also reports its size. */
 export interface MemoryCacheStore extends ResponseCacheStore {
-  /** Returns how many entries and bytes the cache holds (expired entries included until evicted). */
+  /** Returns how many entries and bytes the cache holds (expired ones included until the next write drops them). */
   stats(): MemoryCacheStats;
 }
 
@@ -42,6 +42,19 @@ export function createMemoryCache(options: MemoryCacheOptions): MemoryCacheStore
     maxSize: options.maxBytes,
     sizeCalculation: (entry, key) => entrySize(key, entry.value),
   });
+  // Deletes expired entries from the least recently used end, up to the first live one. Entries
+  // live seconds while the byte bound is tens of MiB: without this, dead entries would hold that
+  // memory until newer ones pushed them out. Amortized, each entry is looked at once more.
+  const dropExpired = (at: number): void => {
+    const dead: string[] = [];
+    for (const key of lru.rkeys()) {
+      // peek: looking must not make the entry recently used.
+      const entry = lru.peek(key);
+      if (entry && at < entry.expiresAt) break;
+      dead.push(key);
+    }
+    for (const key of dead) lru.delete(key);
+  };
   return {
     async get(key) {
       const entry = lru.get(key);
@@ -54,8 +67,10 @@ export function createMemoryCache(options: MemoryCacheOptions): MemoryCacheStore
     },
     async set(key, value, ttlMs) {
       if (!(ttlMs > 0)) return;
+      const at = now();
+      dropExpired(at);
       // An entry larger than the whole cache is not stored (lru-cache refuses it).
-      lru.set(key, { value, expiresAt: now() + ttlMs });
+      lru.set(key, { value, expiresAt: at + ttlMs });
     },
     stats: () => ({ entries: lru.size, bytes: lru.calculatedSize }),
   };
