@@ -10,14 +10,16 @@
  *
  * Settings (environment): BENCH_DURATION_S (10) seconds per phase, BENCH_WARMUP_S (3) per
  * phase before the rounds, BENCH_CONNECTIONS (10), BENCH_ROUNDS (1), BENCH_PHASES (all; a
- * comma-separated subset such as `B2,S1`), BENCH_LOG_LEVEL (warn) for the gateway, and
+ * comma-separated subset such as `B2,S1`), BENCH_FIXED_RATE (half of B2's throughput) for the
+ * latency runs, BENCH_LOG_LEVEL (warn) for the gateway, and
  * BENCH_GATEWAY_ENV: extra gateway settings as JSON (e.g. `{"UPSTREAM_CONNECTIONS":"32"}`), and
  * BENCH_GATEWAY_NODE_ARGS: Node options for the gateway (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  *
  * BENCH_VARIANTS compares gateway settings in the same run (the fair way to judge a lever on a
  * shared machine): a JSON object of name → extra settings, e.g. `{"conn64":{"UPSTREAM_CONNECTIONS":"64"}}`.
  * The key NODE_ARGS holds Node options for that variant instead of BENCH_GATEWAY_NODE_ARGS (e.g.
- * `--max-semi-space-size=4`). Each variant is one more gateway process; each selected S phase runs against it right after
+ * `--max-semi-space-size=4`), SCRIPT another entry point (a `.js` one runs without tsx, e.g. a
+ * compiled `dist/src/main.js`). Each variant is one more gateway process; each selected S phase runs against it right after
  * the main gateway (`S1`, then `S1[conn64]`).
  */
 import { writeFileSync } from 'node:fs';
@@ -44,6 +46,8 @@ interface BenchOptions {
   readonly gatewayEnv: Record<string, string>;
   readonly gatewayNodeArgs: readonly string[];
   readonly variants: Readonly<Record<string, Record<string, string>>>;
+  /** The fixed rate of the latency runs; half of B2's throughput when absent. */
+  readonly fixedRate?: number;
 }
 
 // Reads the options from the command line and the environment, refusing nonsense.
@@ -70,6 +74,7 @@ function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOpti
     phases,
     logLevel: env.BENCH_LOG_LEVEL ?? 'warn',
     gatewayEnv,
+    ...(env.BENCH_FIXED_RATE ? { fixedRate: num('BENCH_FIXED_RATE', 0, 1) } : {}),
     variants: env.BENCH_VARIANTS ? (JSON.parse(env.BENCH_VARIANTS) as Record<string, Record<string, string>>) : {},
     gatewayNodeArgs: env.BENCH_GATEWAY_NODE_ARGS ? env.BENCH_GATEWAY_NODE_ARGS.split(' ').filter(Boolean) : [],
   };
@@ -110,6 +115,7 @@ async function main(): Promise<void> {
     const simulator = await startServer({ name: 'simulator', script: 'bench/lib/simulator-process.ts', env: { NODE_ENV: 'production', BENCH_SIM_NOW: String(data.simNow) } });
     started.push(simulator);
     for (const insert of data.inserts) await simControl(simulator.origin, 'POST', '/__sim/url-tasks', insert);
+    log(`bench: inserted ${data.inserts.length} tasks over ${data.windows} hours`);
     const upstream = { NODE_ENV: 'production', CDN_ENDPOINT: simulator.origin };
     const [gateway, passthrough, plainApollo] = await Promise.all([
       startServer({ name: 'gateway', script: 'src/main.ts', env: gatewaySettings(simulator.origin, options), nodeArgs: options.gatewayNodeArgs }),
@@ -123,10 +129,10 @@ async function main(): Promise<void> {
       ['passthrough', passthrough],
       ['plain-apollo', plainApollo],
     ]);
-    for (const [name, { NODE_ARGS: nodeArgs, ...env }] of Object.entries(options.variants)) {
+    for (const [name, { NODE_ARGS: nodeArgs, SCRIPT: script, ...env }] of Object.entries(options.variants)) {
       const variant = await startServer({
         name: `gateway-${name}`,
-        script: 'src/main.ts',
+        script: script ?? 'src/main.ts',
         env: { ...gatewaySettings(simulator.origin, options), ...env },
         nodeArgs: nodeArgs ? nodeArgs.split(' ').filter(Boolean) : options.gatewayNodeArgs,
       });
@@ -163,12 +169,12 @@ async function main(): Promise<void> {
       for (const phase of inRound(round)) await measure(phase, round);
     }
     const b2 = summarize(runs, describeWith(phases)).find((s) => s.id === 'B2' && s.mode === 'max');
-    if (b2 && options.phases.includes('S1')) {
-      const rate = Math.max(1, Math.round(b2.rps * 0.5));
+    const rate = options.fixedRate ?? (b2 ? Math.max(1, Math.round(b2.rps * 0.5)) : undefined);
+    if (rate !== undefined && options.phases.includes('S1')) {
       for (let round = 1; round <= options.rounds; round++) {
         const s1 = ['S1', ...Object.keys(options.variants).map((name) => `S1[${name}]`)];
         const k = (round - 1) % s1.length;
-        for (const id of ['B2', ...s1.slice(k), ...s1.slice(0, k)]) await measure(phases[id] as Phase, round, rate);
+        for (const id of [...(b2 ? ['B2'] : []), ...s1.slice(k), ...s1.slice(0, k)]) await measure(phases[id] as Phase, round, rate);
       }
     }
 

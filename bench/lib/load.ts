@@ -57,16 +57,18 @@ export async function runLoad(spec: LoadSpec): Promise<LoadFigures> {
       {
         method: first.method,
         path: first.path,
-        headers: first.headers,
+        headers: { ...first.headers },
         ...(first.body === undefined ? {} : { body: first.body }),
         setupRequest: (req) => {
           const next = spec.request(i++, host);
-          return { ...req, method: next.method, path: next.path, headers: next.headers, ...(next.body === undefined ? {} : { body: next.body }) };
+          // A copy: autocannon writes Content-Length into the headers object it is given.
+          return { ...req, method: next.method, path: next.path, headers: { ...next.headers }, ...(next.body === undefined ? {} : { body: next.body }) };
         },
       },
     ],
   });
   const requests = result['1xx'] + result['2xx'] + result['3xx'] + result['4xx'] + result['5xx'];
+  if (requests === 0) throw new Error(`no answer from ${spec.origin} in ${result.duration} s (${result.errors} errors, ${result.timeouts} timeouts)`);
   return {
     requests,
     // autocannon builds each connection's first request once before sending anything, then one per

@@ -3,13 +3,14 @@
  * the gateway) and the baselines (B1–B3), each with the request to send and the checks its
  * answers must pass.
  *
- * The data: the simulator's clock is frozen two days back, and 12 tasks of 10 records each are
- * inserted just after it, alone in their hour. A page of 100 from that hour is therefore
- * exactly 10 tasks (S2's DataLoader case), the same records in every run.
+ * The data: the simulator's clock is frozen four days back, and after it come `windows` hours,
+ * each holding 12 tasks of 10 records inserted at its start. A page of 100 from one hour is
+ * therefore exactly 10 tasks (S2's DataLoader case), the same records in every run.
  *
- * Every request asks for a slightly different range end (`before` + a counter, still past the
- * last record): the page is the same, but no two concurrent requests are identical, so neither
- * the gateway's coalescing nor any cache can serve one request from another's upstream call.
+ * Consecutive requests ask for consecutive hours, and each for a slightly different range end
+ * (a counter, still past the hour's records): the pages hold the same kind of data, but no two
+ * concurrent requests share a url-tasks call or a task, so neither the gateway's coalescing of
+ * identical in-flight calls nor any cache can serve one request from another's upstream calls.
  */
 import { signRequest } from '../../src/cdn/signer';
 import { DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK } from '../../src/config';
@@ -22,33 +23,48 @@ const DAY = 24 * HOUR;
 export const BENCH_TASKS = 12;
 export const RECORDS_PER_TASK = 10;
 
-/** The frozen data clock, the inserted tasks and the range that holds them. */
+/** Hours of data the bench inserts by default: far more than concurrent requests. */
+export const BENCH_WINDOWS = 40;
+
+/** The frozen data clock, the inserted tasks and the ranges that hold them. */
 export interface BenchData {
   /** The simulator's data clock (epoch ms). */
   readonly simNow: number;
-  /** The range queried: `after` inclusive, `before` exclusive (plus the per-request counter). */
+  /** The first hour's range: `after` inclusive, `before` exclusive (plus the per-request counter); hour w is `w` hours later. */
   readonly after: number;
   readonly before: number;
+  /** How many hours of data there are. */
+  readonly windows: number;
   /** Bodies to POST to `/__sim/url-tasks`, oldest task first. */
   readonly inserts: ReadonlyArray<Record<string, unknown>>;
 }
 
 const STATUSES = ['SUCCEED', 'FAILED', 'REFRESHING', 'WAITING', 'PROCESSING', 'SUCCEED'];
 
-/** Plans the bench data for a wall-clock time: a whole minute two days back, so runs on one day match. */
-export function planBenchData(wallNow: number): BenchData {
-  const simNow = Math.floor(wallNow / MINUTE) * MINUTE - 2 * DAY;
-  const inserts = Array.from({ length: BENCH_TASKS }, (_, t) => {
+/** Plans the bench data for a wall-clock time: from a whole minute four days back, so that every hour lies in the past. */
+export function planBenchData(wallNow: number, windows = BENCH_WINDOWS): BenchData {
+  if (!Number.isInteger(windows) || windows < 1 || windows > 72) throw new RangeError(`windows must be an integer from 1 to 72 (hours before now); got ${windows}`);
+  const simNow = Math.floor(wallNow / MINUTE) * MINUTE - 4 * DAY;
+  const inserts = Array.from({ length: windows * BENCH_TASKS }, (_, n) => {
+    const w = Math.floor(n / BENCH_TASKS);
+    const t = n % BENCH_TASKS;
     const directory = t % 3 === 0;
     return {
       count: RECORDS_PER_TASK,
-      createTime: simNow + MINUTE + t * 1000,
+      createTime: simNow + w * HOUR + MINUTE + t * 1000,
       type: directory || t % 2 === 0 ? 'REFRESH' : 'PREHEATING',
       fileType: directory ? 'directory' : 'file',
-      status: STATUSES[t % STATUSES.length],
+      status: STATUSES[(w + t) % STATUSES.length],
     };
   });
-  return { simNow, after: simNow, before: simNow + HOUR, inserts };
+  // The range ends past the hour's records and the counter's spread, before the next hour.
+  return { simNow, after: simNow, before: simNow + 30 * MINUTE, windows, inserts };
+}
+
+/** The range of the i-th request: hour `i mod windows`, its end moved by the counter so that no two requests are alike. */
+export function rangeOf(data: BenchData, i: number): { after: number; before: number } {
+  const shift = (i % data.windows) * HOUR;
+  return { after: data.after + shift, before: data.before + shift + (i % SPREAD_MS) };
 }
 
 /** The servers a phase can target; `gateway[name]` is a variant of the gateway with other settings. */
@@ -87,10 +103,10 @@ export function pageQuery(withTask: boolean): string {
   );
 }
 
-/** The spread of range ends the counter walks through (well under the hour of empty range after the data). */
+/** The spread of range ends the counter walks through (under the half hour left before the next hour's data). */
 const SPREAD_MS = 1_000_000;
 
-const JSON_HEADERS = { 'content-type': 'application/json' };
+const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ 'content-type': 'application/json' });
 
 // Counts the occurrences of a needle (non-overlapping).
 export function countOccurrences(haystack: string, needle: string): number {
@@ -111,8 +127,8 @@ function pagePhase(id: string, title: string, server: ServerName, path: string, 
     request: (i) => ({
       method: 'POST',
       path,
-      headers: JSON_HEADERS,
-      body: JSON.stringify({ query, variables: { first, after: data.after, before: data.before + (i % SPREAD_MS) } }),
+      headers: { ...JSON_HEADERS },
+      body: JSON.stringify({ query, variables: { first, ...rangeOf(data, i) } }),
     }),
     verify: (body) =>
       body.startsWith('{"data":{"urlTasks":{"nodes":[{') &&
@@ -133,7 +149,7 @@ export function definePhases(data: BenchData): Record<string, Phase> {
       title: 'gateway: { __typename }',
       server: 'gateway',
       minUpstreamCalls: 0,
-      request: () => ({ method: 'POST', path: '/graphql', headers: JSON_HEADERS, body: '{"query":"{ __typename }"}' }),
+      request: () => ({ method: 'POST', path: '/graphql', headers: { ...JSON_HEADERS }, body: '{"query":"{ __typename }"}' }),
       verify: (body) => body.trim() === '{"data":{"__typename":"Query"}}',
     },
     {

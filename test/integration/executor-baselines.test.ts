@@ -11,7 +11,7 @@ import { definePhases, planBenchData, type Phase } from '../../bench/lib/scenari
 import { DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK } from '../../src/config';
 import { startStack, type Stack } from '../support/stack';
 
-const data = planBenchData(Date.now());
+const data = planBenchData(Date.now(), 2);
 const phases = definePhases(data);
 const credentials = { ak: DEFAULT_SIMULATOR_AK, sk: DEFAULT_SIMULATOR_SK };
 let stack: Stack;

@@ -5,7 +5,7 @@
  */
 import { GraphQLObjectType, GraphQLScalarType, GraphQLEnumType, getNamedType, buildASTSchema } from 'graphql';
 import { parseStatCpuMs, parseStatusMemory, readProcess } from '../../bench/lib/proc';
-import { BENCH_TASKS, RECORDS_PER_TASK, URL_TASK_SCALARS, countOccurrences, definePhases, planBenchData, variantOf } from '../../bench/lib/scenarios';
+import { BENCH_TASKS, RECORDS_PER_TASK, URL_TASK_SCALARS, countOccurrences, definePhases, planBenchData, rangeOf, variantOf } from '../../bench/lib/scenarios';
 import { loadTypeDefs } from '../../src/graph/schema';
 
 describe('/proc parsing', () => {
@@ -37,21 +37,28 @@ describe('/proc parsing', () => {
 });
 
 describe('bench data and phases', () => {
-  const data = planBenchData(Date.UTC(2026, 10, 25, 18, 30, 12, 345));
+  const wallNow = Date.UTC(2026, 10, 25, 18, 30, 12, 345);
+  const data = planBenchData(wallNow, 3);
   const phases = definePhases(data);
 
-  it('freezes the data clock on a whole minute two days back and inserts 12 tasks of 10 records after it, within the range', () => {
-    expect(data.simNow).toBe(Date.UTC(2026, 10, 23, 18, 30));
-    expect(data.inserts).toHaveLength(BENCH_TASKS);
-    for (const insert of data.inserts) {
-      expect(insert.count).toBe(RECORDS_PER_TASK);
-      expect(insert.createTime).toBeGreaterThanOrEqual(data.after);
-      expect(insert.createTime).toBeLessThan(data.before);
+  it('freezes the data clock on a whole minute four days back and inserts 12 tasks of 10 records at the start of each hour after it', () => {
+    expect(data.simNow).toBe(Date.UTC(2026, 10, 21, 18, 30));
+    expect(data.inserts).toHaveLength(3 * BENCH_TASKS);
+    for (let w = 0; w < 3; w++) {
+      const hour = data.inserts.slice(w * BENCH_TASKS, (w + 1) * BENCH_TASKS);
+      // Every request's range over hour w holds exactly that hour's tasks, whatever the counter.
+      for (const i of [w, w + 3, w + 999_999]) {
+        const { after, before } = rangeOf(data, i);
+        expect(hour.every((t) => (t.createTime as number) >= after && (t.createTime as number) < before)).toBe(true);
+        expect(data.inserts.filter((t) => (t.createTime as number) >= after && (t.createTime as number) < before)).toHaveLength(BENCH_TASKS);
+        expect(before).toBeLessThan(wallNow);
+      }
     }
-    // Newest first, a page of 100 is the 10 newest tasks whole.
-    expect(100 / RECORDS_PER_TASK).toBe(10);
+    expect(data.inserts.every((t) => t.count === RECORDS_PER_TASK)).toBe(true);
+    // Newest first, a page of 100 is the 10 newest tasks of the hour, whole.
     expect(BENCH_TASKS * RECORDS_PER_TASK).toBeGreaterThan(100);
     expect(new Set(data.inserts.map((i) => i.fileType))).toEqual(new Set(['file', 'directory']));
+    expect(() => planBenchData(wallNow, 0)).toThrow('windows must be an integer from 1 to 72');
   });
 
   it('asks S1 for every scalar (leaf) field of UrlTask in the schema', () => {
@@ -66,10 +73,12 @@ describe('bench data and phases', () => {
     expect(URL_TASK_SCALARS.split(' ').sort()).toEqual(leaves.sort());
   });
 
-  it('varies the range end per request, within the empty hour after the data, so no two concurrent requests are alike', () => {
-    const bodies = [0, 1, 2].map((i) => JSON.parse(phases.S1!.request(i, 'h').body as string) as { variables: { first: number; after: number; before: number } });
-    expect(bodies.map((b) => b.variables.before)).toEqual([data.before, data.before + 1, data.before + 2]);
-    expect(bodies.every((b) => b.variables.first === 100 && b.variables.after === data.after)).toBe(true);
+  it('sends consecutive requests to consecutive hours, each with its own range end, so no two concurrent requests share a call', () => {
+    const bodies = [0, 1, 2, 3].map((i) => JSON.parse(phases.S1!.request(i, 'h').body as string) as { variables: { first: number; after: number; before: number } });
+    const HOUR = 3_600_000;
+    expect(bodies.map((b) => b.variables.after)).toEqual([data.after, data.after + HOUR, data.after + 2 * HOUR, data.after]);
+    expect(bodies.map((b) => b.variables.before)).toEqual([data.before, data.before + HOUR + 1, data.before + 2 * HOUR + 2, data.before + 3]);
+    expect(bodies.every((b) => b.variables.first === 100)).toBe(true);
     expect(JSON.parse(phases.S3!.request(0, 'h').body as string).variables.first).toBe(20);
   });
 
