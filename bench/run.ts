@@ -11,7 +11,7 @@
  * Settings (environment): BENCH_DURATION_S (10) seconds per phase, BENCH_WARMUP_S (3) per
  * phase before the rounds, BENCH_CONNECTIONS (10), BENCH_ROUNDS (1), BENCH_PHASES (all; a
  * comma-separated subset such as `B2,S1`), BENCH_FIXED_RATE (half of B2's throughput) for the
- * latency runs, BENCH_LOG_LEVEL (warn) for the gateway, and
+ * latency runs, BENCH_LOG_LEVEL (info) for the gateway, and
  * BENCH_GATEWAY_ENV: extra gateway settings as JSON (e.g. `{"UPSTREAM_CONNECTIONS":"32"}`), and
  * BENCH_GATEWAY_NODE_ARGS: Node options for the gateway (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  *
@@ -72,7 +72,8 @@ function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOpti
     connections: Math.round(num('BENCH_CONNECTIONS', 10, 1)),
     rounds: Math.round(num('BENCH_ROUNDS', 1, 1)),
     phases,
-    logLevel: env.BENCH_LOG_LEVEL ?? 'warn',
+    // The gateway's own default: every request writes an access-log line, as in production.
+    logLevel: env.BENCH_LOG_LEVEL ?? 'info',
     gatewayEnv,
     ...(env.BENCH_FIXED_RATE ? { fixedRate: num('BENCH_FIXED_RATE', 0, 1) } : {}),
     variants: env.BENCH_VARIANTS ? (JSON.parse(env.BENCH_VARIANTS) as Record<string, Record<string, string>>) : {},

@@ -28,7 +28,7 @@ export interface ServerProcess {
 /** How to start one server process. */
 export interface ServerSpec {
   readonly name: string;
-  /** The entry point, relative to the repository root: TypeScript runs through tsx, JavaScript as is. */
+  /** The entry point, relative to the repository root (or absolute): TypeScript runs through tsx, JavaScript as is. */
   readonly script: string;
   /** Environment over the bench's own (PORT is added). */
   readonly env: Record<string, string>;
@@ -56,7 +56,7 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
   const port = await freePort();
   const logFile = join(tmpdir(), `cdn-bench-${spec.name}-${process.pid}.log`);
   const log = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), ...(spec.script.endsWith('.ts') ? ['--import', 'tsx'] : []), join(ROOT, spec.script)], {
+  const child = spawn(process.execPath, [...(spec.nodeArgs ?? []), ...(spec.script.endsWith('.ts') ? ['--import', 'tsx'] : []), resolve(ROOT, spec.script)], {
     cwd: ROOT,
     env: { ...process.env, ...spec.env, PORT: String(port) },
     stdio: ['ignore', log, log],
