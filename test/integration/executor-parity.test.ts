@@ -94,23 +94,23 @@ function normalize(value: unknown): unknown {
 }
 
 // Sends one request to one gateway, counting the upstream calls it causes.
-async function ask(executor: ExecutorKind, query: string, variables: Record<string, unknown> | undefined, headers: Record<string, string>, requestId: string): Promise<Answer> {
+async function ask(executor: ExecutorKind, query: string, variables: Record<string, unknown> | undefined, headers: Record<string, string>, requestId: string, operationName?: string): Promise<Answer> {
   const before = await upstreamCalls();
   const res = await fetch(sides[executor].url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-request-id': requestId, ...headers },
-    body: JSON.stringify({ query, variables }),
+    body: JSON.stringify({ query, variables, operationName }),
   });
   const body = normalize(await res.json());
   return { status: res.status, cacheControl: res.headers.get('cache-control'), body, upstreamCalls: (await upstreamCalls()) - before };
 }
 
 // Asks both gateways and expects the same answer; returns graphql-js's body for follow-up queries.
-async function same(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}): Promise<{ status: number; cacheControl: string | null; body: { data?: Record<string, unknown> | null; errors?: Array<{ extensions?: Record<string, unknown> }>; extensions?: Record<string, unknown> } }> {
+async function same(query: string, variables?: Record<string, unknown>, headers: Record<string, string> = {}, operationName?: string): Promise<{ status: number; cacheControl: string | null; body: { data?: Record<string, unknown> | null; errors?: Array<{ extensions?: Record<string, unknown> }>; extensions?: Record<string, unknown> } }> {
   const requestId = `parity-${++requestCount}`;
   clock = Date.now();
-  const reference = await ask('graphql-js', query, variables, headers, requestId);
-  const jit = await ask('jit', query, variables, headers, requestId);
+  const reference = await ask('graphql-js', query, variables, headers, requestId, operationName);
+  const jit = await ask('jit', query, variables, headers, requestId, operationName);
   expect(jit).toEqual(reference);
   return reference as never;
 }
@@ -197,6 +197,14 @@ describe('graphql-jit answers like graphql-js', () => {
   ])('errors: %s', async (_name, query) => {
     const { body } = await same(query);
     expect(body.errors?.length).toBeGreaterThan(0);
+  });
+
+  it('several operations in one document: the one named runs, an unknown name is 400', async () => {
+    const document = `query A { __typename } query B($f: UrlTaskFilter) { urlTasks(first: 2, filter: $f) { nodes { id } } }`;
+    const { body } = await same(document, { f: DAY_AGO }, {}, 'B');
+    expect((body.data as { urlTasks: { nodes: unknown[] } }).urlTasks.nodes).toHaveLength(2);
+    const unknown = await same(document, undefined, {}, 'C');
+    expect(unknown.status).toBe(400);
   });
 
   it('errors: variables that do not coerce (400 BAD_USER_INPUT)', async () => {
