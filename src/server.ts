@@ -194,7 +194,10 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
       record.caller = verdict.caller;
     }
     const controller = new AbortController();
-    res.on('close', () => controller.abort());
+    // Only a request whose client left early has work to cancel; an abort builds a DOMException each time.
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
     const deadline = now() + config.requestTimeoutMs;
     await handleGraphQLRequest(apollo, req, res, {
       requestId: record.requestId,

@@ -29,7 +29,7 @@ function isCalendarDate(iso: string): boolean {
 
 /** Serializes epoch ms as ISO-8601 UTC with milliseconds. */
 export function serializeDateTime(value: unknown): string {
-  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value).toISOString();
+  if (typeof value === 'number' && Number.isFinite(value)) return toIsoString(value);
   throw new GraphQLError(`DateTime cannot represent ${typeof value}`);
 }
 
@@ -44,3 +44,31 @@ export const DateTimeScalar = new GraphQLScalarType<number, string>({
     return parseDateTime(undefined);
   },
 });
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+
+/** Formats epoch ms as Date#toISOString does, without a Date: a page of 100 records serializes 200 of them. */
+export function toIsoString(ms: number): string {
+  // Outside years 0000–9999 (and for fractions) the format differs: leave those to Date.
+  if (!Number.isInteger(ms) || ms < 0 || ms >= 253402300800000) return new Date(ms).toISOString();
+  const days = Math.floor(ms / 86400000);
+  let rest = ms - days * 86400000;
+  // Civil date from days since 1970-01-01 (H. Hinnant's days_from_civil, inverted).
+  const z = days + 719468;
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const month = mp < 10 ? mp + 3 : mp - 9;
+  const year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  const hour = Math.floor(rest / 3600000);
+  rest -= hour * 3600000;
+  const minute = Math.floor(rest / 60000);
+  rest -= minute * 60000;
+  const second = Math.floor(rest / 1000);
+  const milli = rest - second * 1000;
+  const y = year < 10 ? `000${year}` : year < 100 ? `00${year}` : year < 1000 ? `0${year}` : `${year}`;
+  return `${y}-${pad2(month)}-${pad2(day)}T${pad2(hour)}:${pad2(minute)}:${pad2(second)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}

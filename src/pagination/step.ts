@@ -397,7 +397,7 @@ function assemble<R extends PageRecord>(ctx: Ctx<R>, built: Built): ConnectionPa
   for (const { w, o } of built.slots) {
     const node = known.record(w, o);
     if (!node || !listedBefore(previous, { w, id: node.id }) || !listedBefore({ w, id: node.id }, limit)) continue;
-    edges.push({ node, cursor: encodeCursor(cursorFor(ctx, w, o, node), plan.cursorSecret) });
+    edges.push(lazyEdge(node, () => encodeCursor(cursorFor(ctx, w, o, node), plan.cursorSecret)));
     previous = { w, id: node.id };
   }
   return {
@@ -405,10 +405,26 @@ function assemble<R extends PageRecord>(ctx: Ctx<R>, built: Built): ConnectionPa
     pageInfo: {
       hasNextPage: built.hasNextPage,
       hasPreviousPage: built.hasPreviousPage,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges[edges.length - 1]?.cursor ?? null,
+      get startCursor() {
+        return edges[0]?.cursor ?? null;
+      },
+      get endCursor() {
+        return edges[edges.length - 1]?.cursor ?? null;
+      },
     },
     windowTotals: plan.windows.map((window, i) => ({ window, total: known.total(i) ?? null })),
+  };
+}
+
+// An edge whose cursor (an HMAC) is computed when first read: a query that selects no cursor,
+// such as a page of `nodes`, would otherwise sign one per record for nothing.
+function lazyEdge<R>(node: R, encode: () => string): Edge<R> {
+  let cursor: string | undefined;
+  return {
+    node,
+    get cursor() {
+      return (cursor ??= encode());
+    },
   };
 }
 

@@ -20,7 +20,10 @@ describe('SIGTERM', () => {
 
   it('refuses new connections, lets the slow in-flight request finish, and exits 0', async () => {
     const gateway = await spawnGateway({ PORT: '0', HOST: '0.0.0.0', CDN_ENDPOINT: simulator.url, LOG_LEVEL: 'info' });
-    const warning = gateway.logs().find((l) => l.level === 40 && String(l.msg).startsWith('HOST=0.0.0.0 accepts connections from other machines'));
+    // The warning follows the ready line, possibly in a later chunk of the child's output.
+    const isWarning = (l: { level?: unknown; msg?: unknown }) => l.level === 40 && String(l.msg).startsWith('HOST=0.0.0.0 accepts connections from other machines');
+    for (let i = 0; i < 100 && !gateway.logs().some(isWarning); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    const warning = gateway.logs().find(isWarning);
     expect(warning?.msg).toMatch(/Set AUTH_MODE=api-key/);
     await fetch(`${simulator.url}/__sim/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ latencyMs: 1500, operations: ['url-tasks'] }) });
     const started = Date.now();

@@ -1,6 +1,6 @@
 /** The DateTime scalar: what it accepts (ISO with a zone, epoch ms), what it refuses, and how it serializes. */
 import { GraphQLError, parseValue as parseGraphQLValue } from 'graphql';
-import { DateTimeScalar, parseDateTime, serializeDateTime } from '../../src/graph/scalars';
+import { DateTimeScalar, parseDateTime, serializeDateTime, toIsoString } from '../../src/graph/scalars';
 
 const NOV_25_8H_UTC = Date.UTC(2026, 10, 25, 8, 0, 0, 0);
 
@@ -89,5 +89,17 @@ describe('DateTimeScalar literals', () => {
 
   it.each(['"2026-11-25T08:00:00"', '1.5', 'true', '[1]', '{ at: 1 }'])('refuses the literal %s with BAD_USER_INPUT', (source) => {
     expect(() => literal(source)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }));
+  });
+});
+
+describe('toIsoString', () => {
+  it('formats exactly as Date#toISOString across the years a DateTime holds', () => {
+    const samples = [0, 1, 999, 1000, 86_399_999, 86_400_000, 951_782_400_000, 4_107_542_399_999, 253_402_300_799_999, Date.UTC(2024, 1, 29, 23, 59, 59, 999)];
+    let seed = 12345;
+    for (let i = 0; i < 5000; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      samples.push(Math.floor((seed / 2 ** 31) * 253_402_300_799_999));
+    }
+    for (const ms of samples) expect(toIsoString(ms)).toBe(new Date(ms).toISOString());
   });
 });
