@@ -17,7 +17,11 @@ import { createMetrics } from '../../src/http/metrics';
 import { createUpstreamObserver } from '../../src/http/upstream-observer';
 
 /** Messages the parent sends. */
-export type ParentMessage = { readonly type: 'sample' } | { readonly type: 'reset-lag' } | { readonly type: 'close' };
+export type ParentMessage =
+  /** `collect`: run a full garbage collection first (the process runs with --expose-gc), so that RSS and heap show what is retained. */
+  | { readonly type: 'sample'; readonly collect?: boolean }
+  | { readonly type: 'reset-lag' }
+  | { readonly type: 'close' };
 
 /** What the child reports about itself. */
 export interface ChildSample {
@@ -108,6 +112,7 @@ async function main(): Promise<void> {
   process.on('message', (message: ParentMessage) => {
     switch (message.type) {
       case 'sample':
+        if (message.collect) (globalThis as { gc?: () => void }).gc?.();
         send({ type: 'sample', sample: sample() });
         return;
       case 'reset-lag':

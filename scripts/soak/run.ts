@@ -51,8 +51,12 @@ export interface SoakReport {
   readonly transportErrors: number;
   readonly latencyMs: { readonly p50: number; readonly p99: number; readonly max: number };
   readonly upstream: { readonly attempts: number; readonly retries: number; readonly faulted: number; readonly faultShare: number; readonly byOutcome: Readonly<Record<string, number>> };
+  /** `afterWarmup` and `end`: medians of the first and last quarter of the per-second samples after warm-up; `peak`: the highest sample. */
   readonly rssMiB: { readonly start: number; readonly afterWarmup: number; readonly end: number; readonly peak: number; readonly growthPct: number };
-  readonly heapUsedMiB: { readonly afterWarmup: number; readonly end: number };
+  /** Heap retained after a full GC at the end of warm-up and after the load (a leak shows here first). */
+  readonly heapUsedMiB: { readonly afterWarmup: number; readonly end: number; readonly growthPct: number };
+  /** The gateway's RSS once a second, in MiB, from the start. */
+  readonly rssSeriesMiB: readonly number[];
   /** The economy's response cache at the end (bounded by CACHE_MAX_BYTES, 32 MiB by default). */
   readonly cacheMiB: { readonly afterWarmup: number; readonly end: number; readonly entries: number };
   /** Event-loop delay of the gateway after warm-up, in ms. */
@@ -75,6 +79,7 @@ export function checkTargets(report: SoakReport): string[] {
   const missed: string[] = [];
   if (report.good.successRate < TARGETS.successRate) missed.push(`success rate ${pct(report.good.successRate)} < ${pct(TARGETS.successRate)}`);
   if (report.rssMiB.growthPct >= TARGETS.rssGrowthPct) missed.push(`RSS grew ${report.rssMiB.growthPct.toFixed(1)} % after warm-up (target < ${TARGETS.rssGrowthPct} %)`);
+  if (report.heapUsedMiB.growthPct >= TARGETS.rssGrowthPct) missed.push(`the heap retained after a full GC grew ${report.heapUsedMiB.growthPct.toFixed(1)} % after warm-up (a leak; target < ${TARGETS.rssGrowthPct} %)`);
   if (report.lagMs.p99 >= TARGETS.lagP99Ms) missed.push(`event-loop delay p99 ${report.lagMs.p99.toFixed(1)} ms (target < ${TARGETS.lagP99Ms} ms)`);
   if (report.malformed > 0) missed.push(`${report.malformed} malformed answers`);
   if (report.transportErrors > 0) missed.push(`${report.transportErrors} requests got no answer`);
@@ -120,7 +125,8 @@ interface Child {
 // Forks the gateway child against the simulator and waits for it to be ready.
 async function startChild(simulatorUrl: string, env: Record<string, string>): Promise<Child> {
   const child = fork(CHILD, [], {
-    execArgv: ['--import', 'tsx'],
+    // --expose-gc only makes gc() callable: the soak calls it twice, at the end of warm-up and after the load, to compare retained memory.
+    execArgv: ['--import', 'tsx', '--expose-gc'],
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? '/tmp',
@@ -253,8 +259,8 @@ async function drive(ctx: DriveContext): Promise<SoakReport> {
     }
   };
 
-  const rssSamples: Array<{ at: number; rss: number }> = [];
   let afterWarmup: ChildSample | undefined;
+  const rssSeries: number[] = [];
   let peak = child.startSample.rssBytes;
   const t0 = Date.now();
   const end = t0 + ctx.seconds * 1000;
@@ -293,10 +299,10 @@ async function drive(ctx: DriveContext): Promise<SoakReport> {
       const s = await child.ask({ type: 'sample' }, 'sample');
       peak = Math.max(peak, s.rssBytes);
       if (!afterWarmup && now >= warmupEnd) {
-        afterWarmup = s;
+        afterWarmup = await child.ask({ type: 'sample', collect: true }, 'sample');
         child.process.send({ type: 'reset-lag' } satisfies ParentMessage);
       }
-      if (afterWarmup) rssSamples.push({ at: now, rss: s.rssBytes });
+      rssSeries.push(round(s.rssBytes / MiB, 1));
     }
     if (now - lastProgress >= 10_000) {
       lastProgress = now;
@@ -307,6 +313,7 @@ async function drive(ctx: DriveContext): Promise<SoakReport> {
   const elapsed = (Date.now() - t0) / 1000;
   await Promise.all(pending);
   const endSample = await child.ask({ type: 'sample' }, 'sample');
+  const retained = await child.ask({ type: 'sample', collect: true }, 'sample');
   await fetch(`${simulator.url}/__sim/faults`, { method: 'DELETE' });
 
   // Idle: the load's connections close, then keep-alive sockets to the upstream time out (undici: 4 s).
@@ -319,12 +326,14 @@ async function drive(ctx: DriveContext): Promise<SoakReport> {
   const closed = await child.ask({ type: 'close' }, 'closed');
   const exitedByItself = await child.exitWithin(5000);
 
+  // RSS saws with every collection and a forced GC itself inflates it for a moment: compare the medians of the first and
+  // last quarter of the per-second samples after warm-up. The heap is compared after full GCs (what is retained).
   const base = afterWarmup ?? child.startSample;
-  // Medians over the first and last quarter of the samples after warm-up: RSS saws with every GC, single samples mislead.
-  const window = Math.max(1, Math.floor(rssSamples.length / 4));
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-  const rssBase = median(rssSamples.slice(0, window).map((s) => s.rss)) || base.rssBytes;
-  const rssEnd = median(rssSamples.slice(-window).map((s) => s.rss)) || endSample.rssBytes;
+  const measured = rssSeries.slice(Math.min(rssSeries.length - 1, Math.round(ctx.warmupSeconds)));
+  const quarter = Math.max(1, Math.floor(measured.length / 4));
+  const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const rssBase = median(measured.slice(0, quarter)) * MiB || base.rssBytes;
+  const rssEnd = median(measured.slice(-quarter)) * MiB || endSample.rssBytes;
   const sorted = [...latencies].sort((a, b) => a - b);
   const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
   const faulted = Object.entries(endSample.upstream.byOutcome).reduce((a, [k, v]) => (k === 'ok' ? a : a + v), 0);
@@ -348,7 +357,12 @@ async function drive(ctx: DriveContext): Promise<SoakReport> {
       peak: round(peak / MiB, 1),
       growthPct: round(((rssEnd - rssBase) / rssBase) * 100, 1),
     },
-    heapUsedMiB: { afterWarmup: round(base.heapUsedBytes / MiB, 1), end: round(endSample.heapUsedBytes / MiB, 1) },
+    heapUsedMiB: {
+      afterWarmup: round(base.heapUsedBytes / MiB, 1),
+      end: round(retained.heapUsedBytes / MiB, 1),
+      growthPct: round(((retained.heapUsedBytes - base.heapUsedBytes) / base.heapUsedBytes) * 100, 1),
+    },
+    rssSeriesMiB: rssSeries,
     cacheMiB: { afterWarmup: round(base.cache.bytes / MiB, 1), end: round(endSample.cache.bytes / MiB, 1), entries: endSample.cache.entries },
     lagMs: { p50: round(endSample.lagP50Ms, 1), p99: round(endSample.lagP99Ms, 1), max: round(endSample.lagMaxMs, 1) },
     gatewayCpuPct: round(((endSample.cpuMs - child.startSample.cpuMs) / (elapsed * 1000)) * 100, 1),
@@ -368,7 +382,7 @@ export function formatReport(r: SoakReport): string {
     `  success rate of well-formed queries: ${pct(r.good.successRate)} (${r.good.succeeded}/${r.good.total}; failures: ${codes}${kinds ? `; by kind: ${kinds}` : ''})`,
     `  bad queries refused with their code: ${r.bad.expected}/${r.bad.total}; malformed answers: ${r.malformed}; no answer: ${r.transportErrors}`,
     `  latency of well-formed queries: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms`,
-    `  gateway RSS: ${r.rssMiB.start} MiB at start, ${r.rssMiB.afterWarmup} MiB after warm-up, ${r.rssMiB.end} MiB at the end (${r.rssMiB.growthPct >= 0 ? '+' : ''}${r.rssMiB.growthPct} %), peak ${r.rssMiB.peak} MiB; heap ${r.heapUsedMiB.afterWarmup} → ${r.heapUsedMiB.end} MiB; response cache ${r.cacheMiB.afterWarmup} → ${r.cacheMiB.end} MiB (${r.cacheMiB.entries} entries)`,
+    `  gateway RSS: ${r.rssMiB.start} MiB at start, ${r.rssMiB.afterWarmup} MiB after warm-up, ${r.rssMiB.end} MiB at the end (${signed(r.rssMiB.growthPct)} %), peak ${r.rssMiB.peak} MiB; heap retained after full GCs ${r.heapUsedMiB.afterWarmup} → ${r.heapUsedMiB.end} MiB (${signed(r.heapUsedMiB.growthPct)} %); response cache ${r.cacheMiB.afterWarmup} → ${r.cacheMiB.end} MiB (${r.cacheMiB.entries} entries)`,
     `  gateway event-loop delay after warm-up: p50 ${r.lagMs.p50} ms, p99 ${r.lagMs.p99} ms, max ${r.lagMs.max} ms; CPU ${r.gatewayCpuPct} % of one core`,
     `  gateway open handles: ${r.handles.before} before the load, ${r.handles.after} after it (${describeTypes(r.handles.typesAfter)}), ${r.handles.afterClose} after closing (${describeTypes(r.handles.typesAfterClose)}); exited by itself: ${r.exitedByItself ? 'yes' : 'no'}`,
   ].join('\n');
@@ -409,6 +423,10 @@ function round(value: number, digits: number): number {
 
 function pct(share: number): string {
   return `${(share * 100).toFixed(2)} %`;
+}
+
+function signed(value: number): string {
+  return `${value >= 0 ? '+' : ''}${value}`;
 }
 
 function describeTypes(types: Readonly<Record<string, number>>): string {
