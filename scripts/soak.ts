@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   if (process.env.SOAK_JSON) writeFileSync(process.env.SOAK_JSON, `${JSON.stringify(report, null, 2)}\n`);
   const missed = checkTargets(report);
   if (missed.length === 0) {
-    process.stdout.write(`Targets met: success rate ≥ ${TARGETS.successRate * 100} %, RSS growth < ${TARGETS.rssGrowthPct} %, event-loop delay p99 < ${TARGETS.lagP99Ms} ms, no handle left behind.\n`);
+    process.stdout.write(`Targets met: success rate ≥ ${TARGETS.successRate * 100} %, RSS and retained-heap growth < ${TARGETS.rssGrowthPct} %, event-loop delay p99 < ${TARGETS.lagP99Ms} ms, no handle left behind.\n`);
   } else {
     process.stdout.write(`Targets missed:\n${missed.map((m) => `  - ${m}`).join('\n')}\n`);
     process.exitCode = 1;

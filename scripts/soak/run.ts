@@ -412,23 +412,28 @@ function seededRandom(seed: number): () => number {
   };
 }
 
+// Waits `ms` milliseconds.
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+// Rounds to `digits` decimals.
 function round(value: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
 
+// Formats a share as a percentage with two decimals.
 function pct(share: number): string {
   return `${(share * 100).toFixed(2)} %`;
 }
 
+// Formats a number with its sign.
 function signed(value: number): string {
   return `${value >= 0 ? '+' : ''}${value}`;
 }
 
+// Lists handle types and counts.
 function describeTypes(types: Readonly<Record<string, number>>): string {
   return Object.entries(types).map(([t, n]) => `${t} ${n}`).join(', ') || 'none';
 }
