@@ -273,6 +273,8 @@ describe('Query.urlTasks without createdBefore, behind the upstream economy', ()
       // A second boundary may fall between the requests: then two calls are right.
       if (Math.floor(started / 1000) === Math.floor(Date.now() / 1000)) break;
     }
-    expect(calls).toBe(1);
+    // At most one: the cache may still hold the same second's answer from an earlier attempt.
+    // Ends differing by milliseconds would cost one call per request (4).
+    expect(calls).toBeLessThanOrEqual(1);
   });
 });
