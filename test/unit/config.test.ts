@@ -1,16 +1,7 @@
-import { ConfigError, loadConfig, DEFAULT_SIMULATOR_AK } from '../../src/config';
+import { loadConfig, DEFAULT_SIMULATOR_AK } from '../../src/config';
+import { fixedSecret, problemsOf } from '../support/config-problems';
 
-const secret = () => 'fixed-secret';
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env, secret);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const secret = fixedSecret;
 
 describe('loadConfig', () => {
   it('defaults to the embedded simulator with the documented settings', () => {

@@ -1,18 +1,9 @@
 /** The gateway's operational and security settings: defaults, every problem at once, secrets never echoed, exposure warning. */
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { fixedSecret, problemsOf } from '../support/config-problems';
 import { exposureWarning, isLoopbackHost } from '../../src/http/exposure';
 
-const secret = () => 'fixed-secret';
-
-function problemsOf(env: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(env, secret);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
+const secret = fixedSecret;
 
 describe('operational and security settings', () => {
   it('defaults to no CORS, introspection on, no caller auth, and the documented limits', () => {
