@@ -35,7 +35,7 @@ export type ErrorCode = keyof typeof ERROR_CODES;
  */
 export const PROTOCOL_ERROR_CODES = {
   UNAUTHENTICATED: 'The caller is not authenticated: caller authentication is on and the API key or JWT is missing or not accepted.',
-  BAD_REQUEST: 'The request is not a GraphQL request the gateway accepts (not HTTP/1.1, bad JSON, blocked as CSRF, body too large, wrong method).',
+  BAD_REQUEST: 'The request is not a GraphQL request the gateway accepts: not valid HTTP, bad JSON, blocked as CSRF, wrong method, too large, or a hash not matching its persisted query.',
   GRAPHQL_PARSE_FAILED: 'The document does not parse, or exceeds the token limit.',
   GRAPHQL_VALIDATION_FAILED: 'The document does not match the schema, or exceeds the depth, alias or cost limit.',
   PERSISTED_QUERY_NOT_FOUND: 'The persisted query hash is unknown: send the document with it once.',
