@@ -1,13 +1,17 @@
 /**
  * The one error catalogue. Every failure the gateway reports carries one of these codes;
  * the GraphQL layer maps a `GatewayError` to a `GraphQLError` in exactly one place.
+ *
+ * Two parts: `ERROR_CODES`, what the gateway raises itself as a `GatewayError`, and
+ * `PROTOCOL_ERROR_CODES`, refusals of a request as a whole by the HTTP layer or by Apollo
+ * Server. `CLIENT_ERROR_CODES` joins them: every `extensions.code` a client can receive,
+ * which README.md's error table lists (test/unit/error-catalogue.test.ts keeps them equal).
  */
 
-/** Stable error codes, sent to clients as `extensions.code`. */
+/** Stable error codes the gateway raises as `GatewayError`, sent to clients as `extensions.code`. */
 export const ERROR_CODES = {
   BAD_USER_INPUT: 'The request arguments are invalid.',
   NOT_FOUND: 'The requested object does not exist.',
-  UNAUTHENTICATED: 'The caller is not authenticated.',
   QUOTA_EXCEEDED: 'The CDN daily quota for this operation is used up.',
   UPSTREAM_UNAUTHORIZED: 'The CDN API refused the gateway credentials.',
   UPSTREAM_FORBIDDEN: 'The gateway credentials lack permission for this CDN operation.',
@@ -19,8 +23,41 @@ export const ERROR_CODES = {
   INTERNAL_SERVER_ERROR: 'An internal error occurred.',
 } as const;
 
-/** One of the catalogue's codes. */
+/** One of the codes the gateway raises as `GatewayError`. */
 export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * Codes of requests refused as a whole, before or instead of execution, by the HTTP layer
+ * (src/http) or by Apollo Server (its `ApolloServerErrorCode` values this configuration can
+ * produce). Apollo's `PERSISTED_QUERY_NOT_SUPPORTED` is absent: automatic persisted queries
+ * stay on (Apollo's default), so it is never sent. `BAD_USER_INPUT` and
+ * `INTERNAL_SERVER_ERROR`, which Apollo uses too, are in `ERROR_CODES`.
+ */
+export const PROTOCOL_ERROR_CODES = {
+  UNAUTHENTICATED: 'The caller is not authenticated: caller authentication is on and the API key or JWT is missing or not accepted.',
+  BAD_REQUEST: 'The request is not a GraphQL request the gateway accepts: not valid HTTP, bad JSON, blocked as CSRF, wrong method, too large, or a hash not matching its persisted query.',
+  GRAPHQL_PARSE_FAILED: 'The document does not parse, or exceeds the token limit.',
+  GRAPHQL_VALIDATION_FAILED: 'The document does not match the schema, or exceeds the depth, alias or cost limit.',
+  PERSISTED_QUERY_NOT_FOUND: 'The persisted query hash is unknown: send the document with it once.',
+  OPERATION_RESOLUTION_FAILURE: 'The operation to run cannot be chosen: the operation name is missing or not in the document.',
+} as const;
+
+/** One of the protocol-layer codes. */
+export type ProtocolErrorCode = keyof typeof PROTOCOL_ERROR_CODES;
+
+/** Every code the gateway can send as `extensions.code`, with its meaning. */
+export const CLIENT_ERROR_CODES: Readonly<Record<ErrorCode | ProtocolErrorCode, string>> = { ...ERROR_CODES, ...PROTOCOL_ERROR_CODES };
+
+/** Any code the gateway can send. */
+export type ClientErrorCode = keyof typeof CLIENT_ERROR_CODES;
+
+/** The catalogue's codes by name, for code that sends one: `CODES.BAD_REQUEST` is the string, and a misspelt name does not compile. */
+export const CODES = Object.freeze(Object.fromEntries(Object.keys(CLIENT_ERROR_CODES).map((code) => [code, code]))) as { readonly [K in ClientErrorCode]: K };
+
+/** Tells whether a string is a code the gateway can send. */
+export function isClientErrorCode(value: unknown): value is ClientErrorCode {
+  return typeof value === 'string' && Object.hasOwn(CLIENT_ERROR_CODES, value);
+}
 
 /** What the upstream said, when it was involved. */
 export interface UpstreamInfo {

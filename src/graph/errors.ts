@@ -5,19 +5,12 @@
  */
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { isGatewayError } from '../errors';
+import { CODES, PROTOCOL_ERROR_CODES, isGatewayError, type ClientErrorCode } from '../errors';
 
-// Codes Apollo Server itself assigns to client mistakes; safe to show as they are.
-const CLIENT_CODES = new Set([
-  'GRAPHQL_PARSE_FAILED',
-  'GRAPHQL_VALIDATION_FAILED',
-  'BAD_USER_INPUT',
-  'PERSISTED_QUERY_NOT_FOUND',
-  'PERSISTED_QUERY_NOT_SUPPORTED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'BAD_REQUEST',
-  'UNAUTHENTICATED',
-]);
+// Codes Apollo Server itself assigns to client mistakes (the catalogue's protocol codes, and
+// BAD_USER_INPUT for variables and scalars); safe to show as they are. Any other code on an
+// error that is not a GatewayError (INTERNAL_SERVER_ERROR included) is masked.
+const CLIENT_CODES: ReadonlySet<string> = new Set<ClientErrorCode>([...(Object.keys(PROTOCOL_ERROR_CODES) as ClientErrorCode[]), CODES.BAD_USER_INPUT]);
 
 /** Formats an error for clients (Apollo's `formatError` hook). */
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
@@ -40,12 +33,12 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
     return { ...formatted, extensions: { code } };
   }
   // Apollo refuses some requests with an HTTP 4xx status but no code (a persisted query whose hash does not match).
-  if (isRefusedRequest(original)) return { ...formatted, extensions: { code: 'BAD_REQUEST' } };
+  if (isRefusedRequest(original)) return { ...formatted, extensions: { code: CODES.BAD_REQUEST } };
   return {
     message: 'Internal server error',
     ...(formatted.locations ? { locations: formatted.locations } : {}),
     ...(formatted.path ? { path: formatted.path } : {}),
-    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    extensions: { code: CODES.INTERNAL_SERVER_ERROR },
   };
 }
 

@@ -12,6 +12,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
 import type { QueryLimits } from '../config';
+import { CODES } from '../errors';
 import type { GraphContext } from './context';
 import { estimateCost } from './cost';
 
@@ -48,7 +49,7 @@ export function queryCostPlugin(maxCost: number, defaultPageSize: number): Apoll
           if (cost <= maxCost) return;
           throw new GraphQLError(
             `Query cost ${Math.ceil(cost)} exceeds the limit of ${maxCost} (MAX_COST): every field costs 1, multiplied by the first/last page sizes it is nested in. Ask for smaller pages or fewer nested lists.`,
-            { extensions: { code: 'GRAPHQL_VALIDATION_FAILED', http: { status: 400 } } },
+            { extensions: { code: CODES.GRAPHQL_VALIDATION_FAILED, http: { status: 400 } } },
           );
         },
       };

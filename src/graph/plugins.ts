@@ -1,26 +1,9 @@
-/** Apollo Server plugins of the gateway: request ids in errors, and observation of each request. */
+/** Apollo Server plugin of the gateway: observation of each request, its outcome and the errors behind it. */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { isGatewayError } from '../errors';
+import { CODES, isGatewayError } from '../errors';
 import type { Logger } from '../logger';
 import type { GraphContext } from './context';
-
-/** Adds the request id to every error's extensions, so a person can quote it when reporting. */
-export function requestIdPlugin(): ApolloServerPlugin<GraphContext> {
-  return {
-    async requestDidStart() {
-      return {
-        async willSendResponse({ response, contextValue }) {
-          if (response.body.kind !== 'single' || !response.body.singleResult.errors) return;
-          response.body.singleResult.errors = response.body.singleResult.errors.map((e) => ({
-            ...e,
-            extensions: { ...e.extensions, requestId: contextValue.requestId },
-          }));
-        },
-      };
-    },
-  };
-}
 
 /** How a GraphQL request ended, as clients saw it. */
 export interface GraphQLOutcome {
@@ -31,11 +14,39 @@ export interface GraphQLOutcome {
 }
 
 /**
- * Reports each request's outcome (for the access log and metrics) and logs the errors behind
- * it: internal errors with their stack (clients only see INTERNAL_SERVER_ERROR and the request
- * id), upstream failures with the upstream's status, code and request id.
+ * What the observe plugin saw, by request, until the HTTP layer takes it. Keyed by the
+ * request's abort signal: Apollo hands plugins a shallow copy of the context, not the object
+ * the HTTP layer made, but the signal inside is the same object.
  */
-export function observePlugin(logger: Logger, onOutcome: (context: GraphContext, outcome: GraphQLOutcome) => void): ApolloServerPlugin<GraphContext> {
+export interface Observations {
+  /** Keeps the outcome of the request `context` belongs to. */
+  record(context: GraphContext, outcome: GraphQLOutcome): void;
+  /** Returns (and forgets) the outcome seen for the request of `signal`; `undefined` when Apollo answered without running plugins. */
+  take(signal: AbortSignal): GraphQLOutcome | undefined;
+}
+
+/** Creates an empty set of observations. */
+export function createObservations(): Observations {
+  const seen = new WeakMap<AbortSignal, GraphQLOutcome>();
+  return {
+    record(context, outcome) {
+      seen.set(context.signal, outcome);
+    },
+    take(signal) {
+      const outcome = seen.get(signal);
+      seen.delete(signal);
+      return outcome;
+    },
+  };
+}
+
+/**
+ * Records each request's outcome in `observations` (for the access log and metrics) and logs
+ * the errors behind it: internal errors with their stack (clients only see
+ * INTERNAL_SERVER_ERROR and the request id), upstream failures with the upstream's status,
+ * code and request id.
+ */
+export function observePlugin(logger: Logger, observations: Observations): ApolloServerPlugin<GraphContext> {
   return {
     async requestDidStart() {
       return {
@@ -55,12 +66,14 @@ export function observePlugin(logger: Logger, onOutcome: (context: GraphContext,
         },
         async willSendResponse({ response, contextValue, operationName, request }) {
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
-          onOutcome(contextValue, {
-            operation: operationName ?? request.operationName ?? null,
-            errorCodes: errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR')),
-          });
+          observations.record(contextValue, { operation: operationName ?? request.operationName ?? null, errorCodes: errorCodesOf(errors) });
         },
       };
     },
   };
+}
+
+/** Returns the `extensions.code` of each error as sent; an error without one counts as INTERNAL_SERVER_ERROR. */
+export function errorCodesOf(errors: ReadonlyArray<{ readonly extensions?: Readonly<Record<string, unknown>> }>): string[] {
+  return errors.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : CODES.INTERNAL_SERVER_ERROR));
 }

@@ -1,6 +1,7 @@
 /** The DateTime scalar: epoch milliseconds inside, ISO-8601 UTC with milliseconds outside. */
 import { GraphQLScalarType, Kind } from 'graphql';
 import { GraphQLError } from 'graphql';
+import { CODES } from '../errors';
 
 const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 // The last instant a JS Date holds: beyond it, serializing (toISOString) throws.
@@ -15,7 +16,7 @@ export function parseDateTime(value: unknown): number {
   }
   throw new GraphQLError(
     `DateTime must be an ISO-8601 timestamp with a zone (e.g. 2026-11-25T08:00:00Z) or epoch milliseconds, a real instant from 1970 on; got ${JSON.stringify(value)?.slice(0, 60)}`,
-    { extensions: { code: 'BAD_USER_INPUT' } },
+    { extensions: { code: CODES.BAD_USER_INPUT } },
   );
 }
 

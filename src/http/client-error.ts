@@ -2,9 +2,13 @@
  * Answers requests that Node's HTTP parser refused before any route saw them (headers over
  * the size limit, a malformed request line or chunked body, a request too slow to arrive).
  * Node's default answer has no body; this one carries the same GraphQL error shape as every
- * other refusal, so clients and proxies can read why.
+ * other refusal, request id included, so clients and proxies can read why.
  */
 import type { Duplex } from 'node:stream';
+import { CODES } from '../errors';
+import type { AccessLog } from './access-log';
+import { newRequestId, REQUEST_ID_HEADER } from './request-id';
+import { graphQLErrorBody } from './respond';
 
 // What the parser's error codes mean for the client, as status, reason phrase and message.
 const REFUSALS: Readonly<Record<string, readonly [number, string, string]>> = {
@@ -13,17 +17,25 @@ const REFUSALS: Readonly<Record<string, readonly [number, string, string]>> = {
 };
 const DEFAULT_REFUSAL = [400, 'Bad Request', 'The request is not valid HTTP/1.1'] as const;
 
-/** Handles a server's `clientError` event: writes a JSON error answer when the socket can still take one, then closes it. */
-export function handleClientError(error: Error & { code?: string }, socket: Duplex): void {
-  // Node's own handler checks the same: a response already started on this socket cannot be replaced.
-  const started = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
-  if (error.code === 'ECONNRESET' || !socket.writable || started) {
-    socket.destroy();
-    return;
-  }
-  const [status, reason, message] = REFUSALS[error.code ?? ''] ?? DEFAULT_REFUSAL;
-  const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_REQUEST' } }] });
-  socket.end(
-    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+/** A server's `clientError` listener. */
+export type ClientErrorHandler = (error: Error & { code?: string }, socket: Duplex) => void;
+
+/** Creates the `clientError` listener: writes a JSON error answer when the socket can still take one, records it, then closes the socket. */
+export function createClientErrorHandler(accessLog: AccessLog): ClientErrorHandler {
+  return (error, socket) => {
+    // Node's own handler checks the same: a response already started on this socket cannot be replaced.
+    const started = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent === true;
+    if (error.code === 'ECONNRESET' || !socket.writable || started) {
+      socket.destroy();
+      return;
+    }
+    const [status, reason, message] = REFUSALS[error.code ?? ''] ?? DEFAULT_REFUSAL;
+    // The request could not be read, so no caller id can be reused.
+    const requestId = newRequestId();
+    const body = graphQLErrorBody(CODES.BAD_REQUEST, message, requestId);
+    socket.end(
+      `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${REQUEST_ID_HEADER}: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+    );
+    accessLog.unparsed(status, requestId);
+  };
 }

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CallerAuthConfig } from '../config';
 
 /** The query the explorer opens with. */
 export const EXAMPLE_QUERY = `# CDN url-tasks gateway: press ▶ (Ctrl-Enter) to run.
@@ -114,6 +115,18 @@ export function createExplorer(options: ExplorerOptions = {}): Explorer {
       return true;
     },
   };
+}
+
+/** Returns the headers the page pre-fills for a caller-authentication setting, so a person sees where their credential goes. */
+export function credentialHeaders(auth: CallerAuthConfig): Record<string, string> {
+  switch (auth.mode) {
+    case 'none':
+      return {};
+    case 'api-key':
+      return { 'x-api-key': '<your API key>' };
+    case 'jwt':
+      return { Authorization: 'Bearer <your JWT>' };
+  }
 }
 
 /** Tells whether a request to `/graphql` is a browser asking for a page rather than a GraphQL GET. */

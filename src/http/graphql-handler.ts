@@ -1,36 +1,35 @@
 /**
  * Bridges node:http to Apollo Server's `executeHTTPGraphQLRequest`: body limit, JSON parsing,
- * header conversion, streaming the answer, and a request id on every error body, including
- * those Apollo sends without running plugins (CSRF refusals, malformed requests).
+ * header conversion and streaming the answer. It settles the request's outcome and puts the
+ * request id on every error body, including those Apollo sends without running plugins
+ * (CSRF refusals, malformed requests).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type ContextThunk } from '@apollo/server';
+import { CODES } from '../errors';
+import { errorCodesOf, type GraphQLOutcome } from '../graph/plugins';
 import { readBody } from './body';
-import { sendGraphQLError } from './respond';
+import type { Exchange } from './exchange';
+import { withRequestId, type ErrorWithExtensions } from './request-id';
 
 /** Options of one GraphQL HTTP request. */
 export interface GraphQLRequestOptions<TContext extends object> {
-  readonly requestId: string;
   readonly bodyLimitBytes: number;
   readonly context: ContextThunk<TContext>;
-  /** Called with the codes of an error answer that Apollo produced without running plugins. */
-  readonly onUnobservedErrors?: (codes: readonly string[]) => void;
+  /** Returns what Apollo's plugins saw of this request once it ran; `undefined` when Apollo answered without running them. */
+  readonly observed: () => GraphQLOutcome | undefined;
 }
 
-/** Serves one GraphQL request through Apollo Server. */
+/** Serves one GraphQL request through Apollo Server, and settles its exchange's outcome. */
 export async function handleGraphQLRequest<TContext extends object>(
   apollo: ApolloServer<TContext>,
   req: IncomingMessage,
   res: ServerResponse,
+  exchange: Exchange,
   options: GraphQLRequestOptions<TContext>,
 ): Promise<void> {
-  const { requestId } = options;
   const body = await readBody(req, options.bodyLimitBytes);
-  if (body.kind === 'too-large') {
-    options.onUnobservedErrors?.(['BAD_REQUEST']);
-    sendGraphQLError(res, 413, 'BAD_REQUEST', `The request body exceeds ${options.bodyLimitBytes} bytes (BODY_LIMIT_BYTES)`, requestId);
-    return;
-  }
+  if (body.kind === 'too-large') return exchange.refuse(413, CODES.BAD_REQUEST, `The request body exceeds ${options.bodyLimitBytes} bytes (BODY_LIMIT_BYTES)`);
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
@@ -40,9 +39,7 @@ export async function handleGraphQLRequest<TContext extends object>(
     try {
       parsed = JSON.parse(body.text);
     } catch {
-      options.onUnobservedErrors?.(['BAD_REQUEST']);
-      sendGraphQLError(res, 400, 'BAD_REQUEST', 'The request body is not valid JSON', requestId);
-      return;
+      return exchange.refuse(400, CODES.BAD_REQUEST, 'The request body is not valid JSON');
     }
   }
   const result = await apollo.executeHTTPGraphQLRequest({
@@ -51,30 +48,31 @@ export async function handleGraphQLRequest<TContext extends object>(
   });
   for (const [key, value] of result.headers) res.setHeader(key, value);
   res.statusCode = result.status ?? 200;
+  const observed = options.observed();
   if (result.body.kind === 'complete') {
-    const text = res.statusCode >= 400 ? withRequestId(result.body.string, requestId, options.onUnobservedErrors) : result.body.string;
-    if (text !== result.body.string) res.removeHeader('content-length');
-    res.end(text);
+    // Only an answer that may hold errors is read again: one Apollo made without plugins, an HTTP error, or one the plugins saw errors in.
+    const mayHoldErrors = observed === undefined || observed.errorCodes.length > 0 || res.statusCode >= 400;
+    const stamped = mayHoldErrors ? stampErrors(result.body.string, exchange.requestId) : undefined;
+    exchange.settle(observed ?? { operation: null, errorCodes: stamped?.codes ?? [] });
+    if (stamped?.text !== undefined) res.removeHeader('content-length');
+    res.end(stamped?.text ?? result.body.string);
     return;
   }
+  exchange.settle(observed ?? { operation: null, errorCodes: [] });
   for await (const chunk of result.body.asyncIterator) res.write(chunk);
   res.end();
 }
 
-// Adds the request id to the errors of an error answer that lacks it; other bodies pass unchanged.
-function withRequestId(text: string, requestId: string, onUnobserved?: (codes: readonly string[]) => void): string {
+// Reads the errors of a serialized answer: their codes, and the answer with the request id in each (`undefined` text when it has no errors).
+function stampErrors(text: string, requestId: string): { codes: string[]; text?: string } {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
-    return text;
+    return { codes: [] };
   }
   const errors = (body as { errors?: unknown }).errors;
-  if (!Array.isArray(errors)) return text;
-  const typed = errors as Array<{ extensions?: Record<string, unknown> }>;
-  // Errors that went through the plugins already carry the id; these did not, so they were not observed either.
-  if (typed.every((e) => e.extensions?.requestId !== undefined)) return text;
-  onUnobserved?.(typed.map((e) => (typeof e.extensions?.code === 'string' ? e.extensions.code : 'INTERNAL_SERVER_ERROR')));
-  const patched = typed.map((e) => ({ ...e, extensions: { ...e.extensions, requestId } }));
-  return JSON.stringify({ ...(body as object), errors: patched });
+  if (!Array.isArray(errors) || errors.length === 0) return { codes: [] };
+  const typed = errors as ErrorWithExtensions[];
+  return { codes: errorCodesOf(typed), text: JSON.stringify({ ...(body as object), errors: withRequestId(typed, requestId) }) };
 }

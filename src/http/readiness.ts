@@ -3,7 +3,7 @@
  * traffic proves it for `ttlMs`; only when none was seen does a probe make one cheap signed
  * call, and its verdict is kept for `ttlMs` too, so probes cost at most one call per period.
  */
-import { isGatewayError } from '../errors';
+import { CODES, isGatewayError, type ErrorCode } from '../errors';
 
 /** The answer of `/readyz`. */
 export interface ReadinessReport {
@@ -14,7 +14,7 @@ export interface ReadinessReport {
   /** When the verdict was established (ISO-8601). */
   readonly checkedAt: string;
   /** The catalogue code of the failed probe. */
-  readonly code?: string;
+  readonly code?: ErrorCode;
 }
 
 /** Options of `createReadiness`. */
@@ -51,9 +51,9 @@ export function createReadiness(options: ReadinessOptions): Readiness {
       await options.probe(started + options.probeTimeoutMs);
       return { ready: true, status: 'ready', source: 'probe', checkedAt: new Date(started).toISOString() };
     } catch (err) {
-      const code = isGatewayError(err) ? err.code : 'INTERNAL_SERVER_ERROR';
+      const code: ErrorCode = isGatewayError(err) ? err.code : CODES.INTERNAL_SERVER_ERROR;
       // Throttled means reachable and busy: taking every replica out of rotation would only make it worse.
-      const ready = code === 'UPSTREAM_RATE_LIMITED';
+      const ready = code === CODES.UPSTREAM_RATE_LIMITED;
       return { ready, status: ready ? 'ready' : 'unready', source: 'probe', checkedAt: new Date(started).toISOString(), code };
     }
   };

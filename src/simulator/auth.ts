@@ -1,8 +1,8 @@
 /**
- * Authentication as Huawei's API Gateway does it: an AK/SK signature (verified with the
- * project's own signer against the raw request) or an IAM token in `X-Auth-Token`.
+ * Authentication as Huawei's API Gateway does it: an AK/SK signature (verified against the
+ * raw request by ./verify, with the signer's own canonical forms) or an IAM token in `X-Auth-Token`.
  */
-import { parseAuthorization, verifyRequest, type ReceivedRequest } from '../cdn/signer';
+import { parseAuthorization, verifyRequest, type ReceivedRequest } from './verify';
 
 /** The credentials the simulator accepts. */
 export interface AuthSettings {

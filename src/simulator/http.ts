@@ -5,7 +5,6 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { parseRawQuery } from '../cdn/signer';
 import { createPreheatTask, createRefreshTask, listHistoryTasks, listUrlTasks, showTaskDetail, type ApiContext } from './api';
 import { authenticate } from './auth';
 import { handleControl, isLoopbackAddress } from './control';
@@ -14,6 +13,7 @@ import { badRequest, businessError, gatewayError, gatewayErrorFor, NOT_FOUND_MES
 import { matchRoute, type RouteMatch } from './routes';
 import type { SimulatorState } from './state';
 import type { RawQuery } from './validation';
+import { parseRawQuery } from './verify';
 
 /** A request listener plus the means to cancel its pending delays when the server closes. */
 export interface RequestHandler {

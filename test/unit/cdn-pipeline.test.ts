@@ -8,7 +8,7 @@ import { assembleStages } from '../../src/cdn/client';
 import { normalizeOptions, type CdnClientOptions, type UpstreamEvent } from '../../src/cdn/options';
 import { composeStages, type Handler, type Stage, type UpstreamRequest, type UpstreamResponse } from '../../src/cdn/pipeline';
 import { createRedactor } from '../../src/cdn/redact';
-import { parseAuthorization } from '../../src/cdn/signer';
+import { parseAuthorization } from '../../src/simulator/verify';
 
 const AUTH = { kind: 'aksk', ak: 'AK-UNIT-0001', sk: 'SK-UNIT-SECRET-0001' } as const;
 const OK: UpstreamResponse = { status: 200, headers: {}, body: '{"total":0,"count":0,"result":[]}' };

@@ -29,7 +29,7 @@
  * - The SDK signs an `undefined` query value as the string "undefined"; there are none here.
  *
  * Then the SDK's real client (ClientBuilder -> HcClient -> axios) sends each request to a
- * loopback capture server, and our verifyRequest must accept it as the simulator would. The
+ * loopback capture server, and the simulator's verifyRequest must accept it. The capture
  * server is a bare socket, not the simulator: it only shows the SDK's true wire form (axios'
  * WHATWG path escaping, Node's querystring for the query, unsigned extra headers).
  */
@@ -44,18 +44,8 @@ import { ClientBuilder } from '@huaweicloud/huaweicloud-sdk-core/ClientBuilder';
 import type { HcClient } from '@huaweicloud/huaweicloud-sdk-core/HcClient';
 import { HttpRequestBuilder } from '@huaweicloud/huaweicloud-sdk-core/http/IHttpRequestBuilder';
 import type { IHttpRequest } from '@huaweicloud/huaweicloud-sdk-core/http/IHttpRequest';
-import {
-  CONTENT_SHA256_HEADER,
-  UNSIGNED_PAYLOAD,
-  buildStringToSign,
-  computeSignature,
-  parseAuthorization,
-  parseSdkDate,
-  signRequest,
-  verifyRequest,
-  type AkSkCredentials,
-  type ReceivedRequest,
-} from '../../src/cdn/signer';
+import { CONTENT_SHA256_HEADER, UNSIGNED_PAYLOAD, buildStringToSign, computeSignature, signRequest, type AkSkCredentials } from '../../src/cdn/signer';
+import { parseAuthorization, parseSdkDate, verifyRequest, type ReceivedRequest } from '../../src/simulator/verify';
 
 /** The SDK's canonical-form helpers, which its typings mark protected. */
 interface SdkSignerInternals {

@@ -1,6 +1,6 @@
 /**
- * The signer against the published SDK-HMAC-SHA256 vectors (UPSTREAM.md §6), its canonical
- * forms, its date and header parsers, and the verifier the simulator uses to accept or refuse.
+ * The signer against the published SDK-HMAC-SHA256 vectors (docs/upstream.md §6), its canonical
+ * forms, and the simulator's verifier (date and header parsers, accepting or refusing).
  */
 import {
   CONTENT_SHA256_HEADER,
@@ -13,17 +13,13 @@ import {
   canonicalUri,
   computeSignature,
   formatSdkDate,
-  parseAuthorization,
-  parseSdkDate,
   sha256Hex,
   signRequest,
-  verifyRequest,
   type AkSkCredentials,
-  type ReceivedRequest,
   type SignableRequest,
   type SignedRequest,
-  type VerifyOutcome,
 } from '../../src/cdn/signer';
+import { parseAuthorization, parseSdkDate, verifyRequest, type ReceivedRequest, type VerifyOutcome } from '../../src/simulator/verify';
 
 // Splits what signRequest produced into what a server reads off the wire.
 function toReceived(req: SignableRequest, signed: SignedRequest): ReceivedRequest {

@@ -1,0 +1,72 @@
+/**
+ * The `/graphql` route: the explorer page for browsers, then caller authentication, then
+ * Apollo Server with this request's deadline, cancellation and context.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ApolloServer } from '@apollo/server';
+import type { Config } from '../config';
+import { CODES } from '../errors';
+import type { GraphContext } from '../graph/context';
+import type { Observations } from '../graph/plugins';
+import type { Logger } from '../logger';
+import type { Authenticator } from './auth';
+import type { Exchange } from './exchange';
+import { wantsExplorerPage, type Explorer } from './explorer';
+import { handleGraphQLRequest } from './graphql-handler';
+
+/** What a request's context is made from. */
+export interface ContextRequest {
+  readonly requestId: string;
+  /** Absolute deadline (epoch ms). */
+  readonly deadline: number;
+  /** Aborted when the client leaves before the answer is complete. */
+  readonly signal: AbortSignal;
+}
+
+/** Options of `createGraphQLRoute`. */
+export interface GraphQLRouteOptions {
+  readonly apollo: ApolloServer<GraphContext>;
+  readonly config: Pick<Config, 'explorer' | 'requestTimeoutMs' | 'bodyLimitBytes'>;
+  readonly authenticate: Authenticator;
+  /** The GraphiQL explorer (EXPLORER=graphiql); with EXPLORER=sandbox Apollo's landing page answers browsers instead. */
+  readonly explorer?: Explorer;
+  /** Where the observe plugin of `apollo` records outcomes. */
+  readonly observations: Observations;
+  readonly createContext: (request: ContextRequest) => GraphContext;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+/** Serves one request to `/graphql`. */
+export type GraphQLRoute = (req: IncomingMessage, res: ServerResponse, exchange: Exchange) => Promise<void>;
+
+/** Creates the `/graphql` route. */
+export function createGraphQLRoute(options: GraphQLRouteOptions): GraphQLRoute {
+  const { apollo, config, authenticate, explorer, observations, logger, now } = options;
+  return async (req, res, exchange) => {
+    if (config.explorer !== 'off' && wantsExplorerPage(req)) {
+      exchange.route = '/graphql (explorer)';
+      // The page is static and holds no data; queries sent from it are authenticated like any other.
+      if (explorer) return explorer.sendPage(res);
+    } else {
+      const verdict = await authenticate(req.headers);
+      if (!verdict.ok) {
+        logger.info({ requestId: exchange.requestId, reason: verdict.reason }, `caller refused: ${verdict.message}`);
+        res.setHeader('www-authenticate', `Bearer realm="cdn-url-tasks-gateway"${verdict.reason === 'missing' ? '' : ', error="invalid_token"'}`);
+        return exchange.refuse(401, CODES.UNAUTHENTICATED, verdict.message);
+      }
+      exchange.caller = verdict.caller;
+    }
+    const controller = new AbortController();
+    // Only a request whose client left early has work to cancel; an abort builds a DOMException each time.
+    res.on('close', () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    const deadline = now() + config.requestTimeoutMs;
+    await handleGraphQLRequest(apollo, req, res, exchange, {
+      bodyLimitBytes: config.bodyLimitBytes,
+      context: async () => options.createContext({ requestId: exchange.requestId, deadline, signal: controller.signal }),
+      observed: () => observations.take(controller.signal),
+    });
+  };
+}
