@@ -10,9 +10,9 @@ import type { ConnectionPage } from './step';
 import { encodeUrlTaskCursor, type UrlTaskCursor } from './url-task-cursor';
 
 /**
- * Assembles the page: edges with cursors, page info and the totals seen. A record out of list order
- * (window ascending, then id descending), or on the wrong side of the anchor, can only come
- * from a window changing between two rounds; it is dropped rather than shown twice.
+ * Assembles the page: edges with cursors, page info and the totals seen. A record out of list
+ * order (window ascending, then id descending), or on the wrong side of the anchor, can only
+ * come from a window changing between two rounds; it is dropped rather than shown twice.
  */
 export function assemble<R extends PageRecord>(ctx: Ctx<R>, built: Built): ConnectionPage<R> {
   const { plan, known } = ctx;

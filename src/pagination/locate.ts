@@ -29,16 +29,10 @@
  * grow with create_time, which a record created late with an early create_time breaks (its
  * large id puts it at the top of an old window). Offsets within fixed windows plus an id
  * check assume only the upstream's own order, and the first call returns the total for free.
- *
- * Within one request the rounds are milliseconds apart, but a window can still change
- * between them: an answer with a different total, or records out of order with earlier ones,
- * makes the earlier records of that window count as unseen (knowledge.ts): a page is not
- * stitched from two states of a window that differ in size or order. (A change that keeps
- * both, one record leaving and another joining between two calls, stays invisible.)
  */
-import type { UrlTaskCursor } from './url-task-cursor';
 import type { Ctx, Cut } from './cut';
 import type { PageRecord } from './knowledge';
+import type { UrlTaskCursor } from './url-task-cursor';
 import { RANK, UPSTREAM_LIMIT } from './wants';
 
 /**

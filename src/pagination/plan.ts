@@ -102,19 +102,18 @@ export function planConnection(args: ConnectionArgs, options: PaginationOptions)
   const filter = args.filter ?? {};
   checkRangeArgs(filter);
 
-  const argument = given?.argument;
   const cursor = given ? decodeUrlTaskCursor(given.text, options.cursorSecret, given.argument) : undefined;
   const rangeEnd = cursor?.rangeEnd ?? freezeRangeEnd(filter, options.now);
   const binding = bindFilter(settings.scope, filter, rangeEnd);
-  if (cursor && argument) checkBinding(argument, cursor.binding, binding);
+  if (given && cursor) checkBinding(given.argument, cursor.binding, binding);
   const range = resolveRange(filter, { now: options.now, maxRangeDays: settings.maxRangeDays, frozenEnd: rangeEnd });
   const windows = splitRange(range);
-  if (cursor && argument) checkCursorPlace(cursor, windows, argument);
+  if (given && cursor) checkCursorPlace(cursor, windows, given.argument);
 
   return {
     direction,
     count,
-    anchor: cursor ? (argument === 'after' ? { kind: 'after', cursor } : { kind: 'before', cursor }) : { kind: direction === 'backward' ? 'end' : 'start' },
+    anchor: given && cursor ? { kind: given.argument, cursor } : { kind: direction === 'backward' ? 'end' : 'start' },
     range,
     windows,
     filter: upstreamFilter(filter),

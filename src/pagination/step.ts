@@ -3,10 +3,15 @@
  * `stepConnection(plan, fetched)` is pure: given everything fetched so far, it answers either
  * the finished page or the next round of fetch requests (run.ts drives the loop).
  *
- * The list model (windows, offsets, cuts) is described in cut.ts.
+ * A step locates where the page starts or ends (locate.ts), builds the page's places and flags
+ * from there (build.ts) and, once every record is known, assembles edges and cursors
+ * (assemble.ts). The list model (windows, offsets, cuts) is described in cut.ts.
  *
- * See locate.ts (finding the cut after or before a cursor), build.ts (economy and page flags)
- * and assemble.ts (edges and cursors).
+ * Within one request the rounds are milliseconds apart, but a window can still change
+ * between them: an answer with a different total, or records out of order with earlier ones,
+ * makes the earlier records of that window count as unseen (knowledge.ts): a page is not
+ * stitched from two states of a window that differ in size or order. (A change that keeps
+ * both, one record leaving and another joining between two calls, stays invisible.)
  */
 import { GatewayError } from '../errors';
 import { assemble } from './assemble';
