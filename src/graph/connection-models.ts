@@ -1,12 +1,12 @@
 /** Connection models: what connection resolvers return before their fields resolve. */
 import type { TaskModel, UrlTaskModel } from '../cdn/models';
-import type { PageInfoModel } from '../pagination/offset';
+import type { Edge, PageInfo } from '../pagination';
 
 /** A Relay connection whose `totalCount` may be computed only when asked for. */
 export interface ConnectionModel<T> {
-  readonly edges: ReadonlyArray<{ readonly cursor: string; readonly node: T }>;
+  readonly edges: ReadonlyArray<Edge<T>>;
   readonly nodes: readonly T[];
-  readonly pageInfo: PageInfoModel;
+  readonly pageInfo: PageInfo;
   /** The total, or a function computing it (called only when the field is selected). */
   readonly totalCount: number | (() => Promise<number>);
 }

@@ -1,55 +1,25 @@
 /**
- * Relay connections of url-tasks over the upstream's offset/limit API, as pure functions:
- * validate arguments into a plan (plan.ts), cut the range into ≤ 24 h windows (windows.ts),
- * step from fetched answers to a page (step.ts, where the model is explained), sign and check
- * cursors (cursor.ts), and count totals (totals.ts). run.ts holds the one async loop, with the
- * fetch function supplied by the caller. Typical resolver:
+ * Relay connections of the gateway, as pure functions plus one async loop. What resolvers use:
+ * - urlTasks, over the upstream's offset/limit in ≤ 24 h windows: `planConnection` checks the
+ *   arguments (args.ts) and plans the page (plan.ts), `runConnectionPlan` drives the steps
+ *   (run.ts, step.ts) with the fetch function the resolver supplies, `resolveTotalCount` counts.
+ * - tasks and Task.urls, over plain offsets: `toOffsetRequest` checks the same arguments and
+ *   decodes the cursor, `toOffsetRange`, `pagesCovering` and `sliceFromPages` place the page,
+ *   `connectionFromOffsetSlice` builds it, `encodeOffsetCursor` signs its cursors.
+ * Every cursor goes through the one codec (cursor.ts) and carries one kind of filter binding
+ * (binding.ts); see docs/architecture.md. Tests import the module files directly.
  *
  * ```ts
  * const plan = planConnection({ ...args }, { cursorSecret, now: Date.now(), ...sizes });
  * const fetch = (req) => cdn.urlTasks({ ...plan.filter, startTime: req.window.start,
  *   endTime: req.window.end, offset: req.offset, limit: req.limit });
  * const page = await runConnectionPlan(plan, fetch);
- * // totalCount, only when selected:
- * const totalCount = () => resolveTotalCount(page, fetch);
+ * const totalCount = () => resolveTotalCount(page, fetch); // only when selected
  * ```
  */
-export {
-  CURSOR_VERSION,
-  bindFilter,
-  decodeCursor,
-  encodeCursor,
-  type BindingFilter,
-  type CursorArgument,
-  type CursorData,
-  type CursorSecret,
-} from './cursor';
-export type { FetchResult, Fetched, PageRecord } from './knowledge';
-export {
-  DEFAULT_MAX_PAGE_SIZE,
-  DEFAULT_MAX_RANGE_DAYS,
-  DEFAULT_PAGE_SIZE,
-  DEFAULT_SCOPE,
-  planConnection,
-  type ConnectionArgs,
-  type ConnectionPlan,
-  type PageAnchor,
-  type PaginationOptions,
-  type UpstreamFilter,
-  type UrlTaskFilterArgs,
-} from './plan';
-export { DEFAULT_MAX_ROUNDS, runConnectionPlan, type FetchWindow, type RunOptions } from './run';
-export { MAX_PROBE_BATCH, stepConnection, type ConnectionPage, type ConnectionStep, type Edge, type PageInfo, type WindowTotal } from './step';
-export { resolveTotalCount, sumTotalCount, totalCountRequests, windowsNeedingTotal } from './totals';
-export { UPSTREAM_LIMIT, type FetchRequest } from './wants';
-export {
-  WINDOW_MS,
-  checkRangeArgs,
-  freezeRangeEnd,
-  resolveRange,
-  splitRange,
-  windowIndexOf,
-  type RangeArgs,
-  type RangeOptions,
-  type TimeWindow,
-} from './windows';
+export { connectionFromOffsetSlice, pagesCovering, sliceFromPages, toOffsetRange, toOffsetRequest } from './offset';
+export { encodeOffsetCursor, type OffsetScope } from './offset-cursor';
+export type { Edge, PageInfo } from './page-info';
+export { planConnection } from './plan';
+export { runConnectionPlan, type FetchWindow } from './run';
+export { resolveTotalCount } from './totals';

@@ -3,17 +3,16 @@
  * `ConnectionPlan` out, or a BAD_USER_INPUT error whose message states the rule and the value
  * that broke it. The plan is what `stepConnection` (step.ts) executes.
  *
- * Rules decided here:
- * - `first`/`after` page forwards, `last`/`before` backwards. `first` with `last`, `after` with
- *   `before`, `after` with `last` and `before` with `first` are refused: each mix has several
- *   plausible meanings and Relay clients never need them.
- * - `first`/`last` are integers from 0 to `maxPageSize`; without either, a page holds
- *   `defaultPageSize` records (backwards when only `before` is given).
- * - A cursor must have been issued for the same filter arguments (and scope): the first page
- *   froze the range end into it, and the binding hash covers the filter and that end.
+ * The Relay argument rules are those of every connection (args.ts). Decided here: a cursor
+ * must have been issued for the same filter arguments (and scope), since the first page froze
+ * the range end into it and the binding hash covers the filter and that end; and it must name
+ * a record of the range.
  */
 import { badUserInput } from '../errors';
-import { bindFilter, decodeCursor, type CursorData, type CursorSecret } from './cursor';
+import { checkBinding, checkRelayArgs, type CursorArgument, type RelayArgs } from './args';
+import { bindFilter } from './binding';
+import type { CursorSecret } from './cursor';
+import { decodeUrlTaskCursor, type UrlTaskCursor } from './url-task-cursor';
 import { checkRangeArgs, freezeRangeEnd, resolveRange, splitRange, type TimeWindow } from './windows';
 
 /** The filter of `urlTasks`, as GraphQL hands it over (dates in epoch ms). */
@@ -27,11 +26,7 @@ export interface UrlTaskFilterArgs {
 }
 
 /** Relay arguments plus the filter. */
-export interface ConnectionArgs {
-  readonly first?: number | null;
-  readonly after?: string | null;
-  readonly last?: number | null;
-  readonly before?: string | null;
+export interface ConnectionArgs extends RelayArgs {
   readonly filter?: UrlTaskFilterArgs | null;
 }
 
@@ -57,8 +52,8 @@ export interface PaginationOptions {
 export type PageAnchor =
   | { readonly kind: 'start' }
   | { readonly kind: 'end' }
-  | { readonly kind: 'after'; readonly cursor: CursorData }
-  | { readonly kind: 'before'; readonly cursor: CursorData };
+  | { readonly kind: 'after'; readonly cursor: UrlTaskCursor }
+  | { readonly kind: 'before'; readonly cursor: UrlTaskCursor };
 
 /** The upstream filters the resolver adds to every fetch of the plan (absent = not filtered). */
 export interface UpstreamFilter {
@@ -103,30 +98,22 @@ export const DEFAULT_SCOPE = 'urlTasks';
 /** Validates arguments and plans the page; throws BAD_USER_INPUT naming the broken rule and value. */
 export function planConnection(args: ConnectionArgs, options: PaginationOptions): ConnectionPlan {
   const settings = normalizeOptions(options);
-  checkCounts(args, settings.maxPageSize);
-  checkCombinations(args);
+  const { direction, count, cursor: given } = checkRelayArgs(args, settings);
   const filter = args.filter ?? {};
   checkRangeArgs(filter);
 
-  const argument = args.after != null ? 'after' : args.before != null ? 'before' : undefined;
-  const cursorText = args.after ?? args.before;
-  const cursor = argument && cursorText != null ? decodeCursor(cursorText, options.cursorSecret, argument) : undefined;
+  const cursor = given ? decodeUrlTaskCursor(given.text, options.cursorSecret, given.argument) : undefined;
   const rangeEnd = cursor?.rangeEnd ?? freezeRangeEnd(filter, options.now);
   const binding = bindFilter(settings.scope, filter, rangeEnd);
-  if (cursor && argument && cursor.binding !== binding) {
-    throw badUserInput(
-      `${argument} cursor was issued for different filter arguments; pass the filter of the page that issued it, or start again without ${argument}`,
-    );
-  }
+  if (given && cursor) checkBinding(given.argument, cursor.binding, binding);
   const range = resolveRange(filter, { now: options.now, maxRangeDays: settings.maxRangeDays, frozenEnd: rangeEnd });
   const windows = splitRange(range);
-  if (cursor && argument) checkCursorPlace(cursor, windows, argument);
+  if (given && cursor) checkCursorPlace(cursor, windows, given.argument);
 
-  const backward = args.last != null || args.before != null;
   return {
-    direction: backward ? 'backward' : 'forward',
-    count: (backward ? args.last : args.first) ?? settings.defaultPageSize,
-    anchor: cursor ? (argument === 'after' ? { kind: 'after', cursor } : { kind: 'before', cursor }) : { kind: backward ? 'end' : 'start' },
+    direction,
+    count,
+    anchor: given && cursor ? { kind: given.argument, cursor } : { kind: direction === 'backward' ? 'end' : 'start' },
     range,
     windows,
     filter: upstreamFilter(filter),
@@ -163,29 +150,9 @@ function normalizeOptions(options: PaginationOptions) {
   return settings;
 }
 
-// first and last: whole numbers within the page-size cap.
-function checkCounts(args: ConnectionArgs, maxPageSize: number): void {
-  for (const name of ['first', 'last'] as const) {
-    const value = args[name];
-    if (value == null) continue;
-    if (!Number.isInteger(value)) throw badUserInput(`${name} must be a whole number; got ${value}`);
-    if (value < 0) throw badUserInput(`${name} must not be negative; got ${value}`);
-    if (value > maxPageSize) throw badUserInput(`${name} must be at most ${maxPageSize}; got ${value}`);
-  }
-}
-
-// One direction per request: first/after forwards, last/before backwards.
-function checkCombinations(args: ConnectionArgs): void {
-  const { first, last, after, before } = args;
-  if (first != null && last != null) throw badUserInput(`first and last cannot be combined; pass one of them (got first ${first}, last ${last})`);
-  if (after != null && before != null) throw badUserInput('after and before cannot be combined; page forwards with first/after or backwards with last/before');
-  if (after != null && last != null) throw badUserInput(`after pages forwards: use it with first, not last (got last ${last})`);
-  if (before != null && first != null) throw badUserInput(`before pages backwards: use it with last, not first (got first ${first})`);
-}
-
 // A cursor that passed its signature and binding names a record of this range; anything else
 // means the range rules changed since it was issued (e.g. MAX_RANGE_DAYS).
-function checkCursorPlace(cursor: CursorData, windows: readonly TimeWindow[], argument: string): void {
+function checkCursorPlace(cursor: UrlTaskCursor, windows: readonly TimeWindow[], argument: CursorArgument): void {
   const window = windows[cursor.window];
   if (!window || cursor.createTime < window.start || cursor.createTime >= window.end) {
     throw badUserInput(`${argument} cursor points outside the filter's time range; start again without ${argument}`);

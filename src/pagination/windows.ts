@@ -1,6 +1,6 @@
 /**
  * Time windows of a url-tasks connection. The upstream answers at most 24 hours per call
- * (UPSTREAM.md §1), so a connection's range is cut into windows of at most 24 h, aligned on
+ * (docs/upstream.md; docs/architecture.md: 24 h windows), so a connection's range is cut into windows of at most 24 h, aligned on
  * the range's end and listed newest first: the order in which records are listed.
  *
  * Ranges are half-open like the upstream's: `createdAfter` inclusive, `createdBefore`

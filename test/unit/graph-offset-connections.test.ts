@@ -1,28 +1,19 @@
 /**
- * Offset connections (src/pagination/offset.ts), used by Query.tasks and Task.urls: Relay
- * argument checks, offset ranges both ways, page coverage of upstream page_size/page_number,
- * exact page flags, and signed cursors bound to their connection.
+ * Offset connections (src/pagination/offset.ts, offset-cursor.ts), used by Query.tasks and
+ * Task.urls: the shared Relay argument checks (args.ts), offset ranges both ways, page coverage
+ * of upstream page_size/page_number, exact page flags, signed cursors bound to their
+ * connection, and the filter binding (binding.ts).
  */
-import { createHmac } from 'node:crypto';
 import { GatewayError } from '../../src/errors';
-import {
-  checkRelayArgs,
-  connectionFromOffsetSlice,
-  decodeOffsetCursor,
-  encodeOffsetCursor,
-  MAX_PAGE_NUMBER,
-  pagesCovering,
-  sliceFromPages,
-  toOffsetRange,
-  toOffsetRequest,
-  toScope,
-  type OffsetRequest,
-  type RelayArgs,
-} from '../../src/pagination/offset';
+import { checkRelayArgs, type RelayArgs, type RelayRequest } from '../../src/pagination/args';
+import { bindFilter } from '../../src/pagination/binding';
+import { encodeCursor } from '../../src/pagination/cursor';
+import { connectionFromOffsetSlice, MAX_PAGE_NUMBER, pagesCovering, sliceFromPages, toOffsetRange, toOffsetRequest, type OffsetRequest } from '../../src/pagination/offset';
+import { decodeOffsetCursor, encodeOffsetCursor, type OffsetScope } from '../../src/pagination/offset-cursor';
 
 const SIZES = { defaultPageSize: 20, maxPageSize: 100 };
 const SECRET = 'unit-test-secret';
-const SCOPE = toScope('tasks', { status: 'task_done' });
+const SCOPE: OffsetScope = { connection: 'tasks', filter: { status: 'task_done' }, secret: SECRET };
 
 // Returns the error a call throws (fails the test when it does not throw a GatewayError).
 function thrown(fn: () => unknown): GatewayError {
@@ -36,23 +27,25 @@ function thrown(fn: () => unknown): GatewayError {
 }
 
 describe('checkRelayArgs', () => {
-  it.each<[RelayArgs, { direction: 'forward' | 'backward'; count: number }]>([
+  it.each<[RelayArgs, RelayRequest]>([
     [{}, { direction: 'forward', count: 20 }],
     [{ first: 5 }, { direction: 'forward', count: 5 }],
     [{ first: 0 }, { direction: 'forward', count: 0 }],
     [{ first: 100 }, { direction: 'forward', count: 100 }],
-    [{ after: 'x' }, { direction: 'forward', count: 20 }],
+    [{ after: 'x' }, { direction: 'forward', count: 20, cursor: { argument: 'after', text: 'x' } }],
     [{ last: 7 }, { direction: 'backward', count: 7 }],
-    [{ before: 'x' }, { direction: 'backward', count: 20 }],
+    [{ before: 'x' }, { direction: 'backward', count: 20, cursor: { argument: 'before', text: 'x' } }],
     [{ first: null, last: 3, after: null }, { direction: 'backward', count: 3 }],
   ])('reads %j as %j', (args, expected) => {
     expect(checkRelayArgs(args, SIZES)).toEqual(expected);
   });
 
   it.each<[RelayArgs, string]>([
-    [{ first: 1, last: 1 }, 'Pass either first or last, not both'],
-    [{ first: 1, before: 'x' }, 'before pages backwards: use it with last, not first'],
-    [{ last: 1, after: 'x' }, 'after pages forwards: use it with first, not last'],
+    [{ first: 1, last: 1 }, 'first and last cannot be combined; pass one of them (got first 1, last 1)'],
+    [{ after: 'x', before: 'y' }, 'after and before cannot be combined; page forwards with first/after or backwards with last/before'],
+    [{ first: 1, before: 'x' }, 'before pages backwards: use it with last, not first (got first 1)'],
+    [{ last: 1, after: 'x' }, 'after pages forwards: use it with first, not last (got last 1)'],
+    [{ first: 2.5 }, 'first must be a whole number; got 2.5'],
     [{ first: -1 }, 'first must not be negative; got -1'],
     [{ last: -5 }, 'last must not be negative; got -5'],
     [{ first: 101 }, 'first must be at most 100; got 101'],
@@ -65,7 +58,7 @@ describe('checkRelayArgs', () => {
 });
 
 describe('toOffsetRequest and toOffsetRange', () => {
-  const cursorAt = (offset: number) => encodeOffsetCursor({ scope: SCOPE, offset }, SECRET);
+  const cursorAt = (offset: number) => encodeOffsetCursor(SCOPE, { offset });
 
   it.each<[string, RelayArgs, OffsetRequest]>([
     ['the first page', { first: 10 }, { kind: 'forward', start: 0, count: 10 }],
@@ -73,7 +66,12 @@ describe('toOffsetRequest and toOffsetRange', () => {
     ['the last page', { last: 10 }, { kind: 'backward', end: 'total', count: 10 }],
     ['the page before offset 30', { last: 10, before: cursorAt(30) }, { kind: 'backward', end: 30, count: 10 }],
   ])('asks for %s', (_name, args, expected) => {
-    expect(toOffsetRequest(args, SIZES, SCOPE, SECRET)).toEqual(expected);
+    expect(toOffsetRequest(args, SIZES, SCOPE)).toEqual(expected);
+  });
+
+  it('carries the frozen end of the cursor', () => {
+    const after = encodeOffsetCursor(SCOPE, { offset: 4, frozenEnd: 1795629344012 });
+    expect(toOffsetRequest({ first: 3, after }, SIZES, SCOPE)).toEqual({ kind: 'forward', start: 5, count: 3, frozenEnd: 1795629344012 });
   });
 
   it.each<[OffsetRequest, number, { start: number; end: number }]>([
@@ -226,70 +224,72 @@ describe('connectionFromOffsetSlice', () => {
 });
 
 describe('offset cursors', () => {
-  it.each([
-    [{ scope: SCOPE, offset: 0 }],
-    [{ scope: SCOPE, offset: 12345 }],
-    [{ scope: SCOPE, offset: 9, frozenEnd: 1795629344012 }],
-  ])('round-trip %j', (cursor) => {
-    const encoded = encodeOffsetCursor(cursor, SECRET);
-    expect(encoded).toMatch(/^o1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
-    expect(decodeOffsetCursor(encoded, SCOPE, SECRET, 'after')).toEqual(cursor);
+  it.each([[{ offset: 0 }], [{ offset: 12345 }], [{ offset: 9, frozenEnd: 1795629344012 }]])('round-trip %j', (cursor) => {
+    const encoded = encodeOffsetCursor(SCOPE, cursor);
+    expect(encoded).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(decodeOffsetCursor(encoded, SCOPE, 'after')).toEqual(cursor);
   });
 
-  const valid = encodeOffsetCursor({ scope: SCOPE, offset: 9, frozenEnd: 1795629344012 }, SECRET);
-  const [prefix, payload, signature] = valid.split('.') as [string, string, string];
-  // A payload the right secret signed, to reach the checks behind the signature.
-  const signed = (body: string) => {
-    const p = Buffer.from(body, 'utf8').toString('base64url');
-    return `o1.${p}.${createHmac('sha256', SECRET).update(p).digest('base64url').slice(0, 22)}`;
-  };
+  const valid = encodeOffsetCursor(SCOPE, { offset: 9, frozenEnd: 1795629344012 });
+  // An envelope the right secret signed, to reach the checks behind the signature.
+  const signed = (fields: string[], binding = bindFilter('tasks', SCOPE.filter, undefined)) => encodeCursor({ connection: 'tasks', binding, fields }, SECRET);
   const flip = (s: string, i: number) => s.slice(0, i) + (s[i] === 'A' ? 'B' : 'A') + s.slice(i + 1);
+  const ALTERED = 'after cursor was altered or issued by another gateway (signature check failed)';
+  const OTHER_FILTER = 'after cursor was issued for different filter arguments; pass the filter of the page that issued it, or start again without after';
 
   it.each([
-    ['garbage', 'garbage', /after is not a cursor of this connection \(malformed\): "garbage"/],
-    ['the empty string', '', /malformed/],
-    ['a cursor of another format', `v2.${payload}.${signature}`, /malformed/],
-    ['a cursor with an extra part', `${valid}.x`, /malformed/],
-    ['a cursor without signature', `${prefix}.${payload}.`, /malformed/],
-    ['a tampered payload', `${prefix}.${flip(payload, 10)}.${signature}`, /signature check failed/],
-    ['a tampered signature', `${prefix}.${payload}.${flip(signature, 3)}`, /signature check failed/],
-    ['a truncated signature', `${prefix}.${payload}.${signature.slice(0, 10)}`, /signature check failed/],
-    ['a cursor signed with another secret', encodeOffsetCursor({ scope: SCOPE, offset: 9 }, 'another-gateway'), /signature check failed/],
-    ['a cursor of another connection', encodeOffsetCursor({ scope: toScope('task-urls:1', {}), offset: 9 }, SECRET), /different connection or different filter arguments/],
-    ['a cursor of other filter arguments', encodeOffsetCursor({ scope: toScope('tasks', { status: 'task_inprocess' }), offset: 9 }, SECRET), /different connection/],
-    ['a signed payload that is not JSON', signed('{not json'), /after cursor is malformed/],
-    ['a negative offset', encodeOffsetCursor({ scope: SCOPE, offset: -1 }, SECRET), /after cursor is malformed/],
-    ['a fractional offset', encodeOffsetCursor({ scope: SCOPE, offset: 1.5 }, SECRET), /after cursor is malformed/],
-    ['a missing offset', signed(JSON.stringify({ v: 1, s: SCOPE })), /after cursor is malformed/],
+    ['garbage', 'garbage', 'after is not a valid cursor (malformed); got "garbage"'],
+    ['the empty string', '', 'after is not a valid cursor (malformed); got ""'],
+    ['a cursor of the old offset format', 'o1.eyJ2IjoxfQ.c2lnbmF0dXJl', 'after is not a valid cursor (malformed); got "o1.eyJ2IjoxfQ.c2lnbmF0dXJl"'],
+    ['a tampered payload', flip(valid, 5), ALTERED],
+    ['a tampered signature', flip(valid, valid.length - 3), ALTERED],
+    ['trailing bytes', `${valid}AAAA`, ALTERED],
+    ['a truncated signature', valid.slice(0, -4), ALTERED],
+    ['a cursor signed with another secret', encodeOffsetCursor({ ...SCOPE, secret: 'another-gateway' }, { offset: 9 }), ALTERED],
+    [
+      'a cursor of another connection',
+      encodeOffsetCursor({ ...SCOPE, connection: 'Task.urls:1' }, { offset: 9 }),
+      'after cursor was issued for a different connection ("Task.urls:1"); pass it where it was issued, or start again without after',
+    ],
+    ['a cursor of other filter arguments', encodeOffsetCursor({ ...SCOPE, filter: { status: 'task_inprocess' } }, { offset: 9 }), OTHER_FILTER],
+    ['a cursor whose frozen end was changed and re-signed', signed(['9', (1795629344013).toString(36)], bindFilter('tasks', SCOPE.filter, 1795629344012)), OTHER_FILTER],
+    ['a signed offset that is not base 36', signed(['-1', '']), `after is not a valid cursor (malformed); got ${JSON.stringify(signed(['-1', '']))}`],
+    ['a signed cursor without its frozen-end field', signed(['9']), `after is not a valid cursor (malformed); got ${JSON.stringify(signed(['9']))}`],
   ])('refuses %s with BAD_USER_INPUT', (_name, value, message) => {
-    const err = thrown(() => decodeOffsetCursor(value, SCOPE, SECRET, 'after'));
+    const err = thrown(() => decodeOffsetCursor(value, SCOPE, 'after'));
     expect(err.code).toBe('BAD_USER_INPUT');
-    expect(err.message).toMatch(message);
+    expect(err.message).toBe(message);
+  });
+
+  it('refuses to encode an offset that is not a non-negative safe integer', () => {
+    expect(() => encodeOffsetCursor(SCOPE, { offset: -1 })).toThrow('cursor fields are non-negative safe integers; got -1');
+    expect(() => encodeOffsetCursor(SCOPE, { offset: 1.5 })).toThrow('cursor fields are non-negative safe integers; got 1.5');
   });
 
   it('names the argument that held the bad cursor', () => {
-    expect(thrown(() => toOffsetRequest({ last: 5, before: 'nope' }, SIZES, SCOPE, SECRET)).message).toMatch(/^before is not a cursor/);
+    expect(thrown(() => toOffsetRequest({ last: 5, before: 'nope' }, SIZES, SCOPE)).message).toMatch(/^before is not a valid cursor/);
   });
 });
 
-describe('toScope', () => {
-  it('fingerprints equal filters equally, whatever the key order or absent fields', () => {
-    const a = toScope('tasks', { status: 'task_done', startDate: 1, taskType: undefined });
-    const b = toScope('tasks', { startDate: 1, fileType: null, status: 'task_done' });
+describe('bindFilter', () => {
+  it('binds equal filters equally, whatever the key order or absent fields', () => {
+    const a = bindFilter('tasks', { status: 'task_done', startDate: 1, taskType: undefined });
+    const b = bindFilter('tasks', { startDate: 1, fileType: null, status: 'task_done' });
     expect(a).toBe(b);
-    expect(a).toMatch(/^tasks:[A-Za-z0-9_-]{12}$/);
+    expect(a).toMatch(/^[A-Za-z0-9_-]{12}$/);
   });
 
-  it('tells different filters and different connections apart', () => {
-    const scopes = [
-      toScope('tasks', {}),
-      toScope('tasks', { status: 'task_done' }),
-      toScope('tasks', { status: 'task_inprocess' }),
-      toScope('tasks', { startDate: 1 }),
-      toScope('tasks', { startDate: '1' }),
-      toScope('task-urls:1', {}),
-      toScope('task-urls:2', {}),
+  it('tells different filters, connections and frozen ends apart', () => {
+    const bindings = [
+      bindFilter('tasks', {}),
+      bindFilter('tasks', { status: 'task_done' }),
+      bindFilter('tasks', { status: 'task_inprocess' }),
+      bindFilter('tasks', { startDate: 1 }),
+      bindFilter('tasks', { startDate: '1' }),
+      bindFilter('tasks', {}, 5),
+      bindFilter('Task.urls:1', {}),
+      bindFilter('Task.urls:2', {}),
     ];
-    expect(new Set(scopes).size).toBe(scopes.length);
+    expect(new Set(bindings).size).toBe(bindings.length);
   });
 });

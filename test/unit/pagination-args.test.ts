@@ -1,14 +1,8 @@
 import { GatewayError } from '../../src/errors';
-import {
-  WINDOW_MS,
-  bindFilter,
-  encodeCursor,
-  planConnection,
-  splitRange,
-  type ConnectionArgs,
-  type CursorData,
-  type PaginationOptions,
-} from '../../src/pagination';
+import { bindFilter } from '../../src/pagination/binding';
+import { planConnection, type ConnectionArgs, type PaginationOptions } from '../../src/pagination/plan';
+import { encodeUrlTaskCursor, type UrlTaskCursor } from '../../src/pagination/url-task-cursor';
+import { WINDOW_MS, splitRange } from '../../src/pagination/windows';
 
 const HOUR = 60 * 60 * 1000;
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
@@ -17,8 +11,8 @@ const OPTIONS: PaginationOptions = { cursorSecret: SECRET, now: NOW };
 const FILTER = { createdAfter: NOW - 3 * WINDOW_MS, status: 'PROCESSING' };
 
 // A cursor the planner issued for FILTER on a first page at NOW.
-function issued(overrides: Partial<CursorData> = {}, filter = FILTER, scope = 'urlTasks'): string {
-  const data: CursorData = {
+function issued(overrides: Partial<UrlTaskCursor> = {}, filter = FILTER, scope = 'urlTasks'): string {
+  const data: UrlTaskCursor = {
     binding: bindFilter(scope, filter, NOW),
     rangeEnd: NOW,
     window: 1,
@@ -28,10 +22,9 @@ function issued(overrides: Partial<CursorData> = {}, filter = FILTER, scope = 'u
     nextId: 4999,
     ...overrides,
   };
-  return encodeCursor(data, SECRET);
+  return encodeUrlTaskCursor(data, SECRET);
 }
 const CURSOR = issued();
-const quoted = (text: string) => JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
 
 describe('planConnection refuses', () => {
   test.each<[string, ConnectionArgs, string]>([
@@ -49,7 +42,7 @@ describe('planConnection refuses', () => {
     [
       'a tampered cursor',
       { after: CURSOR.slice(0, 10) + (CURSOR[10] === 'A' ? 'B' : 'A') + CURSOR.slice(11), filter: FILTER },
-      `after cursor was altered or issued by another gateway (signature check failed); got ${quoted(CURSOR.slice(0, 10) + (CURSOR[10] === 'A' ? 'B' : 'A') + CURSOR.slice(11))}`,
+      'after cursor was altered or issued by another gateway (signature check failed)',
     ],
     [
       'a cursor of another status filter',

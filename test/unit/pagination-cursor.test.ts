@@ -1,11 +1,13 @@
 import { createHmac } from 'node:crypto';
 import { GatewayError } from '../../src/errors';
-import { CURSOR_VERSION, bindFilter, decodeCursor, encodeCursor, type CursorData } from '../../src/pagination';
+import { bindFilter } from '../../src/pagination/binding';
+import { CURSOR_VERSION, encodeCursor } from '../../src/pagination/cursor';
+import { decodeUrlTaskCursor, encodeUrlTaskCursor, type UrlTaskCursor } from '../../src/pagination/url-task-cursor';
 
 const SECRET = 'cursor-test-secret';
 const BINDING = bindFilter('urlTasks', { status: 'PROCESSING' }, 1_764_000_000_000);
 
-const midWindow: CursorData = {
+const midWindow: UrlTaskCursor = {
   binding: BINDING,
   rangeEnd: 1_764_000_000_000,
   window: 3,
@@ -15,23 +17,23 @@ const midWindow: CursorData = {
   nextId: 8_992_611,
   prevId: 8_992_620,
 };
-const windowEnd: CursorData = { ...midWindow, offset: 0, nextId: 'window-end', prevId: undefined };
-const nothingSeen: CursorData = { binding: BINDING, rangeEnd: 1_764_000_000_000, window: 0, offset: 7, id: 1, createTime: 0 };
+const windowEnd: UrlTaskCursor = { ...midWindow, offset: 0, nextId: 'window-end', prevId: undefined };
+const nothingSeen: UrlTaskCursor = { binding: BINDING, rangeEnd: 1_764_000_000_000, window: 0, offset: 7, id: 1, createTime: 0 };
 
-describe('encodeCursor and decodeCursor', () => {
+describe('encodeUrlTaskCursor and decodeUrlTaskCursor', () => {
   test.each([
     ['neighbours seen', midWindow],
     ['last record of its window', { binding: BINDING, rangeEnd: 1_764_000_000_000, window: 3, offset: 0, id: 8_992_619, createTime: 1_763_700_000_318, nextId: 'window-end' }],
     ['no neighbour seen', nothingSeen],
     ['largest safe numbers', { ...nothingSeen, id: Number.MAX_SAFE_INTEGER, offset: 2 ** 31, window: 30 }],
-  ] as Array<[string, CursorData]>)('round-trips a cursor with %s', (_name, data) => {
-    const text = encodeCursor(data, SECRET);
+  ] as Array<[string, UrlTaskCursor]>)('round-trips a cursor with %s', (_name, data) => {
+    const text = encodeUrlTaskCursor(data, SECRET);
     expect(text).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeCursor(text, SECRET, 'after')).toEqual(data);
+    expect(decodeUrlTaskCursor(text, SECRET, 'after')).toEqual(data);
   });
 
   test('leaves absent neighbours absent', () => {
-    expect(decodeCursor(encodeCursor(windowEnd, SECRET), SECRET, 'after')).toEqual({
+    expect(decodeUrlTaskCursor(encodeUrlTaskCursor(windowEnd, SECRET), SECRET, 'after')).toEqual({
       binding: BINDING,
       rangeEnd: 1_764_000_000_000,
       window: 3,
@@ -42,29 +44,29 @@ describe('encodeCursor and decodeCursor', () => {
     });
   });
 
-  test('writes version v1 and stays short', () => {
-    const text = encodeCursor(midWindow, SECRET);
-    expect(CURSOR_VERSION).toBe('v1');
-    expect(Buffer.from(text, 'base64url').toString('latin1').startsWith('v1~')).toBe(true);
+  test('writes version v2, names the connection and stays short', () => {
+    const text = encodeUrlTaskCursor(midWindow, SECRET);
+    expect(CURSOR_VERSION).toBe('v2');
+    expect(Buffer.from(text, 'base64url').toString('latin1').startsWith(`v2~urlTasks~${BINDING}~`)).toBe(true);
     expect(text.length).toBeLessThan(120);
   });
 
   test('accepts a binary secret', () => {
     const secret = new Uint8Array([1, 2, 3, 4]);
-    expect(decodeCursor(encodeCursor(midWindow, secret), secret, 'before')).toEqual(midWindow);
+    expect(decodeUrlTaskCursor(encodeUrlTaskCursor(midWindow, secret), secret, 'before')).toEqual(midWindow);
   });
 
   test('refuses fields that are not non-negative safe integers', () => {
-    expect(() => encodeCursor({ ...midWindow, offset: -1 }, SECRET)).toThrow('cursor fields are non-negative safe integers; got -1');
+    expect(() => encodeUrlTaskCursor({ ...midWindow, offset: -1 }, SECRET)).toThrow('cursor fields are non-negative safe integers; got -1');
   });
 });
 
-describe('decodeCursor refuses', () => {
-  const valid = encodeCursor(midWindow, SECRET);
+describe('decodeUrlTaskCursor refuses', () => {
+  const valid = encodeUrlTaskCursor(midWindow, SECRET);
   const short = (text: string) => JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
   const flipped = flipChar(valid, Math.floor(valid.length / 2));
   // A cursor whose byte length leaves unused bits in its last character.
-  const spare = [1, 36, 1296].map((id) => encodeCursor({ ...midWindow, id }, SECRET)).find((text) => text.length % 4 !== 0) as string;
+  const spare = [1, 36, 1296].map((id) => encodeUrlTaskCursor({ ...midWindow, id }, SECRET)).find((text) => text.length % 4 !== 0) as string;
 
   test.each<[string, string, 'after' | 'before', string]>([
     ['an empty string', '', 'after', 'after is not a valid cursor (malformed); got ""'],
@@ -72,23 +74,26 @@ describe('decodeCursor refuses', () => {
     ['standard base64 padding', 'YWJj=', 'before', 'before is not a valid cursor (malformed); got "YWJj="'],
     ['too few bytes for a signature', 'YWJjZGVm', 'after', 'after is not a valid cursor (malformed); got "YWJjZGVm"'],
     ['an offset cursor of another connection', 'o1.eyJ2IjoxfQ.c2ln', 'after', 'after is not a valid cursor (malformed); got "o1.eyJ2IjoxfQ.c2ln"'],
-    ['a non-canonical spelling', nonCanonical(spare), 'after', `after is not a valid cursor (malformed); got ${short(nonCanonical(spare))}`],
-    ['a changed character', flipped, 'after', `after cursor was altered or issued by another gateway (signature check failed); got ${short(flipped)}`],
-    ['a truncated cursor', valid.slice(0, -4), 'before', `before cursor was altered or issued by another gateway (signature check failed); got ${short(valid.slice(0, -4))}`],
+    ['a non-canonical spelling', nonCanonical(spare), 'after', 'after cursor was altered or issued by another gateway (signature check failed)'],
+    ['a changed character', flipped, 'after', 'after cursor was altered or issued by another gateway (signature check failed)'],
+    ['a changed signature character', flipChar(valid, valid.length - 2), 'after', 'after cursor was altered or issued by another gateway (signature check failed)'],
+    ['a truncated cursor', valid.slice(0, -4), 'before', 'before cursor was altered or issued by another gateway (signature check failed)'],
+    ['trailing characters', `${valid}AAAA`, 'before', 'before cursor was altered or issued by another gateway (signature check failed)'],
+    ['one trailing character', `${valid}A`, 'after', 'after cursor was altered or issued by another gateway (signature check failed)'],
   ])('%s', (_name, text, argument, message) => {
-    expectBadInput(() => decodeCursor(text, SECRET, argument), message);
+    expectBadInput(() => decodeUrlTaskCursor(text, SECRET, argument), message);
   });
 
   test('a cursor signed with another secret', () => {
-    const foreign = encodeCursor(midWindow, 'another gateway');
-    expectBadInput(() => decodeCursor(foreign, SECRET, 'after'), `after cursor was altered or issued by another gateway (signature check failed); got ${short(foreign)}`);
+    const foreign = encodeUrlTaskCursor(midWindow, 'another gateway');
+    expectBadInput(() => decodeUrlTaskCursor(foreign, SECRET, 'after'), 'after cursor was altered or issued by another gateway (signature check failed)');
   });
 
   test('every single-character change', () => {
     const messages = new Set<string>();
     for (let i = 0; i < valid.length; i++) {
       try {
-        decodeCursor(flipChar(valid, i), SECRET, 'after');
+        decodeUrlTaskCursor(flipChar(valid, i), SECRET, 'after');
         messages.add('accepted');
       } catch (error) {
         messages.add((error as GatewayError).code);
@@ -98,17 +103,22 @@ describe('decodeCursor refuses', () => {
   });
 
   test('a correctly signed cursor of another version', () => {
-    const payload = Buffer.from(valid, 'base64url').subarray(0, -16).toString('latin1').replace(/^v1/, 'v2');
-    const mac = createHmac('sha256', SECRET).update('cdn-gateway url-tasks cursor\n').update(payload, 'latin1').digest().subarray(0, 16);
-    const v2 = Buffer.concat([Buffer.from(payload, 'latin1'), mac]).toString('base64url');
-    expectBadInput(() => decodeCursor(v2, SECRET, 'after'), `after cursor has version "v2", this gateway reads v1; got ${short(v2)}`);
+    const payload = Buffer.from(valid, 'base64url').subarray(0, -16).toString('latin1').replace(/^v2/, 'v3');
+    const mac = createHmac('sha256', SECRET).update('cdn-gateway cursor\n').update(payload, 'latin1').digest().subarray(0, 16);
+    const v3 = Buffer.concat([Buffer.from(payload, 'latin1'), mac]).toString('base64url');
+    expectBadInput(() => decodeUrlTaskCursor(v3, SECRET, 'after'), 'after cursor has version "v3", this gateway reads v2; start again without after');
+  });
+
+  test('a correctly signed cursor of another connection', () => {
+    const text = encodeCursor({ connection: 'tasks', binding: BINDING, fields: ['1', ''] }, SECRET);
+    expectBadInput(() => decodeUrlTaskCursor(text, SECRET, 'before'), 'before cursor was issued for a different connection ("tasks"); pass it where it was issued, or start again without before');
   });
 
   test('a correctly signed payload with a field missing', () => {
-    const payload = 'v1~' + BINDING + '~1~2~3';
-    const mac = createHmac('sha256', SECRET).update('cdn-gateway url-tasks cursor\n').update(payload, 'latin1').digest().subarray(0, 16);
+    const payload = 'v2~urlTasks~' + BINDING + '~1~2~3';
+    const mac = createHmac('sha256', SECRET).update('cdn-gateway cursor\n').update(payload, 'latin1').digest().subarray(0, 16);
     const text = Buffer.concat([Buffer.from(payload, 'latin1'), mac]).toString('base64url');
-    expectBadInput(() => decodeCursor(text, SECRET, 'after'), `after is not a valid cursor (malformed); got ${short(text)}`);
+    expectBadInput(() => decodeUrlTaskCursor(text, SECRET, 'after'), `after is not a valid cursor (malformed); got ${short(text)}`);
   });
 });
 

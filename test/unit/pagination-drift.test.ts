@@ -4,7 +4,8 @@
  * record and never skip one that matched throughout. And the economy: one call per page when
  * nothing drifted.
  */
-import { WINDOW_MS, planConnection, type ConnectionArgs, type PaginationOptions } from '../../src/pagination';
+import { planConnection, type ConnectionArgs, type PaginationOptions } from '../../src/pagination/plan';
+import { WINDOW_MS } from '../../src/pagination/windows';
 import { FakeUpstream, drive, seeded, spreadRecords } from './pagination-fake-upstream';
 
 const HOUR = 60 * 60 * 1000;

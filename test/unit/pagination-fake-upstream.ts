@@ -4,7 +4,11 @@
  * offset/limit, with the window's total. It refuses what the real upstream refuses (spans
  * over 24 h, limit outside 1..100), so a planner bug shows up as a thrown error.
  */
-import { stepConnection, WINDOW_MS, type ConnectionPage, type ConnectionPlan, type FetchRequest, type FetchResult, type Fetched } from '../../src/pagination';
+import { type FetchResult, type Fetched } from '../../src/pagination/knowledge';
+import { type ConnectionPlan } from '../../src/pagination/plan';
+import { stepConnection, type ConnectionPage } from '../../src/pagination/step';
+import { type FetchRequest } from '../../src/pagination/wants';
+import { WINDOW_MS } from '../../src/pagination/windows';
 
 /** A record of the fake upstream. */
 export interface FakeRecord {

@@ -1,22 +1,11 @@
 import { GatewayError } from '../../src/errors';
-import {
-  WINDOW_MS,
-  decodeCursor,
-  encodeCursor,
-  planConnection,
-  resolveTotalCount,
-  runConnectionPlan,
-  sumTotalCount,
-  totalCountRequests,
-  windowsNeedingTotal,
-  type ConnectionArgs,
-  type ConnectionPage,
-  type ConnectionPlan,
-  type CursorData,
-  type FetchRequest,
-  type FetchWindow,
-  type PaginationOptions,
-} from '../../src/pagination';
+import { planConnection, type ConnectionArgs, type ConnectionPlan, type PaginationOptions } from '../../src/pagination/plan';
+import { runConnectionPlan, type FetchWindow } from '../../src/pagination/run';
+import { type ConnectionPage } from '../../src/pagination/step';
+import { resolveTotalCount, sumTotalCount, totalCountRequests, windowsNeedingTotal } from '../../src/pagination/totals';
+import { decodeUrlTaskCursor, encodeUrlTaskCursor, type UrlTaskCursor } from '../../src/pagination/url-task-cursor';
+import { type FetchRequest } from '../../src/pagination/wants';
+import { WINDOW_MS } from '../../src/pagination/windows';
 import type { UrlTaskModel, UrlTaskPage } from '../../src/cdn/models';
 import { FakeUpstream, drive, type FakeRecord } from './pagination-fake-upstream';
 
@@ -48,16 +37,16 @@ function pageOf(upstream: FakeUpstream, args: ConnectionArgs, options: Partial<P
 }
 
 // The cursor the planner must issue for a record, given what it saw around it.
-function cursor(plan: ConnectionPlan, data: Omit<CursorData, 'binding' | 'rangeEnd' | 'createTime'>, upstream: FakeUpstream): string {
+function cursor(plan: ConnectionPlan, data: Omit<UrlTaskCursor, 'binding' | 'rangeEnd' | 'createTime'>, upstream: FakeUpstream): string {
   const record = upstream.records.find((r) => r.id === data.id) as FakeRecord;
-  return encodeCursor({ binding: plan.binding, rangeEnd: plan.range.end, createTime: record.createTime, ...data }, SECRET);
+  return encodeUrlTaskCursor({ binding: plan.binding, rangeEnd: plan.range.end, createTime: record.createTime, ...data }, SECRET);
 }
 
 // The expected page: edges from the cursor data of each record, flags and totals seen.
 function expectedPage(
   plan: ConnectionPlan,
   upstream: FakeUpstream,
-  edges: Array<Omit<CursorData, 'binding' | 'rangeEnd' | 'createTime'>>,
+  edges: Array<Omit<UrlTaskCursor, 'binding' | 'rangeEnd' | 'createTime'>>,
   flags: { hasNextPage: boolean; hasPreviousPage: boolean },
   totals: Array<number | null>,
 ): ReadablePage {
@@ -71,14 +60,14 @@ function expectedPage(
 
 // A page whose cursors are decoded.
 interface ReadablePage {
-  readonly edges: ReadonlyArray<{ node: FakeRecord; cursor: CursorData }>;
-  readonly pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: CursorData | null; endCursor: CursorData | null };
+  readonly edges: ReadonlyArray<{ node: FakeRecord; cursor: UrlTaskCursor }>;
+  readonly pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: UrlTaskCursor | null; endCursor: UrlTaskCursor | null };
   readonly windowTotals: ConnectionPage<FakeRecord>['windowTotals'];
 }
 
 // The page with every cursor decoded, so a failing comparison shows what differs.
 function readable(page: ConnectionPage<FakeRecord>): ReadablePage {
-  const decode = (text: string) => decodeCursor(text, SECRET, 'after');
+  const decode = (text: string) => decodeUrlTaskCursor(text, SECRET, 'after');
   return {
     edges: page.edges.map((edge) => ({ node: edge.node, cursor: decode(edge.cursor) })),
     pageInfo: {

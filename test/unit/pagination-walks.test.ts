@@ -3,7 +3,10 @@
  * fake upstream with nothing changing: the pages must list exactly the records in order, with
  * exact flags, and cost few calls.
  */
-import { WINDOW_MS, decodeCursor, planConnection, type ConnectionArgs, type ConnectionPage } from '../../src/pagination';
+import { planConnection, type ConnectionArgs } from '../../src/pagination/plan';
+import { type ConnectionPage } from '../../src/pagination/step';
+import { decodeUrlTaskCursor } from '../../src/pagination/url-task-cursor';
+import { WINDOW_MS } from '../../src/pagination/windows';
 import { FakeUpstream, drive, seeded, spreadRecords, type FakeRecord } from './pagination-fake-upstream';
 
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
@@ -17,7 +20,7 @@ const monthOfRecords = () =>
 
 // A page reduced to what a client reads: ids, flags, and the ids its cursors point at.
 function summary(page: ConnectionPage<FakeRecord>) {
-  const idOf = (cursor: string | null) => (cursor === null ? null : decodeCursor(cursor, SECRET, 'after').id);
+  const idOf = (cursor: string | null) => (cursor === null ? null : decodeUrlTaskCursor(cursor, SECRET, 'after').id);
   return {
     ids: page.edges.map((e) => e.node.id),
     hasNextPage: page.pageInfo.hasNextPage,

@@ -1,5 +1,5 @@
 import { GatewayError } from '../../src/errors';
-import { WINDOW_MS, freezeRangeEnd, resolveRange, splitRange, windowIndexOf, type RangeArgs } from '../../src/pagination';
+import { WINDOW_MS, freezeRangeEnd, resolveRange, splitRange, windowIndexOf, type RangeArgs } from '../../src/pagination/windows';
 
 const HOUR = 60 * 60 * 1000;
 const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);

@@ -10,15 +10,16 @@ import type { GraphContext } from '../context';
 import { checkFilterEnum } from '../enums';
 import { checkUrlFilter } from '../url-validation';
 import { MAX_DETAIL_PAGE_SIZE } from '../loaders';
-import { connectionFromOffsetSlice, encodeOffsetCursor, toOffsetRange, toOffsetRequest, toScope } from '../../pagination/offset';
+import { connectionFromOffsetSlice, encodeOffsetCursor, toOffsetRange, toOffsetRequest, type OffsetScope } from '../../pagination';
 import { findRecord } from './url-task';
 
 /** Resolves Task.urls. */
 export async function resolveTaskUrls(task: TaskModel, args: TaskUrlsArgs, ctx: GraphContext) {
   const status = args.filter?.status != null ? checkFilterEnum('status', args.filter.status).toLowerCase() : undefined;
   const url = args.filter?.url == null ? undefined : checkUrlFilter('filter.url', args.filter.url);
-  const scope = toScope(`task-urls:${task.id}`, { status, url });
-  const request = toOffsetRequest(args, ctx.paging, scope, ctx.paging.cursorSecret);
+  // The task id is part of the connection: a cursor of another task's URLs is another connection's.
+  const scope: OffsetScope = { connection: `Task.urls:${task.id}`, filter: { status, url }, secret: ctx.paging.cursorSecret };
+  const request = toOffsetRequest(args, ctx.paging, scope);
   ctx.loaders.hintCreateTime(task.id, task.createTime);
   const detail =
     status === undefined && url === undefined
@@ -26,7 +27,5 @@ export async function resolveTaskUrls(task: TaskModel, args: TaskUrlsArgs, ctx: 
       : await ctx.cdn.taskDetail(task.id, { pageSize: MAX_DETAIL_PAGE_SIZE, pageNumber: 1, status, url, createTime: task.createTime }, ctx.call);
   const records: UrlTaskModel[] = detail ? detail.urls.map((u) => findRecord(detail, u.id)).filter((r): r is UrlTaskModel => r !== null) : [];
   const { start, end } = toOffsetRange(request, records.length);
-  return connectionFromOffsetSlice(records.slice(start, end), start, records.length, (offset) =>
-    encodeOffsetCursor({ scope, offset }, ctx.paging.cursorSecret),
-  );
+  return connectionFromOffsetSlice(records.slice(start, end), start, records.length, (offset) => encodeOffsetCursor(scope, { offset }));
 }

@@ -7,16 +7,7 @@ import type { QueryTasksArgs, TaskOrder } from '../generated/resolvers-types';
 import type { GraphContext, HistoryTasksParams } from '../context';
 import { badUserInput } from '../../errors';
 import { checkFilterEnum, fromTaskStatus } from '../enums';
-import {
-  connectionFromOffsetSlice,
-  encodeOffsetCursor,
-  pagesCovering,
-  sliceFromPages,
-  toOffsetRange,
-  toOffsetRequest,
-  toScope,
-  decodeOffsetCursor,
-} from '../../pagination/offset';
+import { connectionFromOffsetSlice, encodeOffsetCursor, pagesCovering, sliceFromPages, toOffsetRange, toOffsetRequest, type OffsetScope } from '../../pagination';
 
 /** Largest page the historytasks API serves. */
 export const MAX_HISTORY_PAGE_SIZE = 10000;
@@ -33,13 +24,11 @@ const ORDER_FIELDS: Record<TaskOrder['field'], NonNullable<HistoryTasksParams['o
 /** Resolves Query.tasks. */
 export async function resolveTasks(args: QueryTasksArgs, ctx: GraphContext) {
   const params = toHistoryParams(args);
-  const scope = toScope('tasks', params);
-  const request = toOffsetRequest(args, ctx.paging, scope, ctx.paging.cursorSecret);
-  const cursorArg = args.after ?? args.before;
-  const frozenEnd = cursorArg ? decodeOffsetCursor(cursorArg, scope, ctx.paging.cursorSecret, args.after ? 'after' : 'before').frozenEnd : undefined;
+  const scope: OffsetScope = { connection: 'tasks', filter: params, secret: ctx.paging.cursorSecret };
+  const request = toOffsetRequest(args, ctx.paging, scope);
   // Exact now, not rounded: task cursors are plain offsets, so nothing created after the first
   // page may enter its frozen range.
-  const endDate = params.endDate ?? frozenEnd ?? ctx.now();
+  const endDate = params.endDate ?? request.frozenEnd ?? ctx.now();
   const base: HistoryTasksParams = { ...params, endDate };
 
   const fetchRange = async (start: number, end: number): Promise<{ total: number; tasks: TaskModel[] }> => {
@@ -65,7 +54,8 @@ export async function resolveTasks(args: QueryTasksArgs, ctx: GraphContext) {
     range = toOffsetRange(request, total);
     tasks = range.end > range.start ? (await fetchRange(range.start, range.end)).tasks : [];
   }
-  const cursorAt = (offset: number) => encodeOffsetCursor({ scope, offset, frozenEnd: params.endDate === undefined ? endDate : undefined }, ctx.paging.cursorSecret);
+  const frozenEnd = params.endDate === undefined ? { frozenEnd: endDate } : {};
+  const cursorAt = (offset: number) => encodeOffsetCursor(scope, { offset, ...frozenEnd });
   return connectionFromOffsetSlice(tasks, range.start, total, cursorAt);
 }
 
