@@ -13,7 +13,7 @@ export function toUrlTaskModel(w: UrlTaskWire): ListedUrlTaskModel {
     url: w.url ?? null,
     status: w.status ?? null,
     type: w.type ?? null,
-    taskId: toTaskId(w.task_id),
+    taskId: String(w.task_id),
     createTime: w.create_time,
     modifyTime: w.modify_time ?? null,
     fileType: w.file_type ?? null,
@@ -48,14 +48,14 @@ export function toTaskPage(w: HistoryTasksResponseWire): TaskPage {
   return { total: w.total, tasks: w.tasks.map(toTaskModel) };
 }
 
-/** Converts one URL of a task detail; the id becomes a number, the status upper case. */
-export function toTaskUrlModel(w: TaskUrlWire): TaskUrlModel {
+/** Converts one URL of a task detail of task `taskId` (its own `task_id` may be absent); the id becomes a number, the status upper case. */
+export function toTaskUrlModel(w: TaskUrlWire, taskId: string): TaskUrlModel {
   return {
     id: Number(w.id),
     url: w.url ?? null,
     status: w.status == null ? null : w.status.toUpperCase(),
     type: w.task_type ?? null,
-    taskId: toTaskId(w.task_id),
+    taskId: w.task_id == null ? taskId : String(w.task_id),
     createTime: w.create_time ?? null,
     modifyTime: null,
     fileType: null,
@@ -67,10 +67,6 @@ export function toTaskUrlModel(w: TaskUrlWire): TaskUrlModel {
 
 /** Converts a task detail; absent `urls` is an empty list. */
 export function toTaskDetailModel(w: TaskDetailResponseWire): TaskDetailModel {
-  return { ...toTaskModel(w), urls: (w.urls ?? []).map(toTaskUrlModel) };
-}
-
-// Task ids are strings in the model whatever the wire sent.
-function toTaskId(id: string | number | null | undefined): string | null {
-  return id == null ? null : String(id);
+  const task = toTaskModel(w);
+  return { ...task, urls: (w.urls ?? []).map((u) => toTaskUrlModel(u, task.id)) };
 }

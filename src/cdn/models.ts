@@ -16,7 +16,8 @@ export interface UrlTaskModel {
   readonly status: string | null;
   /** REFRESH, PREHEATING or REFRESH_AFTER_PREHEATING (or unknown). */
   readonly type: string | null;
-  readonly taskId: string | null;
+  /** Required: the global id embeds it and `task` loads by it (a detail URL without one takes its task's). */
+  readonly taskId: string;
   /** Required for url-tasks records (windows and cursors order by it); a task detail may omit it. */
   readonly createTime: number | null;
   /** Only url-tasks records carry it; null through task details. */

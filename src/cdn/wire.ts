@@ -5,8 +5,9 @@
  * Tolerant like Huawei's SDKs, whose models make every response field optional: a field the
  * gateway can do without may be absent (or null) and becomes null in the model. Only what the
  * gateway cannot work without is required, so its absence is UPSTREAM_BAD_RESPONSE naming the
- * field: a url-tasks record's `id` and `create_time` (cursors and ordering), a page's `total`
- * and list, a task's `id`, a detail URL's `id` (global ids and lookups by record).
+ * field: a url-tasks record's `id` and `create_time` (cursors and ordering) and `task_id` (its
+ * global id and its task), a page's `total` and list, a task's `id`, a detail URL's `id`
+ * (global ids and lookups by record).
  */
 import { z } from 'zod';
 
@@ -28,7 +29,7 @@ export const UrlTaskWire = z.object({
   url: opt(z.string()),
   status: opt(z.string()),
   type: opt(z.string()),
-  task_id: opt(WireTaskId),
+  task_id: WireTaskId,
   modify_time: opt(z.number()),
   create_time: z.number(),
   file_type: opt(z.string()),

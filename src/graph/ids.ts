@@ -12,9 +12,9 @@ export type GlobalId =
   | { readonly type: 'UrlTask'; readonly taskId: string; readonly recordId: number; readonly createTime?: number }
   | { readonly type: 'Task'; readonly taskId: string; readonly createTime?: number };
 
-/** Encodes a UrlTask's global id; a record without a task id gets an id that no lookup resolves. */
-export function toUrlTaskGlobalId(taskId: string | null, recordId: number, createTime: number | null): string {
-  return encode(`UrlTask:${taskId ?? ''}:${recordId}:${createTime ?? ''}`);
+/** Encodes a UrlTask's global id. */
+export function toUrlTaskGlobalId(taskId: string, recordId: number, createTime: number | null): string {
+  return encode(`UrlTask:${taskId}:${recordId}:${createTime ?? ''}`);
 }
 
 /** Encodes a Task's global id. */

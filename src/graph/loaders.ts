@@ -21,7 +21,7 @@ export interface Loaders {
    * Records a task's creation time as the upstream gave it, which lets the detail call find tasks
    * older than 7 days; an unknown time (null) records nothing, and the call then sends none.
    */
-  hintCreateTime(taskId: string | null, createTime: number | null | undefined): void;
+  hintCreateTime(taskId: string, createTime: number | null | undefined): void;
 }
 
 /** Creates fresh loaders for one request. */
@@ -57,7 +57,7 @@ export function createLoaders(cdn: CdnApi, call: CallOptions): Loaders {
     task,
     taskWithUrls,
     hintCreateTime(taskId, createTime) {
-      if (taskId != null && createTime != null && !createTimes.has(taskId)) createTimes.set(taskId, createTime);
+      if (createTime != null && !createTimes.has(taskId)) createTimes.set(taskId, createTime);
     },
   };
 }

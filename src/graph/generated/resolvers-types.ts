@@ -309,8 +309,8 @@ export type TaskUrlFilter = {
  *
  * It reaches you by two paths, which the upstream fills differently: `urlTasks` (the url-tasks
  * API) and task details (`Task.urls`, `node`/`nodes` with a UrlTask id, Federation). Every
- * field but `id` is null when the upstream omits it; what each path never carries is said on
- * the field.
+ * field but `id` and `taskId` is null when the upstream omits it; what each path never
+ * carries is said on the field.
  */
 export type UrlTask = Node & {
   __typename?: 'UrlTask';
@@ -327,10 +327,10 @@ export type UrlTask = Node & {
   /** When the status last changed; null through task details (`Task.urls`, `node`), which do not carry it. */
   modifiedAt?: Maybe<Scalars['DateTime']['output']>;
   status?: Maybe<UrlTaskStatus>;
-  /** The task this record belongs to; null when the upstream no longer holds it (tasks older than 15 days) or did not say which. */
+  /** The task this record belongs to; null when the upstream no longer holds it (tasks older than 15 days). */
   task?: Maybe<Task>;
   /** The id of the task this record belongs to (the upstream `task_id`). */
-  taskId?: Maybe<Scalars['ID']['output']>;
+  taskId: Scalars['ID']['output'];
   type?: Maybe<TaskType>;
   /** The refreshed or preheated URL. */
   url?: Maybe<Scalars['String']['output']>;
@@ -632,7 +632,7 @@ export type UrlTaskResolvers<ContextType = GraphContext, ParentType extends Reso
   modifiedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   status?: Resolver<Maybe<ResolversTypes['UrlTaskStatus']>, ParentType, ContextType>;
   task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType>;
-  taskId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
+  taskId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   type?: Resolver<Maybe<ResolversTypes['TaskType']>, ParentType, ContextType>;
   url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;

@@ -18,7 +18,6 @@ export const UrlTask: UrlTaskResolvers = {
   mode: (r) => toRefreshMode(r.mode),
   failureReason: (r) => toFailureReason(r),
   task: (r, _args, ctx) => {
-    if (r.taskId === null) return null;
     ctx.loaders.hintCreateTime(r.taskId, r.createTime);
     return ctx.loaders.task.load(r.taskId);
   },
