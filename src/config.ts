@@ -59,6 +59,11 @@ export interface Config {
   readonly readinessTtlMs: number;
   /** How long a shutdown waits for in-flight requests. */
   readonly shutdownTimeoutMs: number;
+  /**
+   * Enterprise project sent as `enterprise_project_id` on historytasks, task detail, refresh and
+   * preheat calls (url-tasks takes none): `0` the default project, `all` every project, or a project's id.
+   */
+  readonly enterpriseProjectId?: string;
   /** How long a create mutation's idempotencyKey keeps returning its first result. */
   readonly idempotencyTtlMs: number;
   /** Most idempotency keys remembered at once (least recently used are forgotten first). */
@@ -101,6 +106,9 @@ const int = (min: number, max: number, fallback: number) =>
 const SECRET_NAMES = new Set(['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'HUAWEICLOUD_IAM_TOKEN', 'SIMULATOR_SK', 'CURSOR_SECRET', 'REDIS_URL', 'API_KEYS', 'JWT_SECRET']);
 
 const text = z.string().trim().min(1, 'must not be empty').optional();
+
+// Huawei's enterprise project ids: `0` (default project), `all`, or a UUID.
+const ENTERPRISE_PROJECT_ID = /^(?:0|all|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$/;
 
 // Splits a comma-separated list, dropping empty entries.
 const splitList = (value: string): string[] =>
@@ -156,6 +164,12 @@ const EnvSchema = z.object({
   HUAWEICLOUD_SDK_SECURITY_TOKEN: text,
   HUAWEICLOUD_SDK_DOMAIN_ID: text,
   HUAWEICLOUD_IAM_TOKEN: text,
+  // Mandatory for IAM users of accounts with enterprise projects (docs/upstream.md, Enterprise projects).
+  HUAWEICLOUD_ENTERPRISE_PROJECT_ID: z
+    .string()
+    .trim()
+    .regex(ENTERPRISE_PROJECT_ID, 'must be 0 (the default project), all (every project) or an enterprise project id (a UUID such as 2f1e8a3c-5b7d-4e9f-a1c2-3d4e5f6a7b8c)')
+    .optional(),
   CDN_ENDPOINT: z.string().trim().url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL').optional(),
   SIMULATOR_PORT: int(0, 65535, 9100),
   SIMULATOR_SEED: int(0, 2 ** 31, 1),
@@ -170,7 +184,7 @@ const EnvSchema = z.object({
   UPSTREAM_MAX_ATTEMPTS: int(1, 10, 3),
   CACHE_TTL_MS: int(0, 3600000, 2000),
   CACHE_MAX_BYTES: int(1024, 4294967296, 33554432),
-  // Huawei's per-tenant limits (shared/UPSTREAM.md); lower them when other clients share the tenant.
+  // Huawei's per-tenant limits (docs/upstream.md, Rate limits); lower them when other clients share the tenant.
   RATE_LIMIT_URL_TASKS: int(0, 100000, 5),
   RATE_LIMIT_DETAIL: int(0, 100000, 30),
   RATE_LIMIT_HISTORYTASKS: int(0, 100000, 10),
@@ -274,6 +288,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     readinessTtlMs: e.READINESS_TTL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    ...(e.HUAWEICLOUD_ENTERPRISE_PROJECT_ID === undefined ? {} : { enterpriseProjectId: e.HUAWEICLOUD_ENTERPRISE_PROJECT_ID }),
     idempotencyTtlMs: e.IDEMPOTENCY_TTL_MS,
     idempotencyMaxKeys: e.IDEMPOTENCY_MAX_KEYS,
   });

@@ -14,8 +14,10 @@ import {
   toHistoryTasksQuery,
   toPreheatBody,
   toRefreshBody,
+  toCreateQuery,
   toTaskDetailQuery,
   toUrlTasksQuery,
+  TASK_ID_RULE,
   type CreatePreheatTaskInput,
   type CreateRefreshTaskInput,
   type HistoryTasksParams,
@@ -46,12 +48,6 @@ export interface EndpointContext {
 export interface CreatedTask {
   readonly taskId: string;
 }
-
-// Detail URL ids become numbers in the model, so they must be decimal strings.
-const TaskDetailWithNumericIds = TaskDetailResponseWire.refine((d) => d.urls.every((u) => /^\d{1,15}$/.test(u.id)), {
-  message: 'every urls[].id must be a decimal string',
-  path: ['urls'],
-});
 
 /** Fetches one page of URL records (`GET /v1.0/cdn/contentgateway/url-tasks`). */
 export async function fetchUrlTasks(ctx: EndpointContext, params: UrlTasksParams = {}, opts: CallOptions = {}): Promise<UrlTaskPage> {
@@ -84,10 +80,10 @@ export async function fetchTaskDetail(
 ): Promise<TaskDetailModel | null> {
   const path = taskDetailPath(taskId);
   if (path === undefined) {
-    throw badUserInput(`taskId must be a non-empty task id without "/" (e.g. "7620240"); received ${JSON.stringify(taskId)}`);
+    throw badUserInput(`taskId: ${TASK_ID_RULE}; received ${JSON.stringify(String(taskId).slice(0, 80))}`);
   }
   try {
-    const wire = await call(ctx, { operation: 'detail', method: 'GET', path, query: toTaskDetailQuery(params) }, TaskDetailWithNumericIds, opts);
+    const wire = await call(ctx, { operation: 'detail', method: 'GET', path, query: toTaskDetailQuery(params) }, TaskDetailResponseWire, opts);
     return toTaskDetailModel(wire);
   } catch (e) {
     if (isUnknownTask(e)) return null;
@@ -99,7 +95,7 @@ export async function fetchTaskDetail(
 export async function createRefreshTask(ctx: EndpointContext, input: CreateRefreshTaskInput, opts: CallOptions = {}): Promise<CreatedTask> {
   const wire = await call(
     ctx,
-    { operation: 'refresh', method: 'POST', path: '/v1.0/cdn/content/refresh-tasks', body: JSON.stringify(toRefreshBody(input)) },
+    { operation: 'refresh', method: 'POST', path: '/v1.0/cdn/content/refresh-tasks', query: toCreateQuery(input), body: JSON.stringify(toRefreshBody(input)) },
     CreateRefreshResponseWire,
     opts,
   );
@@ -110,7 +106,7 @@ export async function createRefreshTask(ctx: EndpointContext, input: CreateRefre
 export async function createPreheatTask(ctx: EndpointContext, input: CreatePreheatTaskInput, opts: CallOptions = {}): Promise<CreatedTask> {
   const wire = await call(
     ctx,
-    { operation: 'preheat', method: 'POST', path: '/v1.0/cdn/content/preheating-tasks', body: JSON.stringify(toPreheatBody(input)) },
+    { operation: 'preheat', method: 'POST', path: '/v1.0/cdn/content/preheating-tasks', query: toCreateQuery(input), body: JSON.stringify(toPreheatBody(input)) },
     CreatePreheatResponseWire,
     opts,
   );

@@ -1,48 +1,64 @@
 /**
  * What the graph sees of the upstream: normalized, typed models (camelCase, upper-case
  * enums, numeric times in ms). Converters from the wire shapes live in src/cdn/convert.ts.
+ * A field the upstream may omit is `null` here (never `undefined`), so resolvers return it as is.
  */
 
 /** Operation names, used for rate limits, fault injection, metrics and cache keys. */
 export type OperationName = 'url-tasks' | 'historytasks' | 'detail' | 'refresh' | 'preheat';
 
-/** One URL refresh/preheat record. */
+/** One URL refresh/preheat record, from url-tasks or from a task detail. */
 export interface UrlTaskModel {
+  /** Required: cursors and ordering compare record ids. */
   readonly id: number;
-  readonly url: string;
-  /** Upper case as the upstream sends it: PROCESSING SUCCEED FAILED WAITING REFRESHING PREHEATING (or unknown). */
-  readonly status: string;
-  /** REFRESH or PREHEATING (or unknown). */
-  readonly type: string;
+  readonly url: string | null;
+  /** Upper case: PROCESSING SUCCEED FAILED WAITING REFRESHING PREHEATING (or unknown). */
+  readonly status: string | null;
+  /** REFRESH, PREHEATING or REFRESH_AFTER_PREHEATING (or unknown). */
+  readonly type: string | null;
+  /** Required: the global id embeds it and `task` loads by it (a detail URL without one takes its task's). */
   readonly taskId: string;
+  /** Required for url-tasks records (windows and cursors order by it); a task detail may omit it. */
+  readonly createTime: number | null;
+  /** Only url-tasks records carry it; null through task details. */
+  readonly modifyTime: number | null;
+  /** file or directory; only url-tasks records carry it. */
+  readonly fileType: string | null;
+  /** all or detect_modify_refresh; only url-tasks records of directory refreshes carry it. */
+  readonly mode: string | null;
+  /** ORIGIN_ERROR, INNER_ERROR or UNKNOWN_ERROR; only task details carry it, on failed URLs. */
+  readonly failClassify: string | null;
+  /** Why the URL failed, in the upstream's words; only task details carry it. */
+  readonly failDesc: string | null;
+}
+
+/** A url-tasks record: its creation time is always known. */
+export interface ListedUrlTaskModel extends UrlTaskModel {
   readonly createTime: number;
-  /** Absent where the upstream does not say (task detail pages). */
-  readonly modifyTime?: number;
-  /** file or directory. */
-  readonly fileType: string;
-  /** all or detect_modify_refresh; absent for most files. */
-  readonly mode?: string;
 }
 
 /** One page of url-tasks. */
 export interface UrlTaskPage {
   readonly total: number;
-  readonly records: readonly UrlTaskModel[];
+  /** Records in this page (the upstream's `count`, or the records' number when it is absent). */
+  readonly count: number;
+  readonly records: readonly ListedUrlTaskModel[];
 }
 
 /** One refresh/preheat task (a history task). */
 export interface TaskModel {
+  /** Required: every lookup of the task needs it. */
   readonly id: string;
   /** refresh or preheating, lower case as sent. */
-  readonly taskType: string;
+  readonly taskType: string | null;
   /** task_inprocess or task_done. */
-  readonly status: string;
-  readonly processing: number;
-  readonly succeeded: number;
-  readonly failed: number;
-  readonly total: number;
-  readonly createTime: number;
-  readonly fileType: string;
+  readonly status: string | null;
+  readonly processing: number | null;
+  readonly succeeded: number | null;
+  readonly failed: number | null;
+  readonly total: number | null;
+  readonly createTime: number | null;
+  readonly fileType: string | null;
 }
 
 /** One page of history tasks. */
@@ -51,21 +67,8 @@ export interface TaskPage {
   readonly tasks: readonly TaskModel[];
 }
 
-/** One URL inside a task detail. */
-export interface TaskUrlModel {
-  readonly id: number;
-  readonly url: string;
-  /** Upper-cased from the detail's lower-case status. */
-  readonly status: string;
-  readonly type: string;
-  readonly taskId: string;
-  readonly createTime: number;
-  readonly modifyTime?: number;
-  readonly fileType?: string;
-  readonly mode?: string;
-  readonly failClassify?: string;
-  readonly failDesc?: string;
-}
+/** One URL inside a task detail: a UrlTask model whose `modifyTime`, `fileType` and `mode` are null. */
+export type TaskUrlModel = UrlTaskModel;
 
 /** A task with one page of its URLs. */
 export interface TaskDetailModel extends TaskModel {

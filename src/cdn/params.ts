@@ -1,6 +1,6 @@
 /**
  * Typed, camelCase call parameters and their conversion to the upstream's query names and
- * request bodies (UPSTREAM.md §1–4). Pure functions; the values' ranges are the caller's
+ * request bodies (docs/upstream.md). Pure functions; the values' ranges are the caller's
  * business (the pagination layer), only the names and the documented casing are fixed here.
  */
 import type { QueryParams } from './signer';
@@ -37,8 +37,10 @@ export interface HistoryTasksParams {
   readonly endDate?: number;
   readonly orderField?: 'task_type' | 'total' | 'processing' | 'succeed' | 'failed' | 'create_time';
   readonly orderType?: 'desc' | 'asc';
+  /** Sent `file` when absent: the upstream lists one kind per call, and saying which keeps answers independent of its default. */
   readonly fileType?: FileTypeFilter | Uppercase<FileTypeFilter>;
   readonly taskType?: 'refresh' | 'preheating' | 'REFRESH' | 'PREHEATING';
+  /** The enterprise project to list (`all` for every project); needed by IAM users of accounts with enterprise projects. */
   readonly enterpriseProjectId?: string;
 }
 
@@ -61,6 +63,8 @@ export interface CreateRefreshTaskInput {
   readonly urls: readonly string[];
   /** Whether the upstream should percent-encode non-ASCII characters of the URLs. @default false */
   readonly zhUrlEncode?: boolean;
+  /** The enterprise project the URLs' domains belong to; sent as the query `enterprise_project_id`. */
+  readonly enterpriseProjectId?: string;
 }
 
 /** Input of a preheat task. */
@@ -68,6 +72,22 @@ export interface CreatePreheatTaskInput {
   readonly urls: readonly string[];
   /** @default false */
   readonly zhUrlEncode?: boolean;
+  /** The enterprise project the URLs' domains belong to; sent as the query `enterprise_project_id`. */
+  readonly enterpriseProjectId?: string;
+}
+
+/**
+ * The task id formats the upstream uses: decimal (newer tasks, at most 20 digits) or 32
+ * hexadecimal characters (older tasks, e.g. `ff80808276f5b1f50176f6c6fa720128`).
+ */
+export const TASK_ID_PATTERN = /^(?:[0-9]{1,20}|[0-9a-fA-F]{32})$/;
+
+/** The rule of TASK_ID_PATTERN in words, for error messages. */
+export const TASK_ID_RULE = 'a task id is 1 to 20 decimal digits or 32 hexadecimal characters';
+
+/** Tells whether a value is a task id in one of the upstream's formats. */
+export function isTaskId(value: unknown): value is string {
+  return typeof value === 'string' && TASK_ID_PATTERN.test(value);
 }
 
 /** Converts url-tasks parameters to the upstream query. */
@@ -94,7 +114,7 @@ export function toHistoryTasksQuery(p: HistoryTasksParams = {}): QueryParams {
     end_date: p.endDate,
     order_field: p.orderField,
     order_type: p.orderType,
-    file_type: p.fileType?.toLowerCase(),
+    file_type: (p.fileType ?? 'file').toLowerCase(),
     task_type: p.taskType?.toLowerCase(),
     enterprise_project_id: p.enterpriseProjectId,
   });
@@ -112,10 +132,15 @@ export function toTaskDetailQuery(p: TaskDetailParams = {}): QueryParams {
   });
 }
 
-/** Builds the decoded path of a task detail; a task id must be one non-empty path segment. */
+/** Builds the path of a task detail; `undefined` unless the id is in one of the upstream's formats (TASK_ID_PATTERN). */
 export function taskDetailPath(taskId: string): string | undefined {
-  if (typeof taskId !== 'string' || taskId === '' || taskId.includes('/') || taskId === '.' || taskId === '..') return undefined;
+  if (!isTaskId(taskId)) return undefined;
   return `/v1.0/cdn/historytasks/${taskId}/detail`;
+}
+
+/** Converts the query of a create call: only the enterprise project, when given. */
+export function toCreateQuery(input: { readonly enterpriseProjectId?: string }): QueryParams {
+  return compact({ enterprise_project_id: input.enterpriseProjectId });
 }
 
 /** Builds the refresh request body. */

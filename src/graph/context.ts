@@ -8,6 +8,7 @@ import type { Logger } from '../logger';
 import type { CdnClient } from '../cdn/client';
 import type { CallOptions } from '../cdn/options';
 import type { HistoryTasksParams, TaskDetailParams, UrlTasksParams } from '../cdn/params';
+import { scopeToEnterpriseProject } from '../cdn/enterprise-project';
 import { createLoaders, type Loaders } from './loaders';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency';
 
@@ -47,7 +48,7 @@ export interface ContextInputs {
   readonly deadline: number;
   readonly signal: AbortSignal;
   readonly cdn: CdnApi;
-  readonly config: Pick<Config, 'defaultPageSize' | 'maxPageSize' | 'maxRangeDays' | 'cursorSecret'>;
+  readonly config: Pick<Config, 'defaultPageSize' | 'maxPageSize' | 'maxRangeDays' | 'cursorSecret' | 'enterpriseProjectId'>;
   readonly now: () => number;
   readonly logger: Logger;
   /** The gateway's idempotency store; without one, keys only repeat results within this request. */
@@ -63,13 +64,15 @@ export function createContext(inputs: ContextInputs): GraphContext {
   setMaxListeners(0, inputs.signal);
   const call: CallOptions = { deadline: inputs.deadline, signal: inputs.signal, requestId: inputs.requestId };
   const { defaultPageSize, maxPageSize, maxRangeDays, cursorSecret } = inputs.config;
+  // Here, so that every call a resolver or loader makes carries HUAWEICLOUD_ENTERPRISE_PROJECT_ID.
+  const cdn = scopeToEnterpriseProject(inputs.cdn, inputs.config.enterpriseProjectId);
   return {
     requestId: inputs.requestId,
     deadline: inputs.deadline,
     signal: inputs.signal,
-    cdn: inputs.cdn,
+    cdn,
     call,
-    loaders: createLoaders(inputs.cdn, call),
+    loaders: createLoaders(cdn, call),
     paging: { defaultPageSize, maxPageSize, maxRangeDays, cursorSecret },
     now: inputs.now,
     logger: inputs.logger,

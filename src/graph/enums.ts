@@ -5,7 +5,8 @@
 import { badUserInput } from '../errors';
 
 const URL_TASK_STATUSES = ['PROCESSING', 'SUCCEED', 'FAILED', 'WAITING', 'REFRESHING', 'PREHEATING'] as const;
-const TASK_TYPES = ['REFRESH', 'PREHEATING'] as const;
+const TASK_TYPES = ['REFRESH', 'PREHEATING', 'REFRESH_AFTER_PREHEATING'] as const;
+const FAIL_CLASSIFICATIONS = ['ORIGIN_ERROR', 'INNER_ERROR', 'UNKNOWN_ERROR'] as const;
 const FILE_TYPES = ['FILE', 'DIRECTORY'] as const;
 const REFRESH_MODES = ['ALL', 'DETECT_MODIFY_REFRESH'] as const;
 // A Map, not an object literal: an upstream value such as `constructor` must not find inherited keys.
@@ -14,29 +15,34 @@ const TASK_STATUSES = new Map<string, 'IN_PROCESS' | 'DONE'>([
   ['task_done', 'DONE'],
 ]);
 
-/** Maps an upstream status (any case) to the UrlTaskStatus enum. */
-export function toUrlTaskStatus(value: string): (typeof URL_TASK_STATUSES)[number] | 'UNKNOWN' {
-  return pick(URL_TASK_STATUSES, value.toUpperCase());
+/** Maps an upstream status (any case) to the UrlTaskStatus enum; null when absent. */
+export function toUrlTaskStatus(value: string | null): (typeof URL_TASK_STATUSES)[number] | 'UNKNOWN' | null {
+  return value == null ? null : pick(URL_TASK_STATUSES, value.toUpperCase());
 }
 
-/** Maps an upstream task type (any case) to the TaskType enum. */
-export function toTaskType(value: string): (typeof TASK_TYPES)[number] | 'UNKNOWN' {
-  return pick(TASK_TYPES, value.toUpperCase());
+/** Maps an upstream task type (any case) to the TaskType enum; null when absent. */
+export function toTaskType(value: string | null): (typeof TASK_TYPES)[number] | 'UNKNOWN' | null {
+  return value == null ? null : pick(TASK_TYPES, value.toUpperCase());
 }
 
-/** Maps an upstream file type to the FileType enum. */
-export function toFileType(value: string | undefined): (typeof FILE_TYPES)[number] | 'UNKNOWN' {
-  return pick(FILE_TYPES, (value ?? '').toUpperCase());
+/** Maps an upstream file type to the FileType enum; null when absent. */
+export function toFileType(value: string | null): (typeof FILE_TYPES)[number] | 'UNKNOWN' | null {
+  return value == null ? null : pick(FILE_TYPES, value.toUpperCase());
 }
 
 /** Maps an upstream refresh mode to the RefreshMode enum; null when absent. */
-export function toRefreshMode(value: string | undefined): (typeof REFRESH_MODES)[number] | 'UNKNOWN' | null {
+export function toRefreshMode(value: string | null): (typeof REFRESH_MODES)[number] | 'UNKNOWN' | null {
   return value ? pick(REFRESH_MODES, value.toUpperCase()) : null;
 }
 
-/** Maps an upstream task status (`task_inprocess`, `task_done`) to the TaskStatus enum. */
-export function toTaskStatus(value: string): 'IN_PROCESS' | 'DONE' | 'UNKNOWN' {
-  return TASK_STATUSES.get(value.toLowerCase()) ?? 'UNKNOWN';
+/** Maps an upstream failure classification to the FailClassify enum; null when absent. */
+export function toFailClassify(value: string | null): (typeof FAIL_CLASSIFICATIONS)[number] | 'UNKNOWN' | null {
+  return value == null ? null : pick(FAIL_CLASSIFICATIONS, value.toUpperCase());
+}
+
+/** Maps an upstream task status (`task_inprocess`, `task_done`) to the TaskStatus enum; null when absent. */
+export function toTaskStatus(value: string | null): 'IN_PROCESS' | 'DONE' | 'UNKNOWN' | null {
+  return value == null ? null : (TASK_STATUSES.get(value.toLowerCase()) ?? 'UNKNOWN');
 }
 
 /** Maps a TaskStatus filter to the upstream's value. */
@@ -44,6 +50,13 @@ export function fromTaskStatus(value: string): 'task_inprocess' | 'task_done' {
   if (value === 'IN_PROCESS') return 'task_inprocess';
   if (value === 'DONE') return 'task_done';
   throw unknownFilter('status', value);
+}
+
+/** Checks a TaskType filter: the upstream filters by REFRESH or PREHEATING only. */
+export function checkTaskTypeFilter(value: string): 'REFRESH' | 'PREHEATING' {
+  if (value === 'REFRESH' || value === 'PREHEATING') return value;
+  if (value === 'UNKNOWN') throw unknownFilter('taskType', value);
+  throw badUserInput(`filter.taskType: the CDN filters by REFRESH or PREHEATING only; ${value} cannot be used as a filter`);
 }
 
 /** Rejects `UNKNOWN` (or any unlisted value) used as a filter; returns the value otherwise. */

@@ -17,8 +17,11 @@ export interface Loaders {
   readonly task: DataLoader<string, TaskModel | null>;
   /** Loads a task with all its URLs (for UrlTask lookups by global id). */
   readonly taskWithUrls: DataLoader<string, TaskDetailModel | null>;
-  /** Records a task's creation time, which lets the upstream find tasks older than 7 days. */
-  hintCreateTime(taskId: string, createTime: number): void;
+  /**
+   * Records a task's creation time as the upstream gave it, which lets the detail call find tasks
+   * older than 7 days; an unknown time (null) records nothing, and the call then sends none.
+   */
+  hintCreateTime(taskId: string, createTime: number | null | undefined): void;
 }
 
 /** Creates fresh loaders for one request. */
@@ -54,7 +57,7 @@ export function createLoaders(cdn: CdnApi, call: CallOptions): Loaders {
     task,
     taskWithUrls,
     hintCreateTime(taskId, createTime) {
-      if (!createTimes.has(taskId)) createTimes.set(taskId, createTime);
+      if (createTime != null && !createTimes.has(taskId)) createTimes.set(taskId, createTime);
     },
   };
 }

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { GatewayError } from '../../src/errors';
 import { createCdnClient, type CdnClient } from '../../src/cdn/client';
+import { TASK_ID_PATTERN } from '../../src/cdn/params';
 import type { CdnClientOptions, UpstreamEvent } from '../../src/cdn/options';
 import { createSimulator, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Simulator } from '../../src/simulator/index';
 import { callSimulator } from '../support/sim-control';
@@ -117,8 +118,8 @@ describe('successful calls', () => {
     expect(page.records.length).toBe(Math.min(20, page.total));
     for (const r of page.records) {
       expect(typeof r.taskId).toBe('string');
-      expect(r.taskId).toMatch(/^\d+$/);
-      expect(r.status).toBe(r.status.toUpperCase());
+      expect(r.taskId).toMatch(TASK_ID_PATTERN);
+      expect(r.status).toBe(r.status?.toUpperCase());
       expect(['file', 'directory']).toContain(r.fileType);
     }
     const ids = page.records.map((r) => r.id);
@@ -137,7 +138,7 @@ describe('successful calls', () => {
     }
     const first = all.records[0];
     if (!first) throw new Error('the simulator data set has no record in the last day');
-    const byUrl = await client.urlTasks({ ...window, url: first.url, status: first.status });
+    const byUrl = await client.urlTasks({ ...window, url: first.url ?? undefined, status: first.status ?? undefined });
     expect(byUrl.records.map((r) => r.id)).toContain(first.id);
   });
 
@@ -146,8 +147,9 @@ describe('successful calls', () => {
     expect(page.total).toBeGreaterThan(0);
     expect(page.tasks).toHaveLength(5);
     for (const t of page.tasks) {
-      expect(t.id).toMatch(/^\d+$/);
-      expect(t.processing + t.succeeded + t.failed).toBeLessThanOrEqual(t.total);
+      expect(t.id).toMatch(TASK_ID_PATTERN);
+      expect(t.fileType).toBe('file');
+      expect(t.processing! + t.succeeded! + t.failed!).toBeLessThanOrEqual(t.total!);
     }
   });
 
@@ -160,7 +162,7 @@ describe('successful calls', () => {
     expect(detail?.urls.map((u) => u.id)).toContain(record.id);
     for (const u of detail?.urls ?? []) {
       expect(typeof u.id).toBe('number');
-      expect(u.status).toBe(u.status.toUpperCase());
+      expect(u.status).toBe(u.status?.toUpperCase());
       expect(u.taskId).toBe(record.taskId);
     }
   });

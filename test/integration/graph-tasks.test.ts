@@ -143,9 +143,14 @@ describe('Query.task', () => {
     expect(res.data).toEqual({ task: null, other: null });
   });
 
-  it('refuses a task id that is not the upstream numeric id with BAD_USER_INPUT', async () => {
+  it('refuses a task id in neither of the upstream formats with BAD_USER_INPUT stating the rule, without calling the upstream', async () => {
+    const before = await stack.upstreamCalls(OPS.detail);
     const err = await failure('{ task(taskId: "../url-tasks") { id } }', undefined, 'BAD_USER_INPUT');
-    expect(err.message).toMatch(/taskId must be the upstream's numeric task id/);
+    expect(err.message).toBe('taskId: a task id is 1 to 20 decimal digits or 32 hexadecimal characters; received "../url-tasks"');
+    for (const bad of ['ff8080', 'g'.repeat(32), '1'.repeat(21), '12 34']) {
+      await failure('query($id: ID!) { task(taskId: $id) { id } }', { id: bad }, 'BAD_USER_INPUT');
+    }
+    expect(await stack.upstreamCalls(OPS.detail)).toBe(before);
   });
 });
 
@@ -209,7 +214,7 @@ describe('Query.tasks', () => {
     expect(page).toEqual({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null } });
   });
 
-  it('filters by status, task type and file type: each part matches and the parts add up', async () => {
+  it('filters by status, task type and file type: each part matches and the parts add up to the FILE tasks listed by default', async () => {
     // The last hours hold both running and finished tasks; the data clock stands still, so separate queries agree.
     const recent = { createdAfter: iso(dataNow - 6 * HOUR), createdBefore: iso(dataNow) };
     const [all, inProcess, done, refresh, preheating, file, directory] = await Promise.all(
@@ -224,10 +229,15 @@ describe('Query.tasks', () => {
       ].map((f) => tasksPage({ first: 100, filter: { ...recent, ...f } })),
     );
     expect(all!.pageInfo.hasNextPage).toBe(false);
+    // fileType defaults to FILE, so `all` and every other part list file tasks only; directories are their own list.
+    expect(ids(all!)).toEqual(ids(file!));
+    expect(all!.totalCount).toBe(file!.totalCount);
+    expect(directory!.totalCount).toBeGreaterThan(0);
+    expect(directory!.edges.every((e) => e.node.fileType === 'DIRECTORY')).toBe(true);
+    expect(all!.edges.every((e) => e.node.fileType === 'FILE')).toBe(true);
     const parts: Array<[Connection<TaskNode>, Connection<TaskNode>, (t: TaskNode) => boolean]> = [
       [inProcess!, done!, (t) => t.status === 'IN_PROCESS'],
       [refresh!, preheating!, (t) => t.type === 'REFRESH'],
-      [file!, directory!, (t) => t.fileType === 'FILE'],
     ];
     for (const [yes, no, test] of parts) {
       expect(yes.totalCount).toBeGreaterThan(0);

@@ -147,7 +147,7 @@ describe('the simulator on a fixed data clock', () => {
         expect(r.create_time).toBeLessThan(dayStart + DAY);
         expect(['PROCESSING', 'SUCCEED', 'FAILED', 'WAITING', 'REFRESHING', 'PREHEATING']).toContain(r.status);
         expect(['REFRESH', 'PREHEATING']).toContain(r.type);
-        expect(r.modify_time % 1000).toBe(0);
+        expect(r.modify_time! % 1000).toBe(0);
         expect(r.modify_time).toBeGreaterThanOrEqual(r.create_time);
       }
       const defaultPage = await api(sim, 'GET', URL_TASKS);
@@ -177,7 +177,7 @@ describe('the simulator on a fixed data clock', () => {
 
     it('filters by url, task_type, status (either case) and file_type', async () => {
       const sample: UrlTaskWire = (await api(sim, 'GET', URL_TASKS, { query: { ...window24h(), offset: 5, limit: 1 } })).json.result[0];
-      const byUrl = (await api(sim, 'GET', URL_TASKS, { query: { ...window24h(), url: sample.url, limit: 100 } })).json;
+      const byUrl = (await api(sim, 'GET', URL_TASKS, { query: { ...window24h(), url: sample.url!, limit: 100 } })).json;
       expect(ids(byUrl.result)).toContain(sample.id);
       expect(byUrl.result.every((r: UrlTaskWire) => r.url === sample.url)).toBe(true);
 
@@ -220,11 +220,11 @@ describe('the simulator on a fixed data clock', () => {
       expect(body.tasks).toHaveLength(30);
       expect(body.total).toBeGreaterThan(1000);
       const times = body.tasks.map((t) => t.create_time);
-      expect(times).toEqual([...times].sort((a, b) => b - a));
+      expect(times).toEqual([...times].sort((a, b) => b! - a!));
       for (const t of body.tasks) {
         expect(t.id).toMatch(/^\d+$/);
-        expect(t.processing + t.succeed + t.failed).toBe(t.total);
-        expect(t.status).toBe(t.processing > 0 ? 'task_inprocess' : 'task_done');
+        expect(t.processing! + t.succeed! + t.failed!).toBe(t.total);
+        expect(t.status).toBe(t.processing! > 0 ? 'task_inprocess' : 'task_done');
         expect(['refresh', 'preheating']).toContain(t.task_type);
       }
       // The last hour of the data set is still being worked on.
@@ -270,20 +270,20 @@ describe('the simulator on a fixed data clock', () => {
       const detail = TaskDetailResponseWire.parse(reply.json);
       expect({ ...detail, urls: undefined }).toEqual({ ...task, urls: undefined });
       expect(detail.urls).toHaveLength(task.total);
-      const count = (status: string): number => detail.urls.filter((u) => u.status === status).length;
+      const count = (status: string): number => detail.urls!.filter((u) => u.status === status).length;
       expect(count('succeed')).toBe(task.succeed);
       expect(count('failed')).toBe(task.failed);
-      for (const u of detail.urls) {
+      for (const u of detail.urls!) {
         expect(u.id).toMatch(/^\d+$/);
         expect(u.task_id).toBe(task.id);
-        expect(u.status).toBe(u.status.toLowerCase());
+        expect(u.status).toBe(u.status!.toLowerCase());
         expect(u.task_type).toBe(task.task_type.toUpperCase());
         expect(u.fail_classify !== undefined).toBe(u.status === 'failed');
       }
       const records = (await api(sim, 'GET', URL_TASKS, { query: { start_time: task.create_time, end_time: task.create_time + 5, limit: 100 } })).json.result;
       const own = records.filter((r: UrlTaskWire) => String(r.task_id) === task.id);
-      expect(own.map((r: UrlTaskWire) => String(r.id)).sort()).toEqual(detail.urls.map((u) => u.id).sort());
-      expect(own.map((r: UrlTaskWire) => r.status.toLowerCase()).sort()).toEqual(detail.urls.map((u) => u.status).sort());
+      expect(own.map((r: UrlTaskWire) => String(r.id)).sort()).toEqual(detail.urls!.map((u) => u.id).sort());
+      expect(own.map((r: UrlTaskWire) => r.status!.toLowerCase()).sort()).toEqual(detail.urls!.map((u) => u.status).sort());
     });
 
     it('pages and filters the URLs of a task', async () => {
@@ -427,7 +427,7 @@ describe('the simulator on a fixed data clock', () => {
       const inserted = (await control(sim, 'POST', '/__sim/url-tasks', { count: 2, createTime: at, fileType: 'directory' })).json.result;
       const page = (await api(sim, 'GET', URL_TASKS, { query: { start_time: at - 3_600_000, end_time: at + 3_600_000, limit: 2 } })).json.result;
       expect(page).toEqual(inserted);
-      expect(inserted.every((r: UrlTaskWire) => r.file_type === 'directory' && r.mode === 'all' && r.url.endsWith('/'))).toBe(true);
+      expect(inserted.every((r: UrlTaskWire) => r.file_type === 'directory' && r.mode === 'all' && r.url!.endsWith('/'))).toBe(true);
     });
 
     it('patches a record: status and modify_time change, the task counts follow, unknown ids are 404', async () => {

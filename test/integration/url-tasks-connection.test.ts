@@ -44,7 +44,7 @@ describe('Query.urlTasks', () => {
   });
 
   const iso = (ms: number) => new Date(ms).toISOString();
-  const ids = (records: Array<{ id: number; taskId: string; createTime: number }>) => records.map((r) => toUrlTaskGlobalId(r.taskId, r.id, r.createTime));
+  const ids = (records: Array<{ id: number; taskId: string; createTime: number | null }>) => records.map((r) => toUrlTaskGlobalId(r.taskId, r.id, r.createTime));
 
   async function page(variables: Record<string, unknown>): Promise<Page['urlTasks']> {
     const res = await stack.query<Page>(PAGE_QUERY, variables);

@@ -1,52 +1,191 @@
+/**
+ * Wire → model: the zod schemas accept what Huawei's SDK models allow (every response field
+ * optional, ids as strings or numbers), absent fields become null, and only the fields the
+ * gateway cannot work without make a body unusable, with the issue naming the field.
+ */
 import { toTaskDetailModel, toTaskPage, toUrlTaskPage } from '../../src/cdn/convert';
 import { HistoryTasksResponseWire, TaskDetailResponseWire, UrlTasksResponseWire } from '../../src/cdn/wire';
 
-describe('wire → model converters', () => {
-  it('keeps url-task statuses as sent and turns numeric task ids into strings', () => {
-    const wire = UrlTasksResponseWire.parse({
-      total: 31548,
-      count: 2,
-      result: [
-        { id: 8992619, url: 'https://a.example.com/test.jpg', status: 'SUCCEED', type: 'REFRESH', task_id: 407354, modify_time: 1652325742000, create_time: 1652325740318, file_type: 'file' },
-        { id: 8992618, url: 'https://a.example.com/dir/', status: 'processing', type: 'REFRESH', task_id: 407353, modify_time: 1, create_time: 2, file_type: 'directory', mode: 'all' },
-      ],
-    });
-    expect(toUrlTaskPage(wire)).toEqual({
-      total: 31548,
-      records: [
-        { id: 8992619, url: 'https://a.example.com/test.jpg', status: 'SUCCEED', type: 'REFRESH', taskId: '407354', createTime: 1652325740318, modifyTime: 1652325742000, fileType: 'file' },
-        { id: 8992618, url: 'https://a.example.com/dir/', status: 'processing', type: 'REFRESH', taskId: '407353', createTime: 2, modifyTime: 1, fileType: 'directory', mode: 'all' },
-      ],
-    });
-    expect('mode' in (toUrlTaskPage(wire).records[0] ?? {})).toBe(false);
+const RECORD = {
+  id: 8992619,
+  url: 'https://a.example.com/dir/',
+  status: 'SUCCEED',
+  type: 'REFRESH',
+  task_id: 407354,
+  modify_time: 1652325742000,
+  create_time: 1652325740318,
+  file_type: 'directory',
+  mode: 'all',
+};
+const RECORD_MODEL = {
+  id: 8992619,
+  url: 'https://a.example.com/dir/',
+  status: 'SUCCEED',
+  type: 'REFRESH',
+  taskId: '407354',
+  createTime: 1652325740318,
+  modifyTime: 1652325742000,
+  fileType: 'directory',
+  mode: 'all',
+  failClassify: null,
+  failDesc: null,
+};
+const TASK = { id: '7620240', task_type: 'refresh', status: 'task_done', processing: 0, succeed: 3, failed: 1, total: 4, create_time: 1652325740318, file_type: 'file' };
+const TASK_MODEL = { id: '7620240', taskType: 'refresh', status: 'task_done', processing: 0, succeeded: 3, failed: 1, total: 4, createTime: 1652325740318, fileType: 'file' };
+const DETAIL_URL = { id: '8992620', url: 'https://a/y', status: 'failed', create_time: 11, task_id: '7620240', task_type: 'REFRESH', fail_classify: 'ORIGIN_ERROR', fail_desc: 'origin 502' };
+const DETAIL_URL_MODEL = {
+  id: 8992620,
+  url: 'https://a/y',
+  status: 'FAILED',
+  type: 'REFRESH',
+  taskId: '7620240',
+  createTime: 11,
+  modifyTime: null,
+  fileType: null,
+  mode: null,
+  failClassify: 'ORIGIN_ERROR',
+  failDesc: 'origin 502',
+};
+
+// Returns a copy of an object without one key.
+function without<T extends object>(value: T, key: string): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([k]) => k !== key)) as Partial<T>;
+}
+
+// The dotted path of the first issue a schema finds (what UPSTREAM_BAD_RESPONSE names).
+function firstIssuePath(result: { success: boolean; error?: { issues: Array<{ path: PropertyKey[] }> } }): string {
+  expect(result.success).toBe(false);
+  return (result.error?.issues[0]?.path ?? []).map(String).join('.');
+}
+
+describe('url-tasks records', () => {
+  it('converts a full record: ids to a number and a string, values as sent', () => {
+    const page = toUrlTaskPage(UrlTasksResponseWire.parse({ total: 31548, count: 1, result: [RECORD] }));
+    expect(page).toEqual({ total: 31548, count: 1, records: [RECORD_MODEL] });
   });
 
-  it('renames history task counters', () => {
-    const wire = HistoryTasksResponseWire.parse({
-      total: 1,
-      tasks: [{ id: '7620240', task_type: 'refresh', status: 'task_done', processing: 0, succeed: 3, failed: 1, total: 4, create_time: 1652325740318, file_type: 'file' }],
-    });
-    expect(toTaskPage(wire)).toEqual({
-      total: 1,
-      tasks: [{ id: '7620240', taskType: 'refresh', status: 'task_done', processing: 0, succeeded: 3, failed: 1, total: 4, createTime: 1652325740318, fileType: 'file' }],
-    });
+  const camel: Record<string, keyof typeof RECORD_MODEL> = { url: 'url', status: 'status', type: 'type', modify_time: 'modifyTime', file_type: 'fileType', mode: 'mode' };
+  it.each(Object.entries(camel))('turns a missing or null %s into null and keeps the rest', (wireKey, modelKey) => {
+    for (const record of [without(RECORD, wireKey), { ...RECORD, [wireKey]: null }]) {
+      const page = toUrlTaskPage(UrlTasksResponseWire.parse({ total: 1, count: 1, result: [record] }));
+      expect(page.records[0]).toEqual({ ...RECORD_MODEL, [modelKey]: null });
+    }
   });
 
-  it('turns detail URL ids into numbers and statuses upper case, keeping failure fields', () => {
-    const wire = TaskDetailResponseWire.parse({
-      id: '407354', task_type: 'refresh', status: 'task_done', processing: 0, succeed: 1, failed: 1, total: 2, create_time: 10, file_type: 'file',
-      urls: [
-        { id: '8992619', url: 'https://a/x', status: 'succeed', create_time: 10, task_id: '407354', task_type: 'REFRESH' },
-        { id: '8992620', url: 'https://a/y', status: 'failed', create_time: 11, modify_time: 12, task_id: '407354', task_type: 'REFRESH', fail_classify: 'ORIGIN_ERROR', fail_desc: 'origin 502' },
-      ],
-    });
-    const model = toTaskDetailModel(wire);
+  it.each(['id', 'create_time', 'task_id'])('refuses a record without %s (cursors, ordering and global ids need it), naming the field', (key) => {
+    expect(firstIssuePath(UrlTasksResponseWire.safeParse({ total: 1, count: 1, result: [without(RECORD, key)] }))).toBe(`result.0.${key}`);
+  });
+
+  it.each(['total', 'result'])('refuses a page without %s, naming it', (key) => {
+    expect(firstIssuePath(UrlTasksResponseWire.safeParse(without({ total: 1, count: 1, result: [RECORD] }, key)))).toBe(key);
+  });
+
+  it('counts the records when count is missing, and keeps a count that is sent', () => {
+    expect(toUrlTaskPage(UrlTasksResponseWire.parse({ total: 9, result: [RECORD, { ...RECORD, id: 1 }] })).count).toBe(2);
+    expect(toUrlTaskPage(UrlTasksResponseWire.parse({ total: 9, count: 7, result: [RECORD] })).count).toBe(7);
+  });
+
+  it('reads ids sent as strings: a decimal record id, a decimal or 32-hex task id', () => {
+    const hex = 'ff80808276f5b1f50176f6c6fa720128';
+    const page = toUrlTaskPage(UrlTasksResponseWire.parse({ total: 2, result: [{ ...RECORD, id: '8992619' }, { ...RECORD, id: 5, task_id: hex }] }));
+    expect(page.records.map((r) => [r.id, r.taskId])).toEqual([
+      [8992619, '407354'],
+      [5, hex],
+    ]);
+  });
+
+  it('refuses a record id that is not decimal (ordering compares ids as numbers), naming it', () => {
+    expect(firstIssuePath(UrlTasksResponseWire.safeParse({ total: 1, result: [{ ...RECORD, id: 'ab12' }] }))).toBe('result.0.id');
+  });
+
+  it('keeps unknown enum values as sent (the graph maps them to UNKNOWN) but refuses a wrongly typed field', () => {
+    const page = toUrlTaskPage(UrlTasksResponseWire.parse({ total: 1, result: [{ ...RECORD, status: 'CANCELLED', type: 'PURGE' }] }));
+    expect([page.records[0]?.status, page.records[0]?.type]).toEqual(['CANCELLED', 'PURGE']);
+    expect(firstIssuePath(UrlTasksResponseWire.safeParse({ total: 1, result: [{ ...RECORD, status: 3 }] }))).toBe('result.0.status');
+  });
+});
+
+describe('history tasks', () => {
+  it('renames the counters', () => {
+    expect(toTaskPage(HistoryTasksResponseWire.parse({ total: 1, tasks: [TASK] }))).toEqual({ total: 1, tasks: [TASK_MODEL] });
+  });
+
+  const camel: Record<string, keyof typeof TASK_MODEL> = {
+    task_type: 'taskType',
+    status: 'status',
+    processing: 'processing',
+    succeed: 'succeeded',
+    failed: 'failed',
+    total: 'total',
+    create_time: 'createTime',
+    file_type: 'fileType',
+  };
+  it.each(Object.entries(camel))('turns a missing %s into null, not 0 or a guess', (wireKey, modelKey) => {
+    expect(toTaskPage(HistoryTasksResponseWire.parse({ total: 1, tasks: [without(TASK, wireKey)] })).tasks[0]).toEqual({ ...TASK_MODEL, [modelKey]: null });
+  });
+
+  it('refuses a task without an id, a page without total or tasks, naming the field', () => {
+    expect(firstIssuePath(HistoryTasksResponseWire.safeParse({ total: 1, tasks: [without(TASK, 'id')] }))).toBe('tasks.0.id');
+    expect(firstIssuePath(HistoryTasksResponseWire.safeParse({ tasks: [] }))).toBe('total');
+    expect(firstIssuePath(HistoryTasksResponseWire.safeParse({ total: 0 }))).toBe('tasks');
+  });
+
+  it('turns a numeric task id into a string', () => {
+    expect(toTaskPage(HistoryTasksResponseWire.parse({ total: 1, tasks: [{ ...TASK, id: 7620240 }] })).tasks[0]?.id).toBe('7620240');
+  });
+});
+
+describe('task details', () => {
+  it('turns URL ids into numbers and statuses upper case, keeping the failure fields', () => {
+    const model = toTaskDetailModel(TaskDetailResponseWire.parse({ ...TASK, urls: [DETAIL_URL] }));
+    expect(model).toEqual({ ...TASK_MODEL, urls: [DETAIL_URL_MODEL] });
+  });
+
+  it('reads no modify_time, file_type or mode from detail URLs: the SDK\'s UrlObject has none', () => {
+    const model = toTaskDetailModel(TaskDetailResponseWire.parse({ ...TASK, urls: [{ ...DETAIL_URL, modify_time: 12, file_type: 'file', mode: 'all' }] }));
+    expect(model.urls[0]).toEqual(DETAIL_URL_MODEL);
+  });
+
+  const camel: Record<string, keyof typeof DETAIL_URL_MODEL> = {
+    url: 'url',
+    status: 'status',
+    create_time: 'createTime',
+    task_type: 'type',
+    fail_classify: 'failClassify',
+    fail_desc: 'failDesc',
+  };
+  it.each(Object.entries(camel))('turns a missing URL %s into null', (wireKey, modelKey) => {
+    const model = toTaskDetailModel(TaskDetailResponseWire.parse({ ...TASK, urls: [without(DETAIL_URL, wireKey)] }));
+    expect(model.urls[0]).toEqual({ ...DETAIL_URL_MODEL, [modelKey]: null });
+  });
+
+  it('gives a URL without task_id its task\'s id', () => {
+    const model = toTaskDetailModel(TaskDetailResponseWire.parse({ ...TASK, urls: [without(DETAIL_URL, 'task_id')] }));
+    expect(model.urls[0]?.taskId).toBe('7620240');
+  });
+
+  it('reads a detail without urls as a task with none (the upstream keeps URL details 15 days)', () => {
+    expect(toTaskDetailModel(TaskDetailResponseWire.parse(TASK)).urls).toEqual([]);
+  });
+
+  it('turns missing task fields into null like a history task', () => {
+    const model = toTaskDetailModel(TaskDetailResponseWire.parse({ id: 'ff80808276f5b1f50176f6c6fa720128', urls: [] }));
     expect(model).toEqual({
-      id: '407354', taskType: 'refresh', status: 'task_done', processing: 0, succeeded: 1, failed: 1, total: 2, createTime: 10, fileType: 'file',
-      urls: [
-        { id: 8992619, url: 'https://a/x', status: 'SUCCEED', type: 'REFRESH', taskId: '407354', createTime: 10 },
-        { id: 8992620, url: 'https://a/y', status: 'FAILED', type: 'REFRESH', taskId: '407354', createTime: 11, modifyTime: 12, failClassify: 'ORIGIN_ERROR', failDesc: 'origin 502' },
-      ],
+      id: 'ff80808276f5b1f50176f6c6fa720128',
+      taskType: null,
+      status: null,
+      processing: null,
+      succeeded: null,
+      failed: null,
+      total: null,
+      createTime: null,
+      fileType: null,
+      urls: [],
     });
+  });
+
+  it('refuses a URL without an id (global ids and lookups need it) or with a non-decimal one, naming it', () => {
+    expect(firstIssuePath(TaskDetailResponseWire.safeParse({ ...TASK, urls: [without(DETAIL_URL, 'id')] }))).toBe('urls.0.id');
+    expect(firstIssuePath(TaskDetailResponseWire.safeParse({ ...TASK, urls: [{ ...DETAIL_URL, id: 'x1' }] }))).toBe('urls.0.id');
   });
 });

@@ -1,4 +1,4 @@
-import { taskDetailPath, toHistoryTasksQuery, toPreheatBody, toRefreshBody, toTaskDetailQuery, toUrlTasksQuery } from '../../src/cdn/params';
+import { isTaskId, taskDetailPath, toCreateQuery, toHistoryTasksQuery, toPreheatBody, toRefreshBody, toTaskDetailQuery, toUrlTasksQuery } from '../../src/cdn/params';
 import { canonicalQuery } from '../../src/cdn/signer';
 
 describe('params → upstream query names', () => {
@@ -60,6 +60,17 @@ describe('params → upstream query names', () => {
     });
   });
 
+  it('always sends file_type on historytasks, file unless asked: the answer must not depend on the upstream default', () => {
+    expect(toHistoryTasksQuery()).toEqual({ file_type: 'file' });
+    expect(toHistoryTasksQuery({ pageSize: 1, pageNumber: 1 })).toEqual({ page_size: 1, page_number: 1, file_type: 'file' });
+    expect(toHistoryTasksQuery({ fileType: 'directory' })).toEqual({ file_type: 'directory' });
+  });
+
+  it('sends the enterprise project on creates as a query, and nothing without one', () => {
+    expect(toCreateQuery({ enterpriseProjectId: '0' })).toEqual({ enterprise_project_id: '0' });
+    expect(toCreateQuery({})).toEqual({});
+  });
+
   it('converts every detail parameter', () => {
     expect(toTaskDetailQuery({ pageSize: 100, pageNumber: 1, status: 'FAILED', url: 'https://e.com/x', createTime: 5, enterpriseProjectId: 'all' })).toEqual({
       page_size: 100,
@@ -71,11 +82,18 @@ describe('params → upstream query names', () => {
     });
   });
 
-  it('builds the detail path from a task id that is one path segment', () => {
+  it('builds the detail path from a decimal or 32-hex task id, and from nothing else', () => {
     expect(taskDetailPath('7620240')).toBe('/v1.0/cdn/historytasks/7620240/detail');
-    expect(taskDetailPath('')).toBeUndefined();
-    expect(taskDetailPath('1/2')).toBeUndefined();
-    expect(taskDetailPath('..')).toBeUndefined();
+    expect(taskDetailPath('ff80808276f5b1f50176f6c6fa720128')).toBe('/v1.0/cdn/historytasks/ff80808276f5b1f50176f6c6fa720128/detail');
+    expect(taskDetailPath('FF80808276F5B1F50176F6C6FA720128')).toBeDefined();
+    for (const bad of ['', '1/2', '..', 'abc', 'ff8080', '1'.repeat(21), 'f'.repeat(31), 'f'.repeat(33), 'g'.repeat(32), ' 1', '1\n', '%2e%2e']) {
+      expect([bad, taskDetailPath(bad)]).toEqual([bad, undefined]);
+    }
+  });
+
+  it('accepts as task ids 1 to 20 decimal digits and exactly 32 hexadecimal characters', () => {
+    expect(['1', '1'.repeat(20), '0'.repeat(32), 'a'.repeat(32)].every(isTaskId)).toBe(true);
+    expect([1, null, undefined, '', '1'.repeat(21), 'a'.repeat(31)].some(isTaskId)).toBe(false);
   });
 
   it('builds the create bodies with zh_url_encode defaulting to false', () => {

@@ -55,4 +55,18 @@ describe('loadConfig', () => {
   it('refuses the same port for the gateway and the embedded simulator', () => {
     expect(problemsOf({ PORT: '9100' })).toEqual(['PORT and SIMULATOR_PORT are both 9100: the embedded simulator needs its own port']);
   });
+
+  it('reads HUAWEICLOUD_ENTERPRISE_PROJECT_ID: 0, all or a UUID; unset sends none', () => {
+    expect(loadConfig({}, secret).enterpriseProjectId).toBeUndefined();
+    for (const id of ['0', 'all', '2f1e8a3c-5b7d-4e9f-a1c2-3d4e5f6a7b8c']) {
+      expect(loadConfig({ HUAWEICLOUD_ENTERPRISE_PROJECT_ID: id }, secret).enterpriseProjectId).toBe(id);
+    }
+  });
+
+  it('refuses an enterprise project id of another shape, stating the rule and the value, alongside other problems', () => {
+    expect(problemsOf({ HUAWEICLOUD_ENTERPRISE_PROJECT_ID: 'my-project', PORT: 'x' })).toEqual([
+      'PORT: must be a whole number from 0 to 65535 (got "x")',
+      'HUAWEICLOUD_ENTERPRISE_PROJECT_ID: must be 0 (the default project), all (every project) or an enterprise project id (a UUID such as 2f1e8a3c-5b7d-4e9f-a1c2-3d4e5f6a7b8c) (got "my-project")',
+    ]);
+  });
 });

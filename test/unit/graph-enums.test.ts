@@ -1,6 +1,6 @@
 /** Upstream strings to schema enums: known values in any case, anything else UNKNOWN; UNKNOWN is never a filter. */
 import { GatewayError } from '../../src/errors';
-import { checkFilterEnum, fromTaskStatus, toFileType, toRefreshMode, toTaskStatus, toTaskType, toUrlTaskStatus } from '../../src/graph/enums';
+import { checkFilterEnum, checkTaskTypeFilter, fromTaskStatus, toFailClassify, toFileType, toRefreshMode, toTaskStatus, toTaskType, toUrlTaskStatus } from '../../src/graph/enums';
 
 // Returns the error a call throws (fails the test when it does not throw).
 function thrown(fn: () => unknown): GatewayError {
@@ -37,6 +37,7 @@ describe('toTaskType', () => {
     ['refresh', 'REFRESH'],
     ['preheating', 'PREHEATING'],
     ['PREHEATING', 'PREHEATING'],
+    ['REFRESH_AFTER_PREHEATING', 'REFRESH_AFTER_PREHEATING'],
   ])('maps %s to %s', (upstream, expected) => {
     expect(toTaskType(upstream)).toBe(expected);
   });
@@ -55,8 +56,38 @@ describe('toFileType', () => {
     expect(toFileType(upstream)).toBe(expected);
   });
 
-  it.each([['folder'], [''], [undefined]])('maps %j to UNKNOWN', (upstream) => {
+  it.each([['folder'], ['']])('maps %j to UNKNOWN', (upstream) => {
     expect(toFileType(upstream)).toBe('UNKNOWN');
+  });
+});
+
+describe('absent upstream values', () => {
+  it('map to null, not UNKNOWN: the upstream did not say', () => {
+    expect([toUrlTaskStatus(null), toTaskType(null), toFileType(null), toTaskStatus(null), toRefreshMode(null), toFailClassify(null)]).toEqual([
+      null, null, null, null, null, null,
+    ]);
+  });
+});
+
+describe('toFailClassify', () => {
+  it.each([
+    ['ORIGIN_ERROR', 'ORIGIN_ERROR'],
+    ['inner_error', 'INNER_ERROR'],
+    ['UNKNOWN_ERROR', 'UNKNOWN_ERROR'],
+    ['DNS_ERROR', 'UNKNOWN'],
+  ])('maps %s to %s', (upstream, expected) => {
+    expect(toFailClassify(upstream)).toBe(expected);
+  });
+});
+
+describe('checkTaskTypeFilter', () => {
+  it('passes REFRESH and PREHEATING and refuses what the CDN cannot filter by, naming the value', () => {
+    expect(checkTaskTypeFilter('REFRESH')).toBe('REFRESH');
+    expect(checkTaskTypeFilter('PREHEATING')).toBe('PREHEATING');
+    const error = thrown(() => checkTaskTypeFilter('REFRESH_AFTER_PREHEATING'));
+    expect(error.code).toBe('BAD_USER_INPUT');
+    expect(error.message).toMatch(/REFRESH or PREHEATING only; REFRESH_AFTER_PREHEATING/);
+    expect(thrown(() => checkTaskTypeFilter('UNKNOWN')).message).toMatch(/filter\.taskType: UNKNOWN/);
   });
 });
 
@@ -70,7 +101,7 @@ describe('toRefreshMode', () => {
     expect(toRefreshMode(upstream)).toBe(expected);
   });
 
-  it.each([[undefined], ['']])('maps an absent mode (%j) to null', (upstream) => {
+  it.each([[null], ['']])('maps an absent mode (%j) to null', (upstream) => {
     expect(toRefreshMode(upstream)).toBeNull();
   });
 });

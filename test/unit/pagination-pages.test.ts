@@ -6,7 +6,7 @@ import { resolveTotalCount, sumTotalCount, totalCountRequests, windowsNeedingTot
 import { decodeUrlTaskCursor, encodeUrlTaskCursor, type UrlTaskCursor } from '../../src/pagination/url-task-cursor';
 import { type FetchRequest } from '../../src/pagination/wants';
 import { WINDOW_MS } from '../../src/pagination/windows';
-import type { UrlTaskModel, UrlTaskPage } from '../../src/cdn/models';
+import type { ListedUrlTaskModel, UrlTaskPage } from '../../src/cdn/models';
 import { FakeUpstream, drive, type FakeRecord } from './pagination-fake-upstream';
 
 const HOUR = 60 * 60 * 1000;
@@ -305,7 +305,7 @@ describe('pages over 100 records fan out', () => {
 
 describe('runConnectionPlan', () => {
   test('pages UrlTaskModel records as the CDN client returns them', async () => {
-    const record = (id: number): UrlTaskModel => ({
+    const record = (id: number): ListedUrlTaskModel => ({
       id,
       url: `https://a.example/${id}`,
       status: 'SUCCEED',
@@ -314,8 +314,11 @@ describe('runConnectionPlan', () => {
       createTime: NOW - id * 1000,
       modifyTime: NOW,
       fileType: 'file',
+      mode: null,
+      failClassify: null,
+      failDesc: null,
     });
-    const fetch: FetchWindow<UrlTaskModel> = async (request): Promise<UrlTaskPage> => ({ total: 3, records: [record(3), record(2), record(1)].slice(request.offset, request.offset + request.limit) });
+    const fetch: FetchWindow<ListedUrlTaskModel> = async (request): Promise<UrlTaskPage> => ({ total: 3, count: 2, records: [record(3), record(2), record(1)].slice(request.offset, request.offset + request.limit) });
     const page = await runConnectionPlan(planConnection({ first: 2 }, OPTIONS), fetch);
     expect(page.edges.map((e) => e.node)).toEqual([record(3), record(2)]);
   });

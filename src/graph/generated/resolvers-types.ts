@@ -76,6 +76,17 @@ export type CreateRefreshTaskPayload = {
   taskId: Scalars['ID']['output'];
 };
 
+/** How the CDN classifies a URL's failure (task details only). */
+export type FailClassify =
+  /** The CDN failed internally. */
+  | 'INNER_ERROR'
+  /** The origin failed to answer (unreachable, error status). */
+  | 'ORIGIN_ERROR'
+  /** A value the upstream sent that this gateway does not know. */
+  | 'UNKNOWN'
+  /** The CDN does not know why. */
+  | 'UNKNOWN_ERROR';
+
 /** Whether a record names one file or a whole directory. */
 export type FileType =
   | 'DIRECTORY'
@@ -127,9 +138,9 @@ export type Query = {
   node?: Maybe<Node>;
   /** Objects by global ids, in input order; null where unknown. */
   nodes: Array<Maybe<Node>>;
-  /** One task by its upstream id; null when unknown. */
+  /** One task by its upstream id (1 to 20 decimal digits, or 32 hexadecimal characters for older tasks); null when unknown. */
   task?: Maybe<Task>;
-  /** Refresh and preheat tasks. */
+  /** Refresh and preheat tasks of one file type (`filter.fileType`, FILE by default), newest first unless ordered. */
   tasks: TaskConnection;
   /** Cache refresh and preheat records, newest first, over any range up to MAX_RANGE_DAYS. */
   urlTasks: UrlTaskConnection;
@@ -178,25 +189,28 @@ export type RefreshMode =
   /** A value the upstream sent that this gateway does not know. */
   | 'UNKNOWN';
 
-/** A refresh or preheat task: the URLs submitted in one call, and their progress. */
+/**
+ * A refresh or preheat task: the URLs submitted in one call, and their progress. Every field
+ * but `id` and `taskId` is null when the upstream omits it.
+ */
 export type Task = Node & {
   __typename?: 'Task';
-  createdAt: Scalars['DateTime']['output'];
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
   /** URLs that failed. */
-  failed: Scalars['Int']['output'];
-  fileType: FileType;
+  failed?: Maybe<Scalars['Int']['output']>;
+  fileType?: Maybe<FileType>;
   /** The global, opaque id. */
   id: Scalars['ID']['output'];
   /** URLs still being processed. */
-  processing: Scalars['Int']['output'];
-  status: TaskStatus;
+  processing?: Maybe<Scalars['Int']['output']>;
+  status?: Maybe<TaskStatus>;
   /** URLs that succeeded. */
-  succeeded: Scalars['Int']['output'];
-  /** The upstream task id. */
+  succeeded?: Maybe<Scalars['Int']['output']>;
+  /** The upstream task id: decimal digits, or 32 hexadecimal characters for older tasks. */
   taskId: Scalars['ID']['output'];
   /** All URLs of the task. */
-  total: Scalars['Int']['output'];
-  type: TaskType;
+  total?: Maybe<Scalars['Int']['output']>;
+  type?: Maybe<TaskType>;
   /**
    * The task's URL records, newest first. The upstream keeps URL details for 15 days: for an
    * older task this connection is empty although `total` is not (its records remain in
@@ -206,7 +220,10 @@ export type Task = Node & {
 };
 
 
-/** A refresh or preheat task: the URLs submitted in one call, and their progress. */
+/**
+ * A refresh or preheat task: the URLs submitted in one call, and their progress. Every field
+ * but `id` and `taskId` is null when the upstream omits it.
+ */
 export type TaskUrlsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   before?: InputMaybe<Scalars['String']['input']>;
@@ -235,8 +252,14 @@ export type TaskEdge = {
 export type TaskFilter = {
   createdAfter?: InputMaybe<Scalars['DateTime']['input']>;
   createdBefore?: InputMaybe<Scalars['DateTime']['input']>;
+  /**
+   * The kind of tasks listed, FILE by default: the upstream lists one kind per call; query
+   * DIRECTORY separately, e.g. with an alias (`dirs: tasks(filter: { fileType: DIRECTORY })`).
+   * `totalCount` counts this kind only.
+   */
   fileType?: InputMaybe<FileType>;
   status?: InputMaybe<TaskStatus>;
+  /** REFRESH or PREHEATING. */
   taskType?: InputMaybe<TaskType>;
 };
 
@@ -270,6 +293,8 @@ export type TaskType =
   | 'PREHEATING'
   /** Evict cached content so the next request goes to the origin. */
   | 'REFRESH'
+  /** A refresh the CDN runs after a preheat (only reported by task details; never accepted as a filter). */
+  | 'REFRESH_AFTER_PREHEATING'
   /** A value the upstream sent that this gateway does not know (never accepted as a filter). */
   | 'UNKNOWN';
 
@@ -279,25 +304,36 @@ export type TaskUrlFilter = {
   url?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** One cache refresh or preheat record: a single URL of a task. */
+/**
+ * One cache refresh or preheat record: a single URL of a task.
+ *
+ * It reaches you by two paths, which the upstream fills differently: `urlTasks` (the url-tasks
+ * API) and task details (`Task.urls`, `node`/`nodes` with a UrlTask id, Federation). Every
+ * field but `id` and `taskId` is null when the upstream omits it; what each path never
+ * carries is said on the field.
+ */
 export type UrlTask = Node & {
   __typename?: 'UrlTask';
-  createdAt: Scalars['DateTime']['output'];
-  fileType: FileType;
+  /** When the record was created; always set through `urlTasks` (it orders by it). */
+  createdAt?: Maybe<Scalars['DateTime']['output']>;
+  /** Why the record failed; null unless its status is FAILED and it came through a task detail (`Task.urls`, `node`): `urlTasks` does not carry it. */
+  failureReason?: Maybe<UrlTaskFailure>;
+  /** File or directory; null through task details (`Task.urls`, `node`), which do not carry it (see `task.fileType`). */
+  fileType?: Maybe<FileType>;
   /** The global, opaque id; it embeds the task id so that lookups group by task. */
   id: Scalars['ID']['output'];
-  /** How a directory refresh evicts; null for files and preheats. */
+  /** How a directory refresh evicts; null for files and preheats, and through task details (`Task.urls`, `node`). */
   mode?: Maybe<RefreshMode>;
-  /** When the status last changed; null where the upstream does not say (task detail pages). */
+  /** When the status last changed; null through task details (`Task.urls`, `node`), which do not carry it. */
   modifiedAt?: Maybe<Scalars['DateTime']['output']>;
-  status: UrlTaskStatus;
+  status?: Maybe<UrlTaskStatus>;
   /** The task this record belongs to; null when the upstream no longer holds it (tasks older than 15 days). */
   task?: Maybe<Task>;
   /** The id of the task this record belongs to (the upstream `task_id`). */
   taskId: Scalars['ID']['output'];
-  type: TaskType;
+  type?: Maybe<TaskType>;
   /** The refreshed or preheated URL. */
-  url: Scalars['String']['output'];
+  url?: Maybe<Scalars['String']['output']>;
 };
 
 /** A Relay connection of URL records. */
@@ -315,6 +351,15 @@ export type UrlTaskEdge = {
   __typename?: 'UrlTaskEdge';
   cursor: Scalars['String']['output'];
   node: UrlTask;
+};
+
+/** Why a URL record failed, as the CDN's task detail reports it. */
+export type UrlTaskFailure = {
+  __typename?: 'UrlTaskFailure';
+  /** Null when the CDN did not classify the failure. */
+  classification?: Maybe<FailClassify>;
+  /** The CDN's own description of the failure; null when it gave none. */
+  description?: Maybe<Scalars['String']['output']>;
 };
 
 /** Filters of `urlTasks`. The range may span up to MAX_RANGE_DAYS (default 31 days). */
@@ -455,6 +500,7 @@ export type ResolversTypes = ResolversObject<{
   CreateRefreshTaskInput: CreateRefreshTaskInput;
   CreateRefreshTaskPayload: ResolverTypeWrapper<CreatedTaskPayloadModel>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  FailClassify: FailClassify;
   FileType: FileType;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Node: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['Node']>;
@@ -475,6 +521,7 @@ export type ResolversTypes = ResolversObject<{
   UrlTask: ResolverTypeWrapper<UrlTaskModel>;
   UrlTaskConnection: ResolverTypeWrapper<UrlTaskConnectionModel>;
   UrlTaskEdge: ResolverTypeWrapper<Omit<UrlTaskEdge, 'node'> & { node: ResolversTypes['UrlTask'] }>;
+  UrlTaskFailure: ResolverTypeWrapper<UrlTaskFailure>;
   UrlTaskFilter: UrlTaskFilter;
   UrlTaskStatus: UrlTaskStatus;
 }>;
@@ -503,6 +550,7 @@ export type ResolversParentTypes = ResolversObject<{
   UrlTask: UrlTaskModel;
   UrlTaskConnection: UrlTaskConnectionModel;
   UrlTaskEdge: Omit<UrlTaskEdge, 'node'> & { node: ResolversParentTypes['UrlTask'] };
+  UrlTaskFailure: UrlTaskFailure;
   UrlTaskFilter: UrlTaskFilter;
 }>;
 
@@ -548,16 +596,16 @@ export type QueryResolvers<ContextType = GraphContext, ParentType extends Resolv
 
 export type TaskResolvers<ContextType = GraphContext, ParentType extends ResolversParentTypes['Task'] = ResolversParentTypes['Task'], FederationReferenceType extends FederationReferenceTypes['Task'] = FederationReferenceTypes['Task']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Task']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  failed?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  fileType?: Resolver<ResolversTypes['FileType'], ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  failed?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  fileType?: Resolver<Maybe<ResolversTypes['FileType']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  processing?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  status?: Resolver<ResolversTypes['TaskStatus'], ParentType, ContextType>;
-  succeeded?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  processing?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['TaskStatus']>, ParentType, ContextType>;
+  succeeded?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   taskId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  total?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  type?: Resolver<ResolversTypes['TaskType'], ParentType, ContextType>;
+  total?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['TaskType']>, ParentType, ContextType>;
   urls?: Resolver<ResolversTypes['UrlTaskConnection'], ParentType, ContextType, Partial<TaskUrlsArgs>>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
@@ -576,16 +624,17 @@ export type TaskEdgeResolvers<ContextType = GraphContext, ParentType extends Res
 
 export type UrlTaskResolvers<ContextType = GraphContext, ParentType extends ResolversParentTypes['UrlTask'] = ResolversParentTypes['UrlTask'], FederationReferenceType extends FederationReferenceTypes['UrlTask'] = FederationReferenceTypes['UrlTask']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['UrlTask']> | FederationReferenceType, FederationReferenceType, ContextType>;
-  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  fileType?: Resolver<ResolversTypes['FileType'], ParentType, ContextType>;
+  createdAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  failureReason?: Resolver<Maybe<ResolversTypes['UrlTaskFailure']>, ParentType, ContextType>;
+  fileType?: Resolver<Maybe<ResolversTypes['FileType']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   mode?: Resolver<Maybe<ResolversTypes['RefreshMode']>, ParentType, ContextType>;
   modifiedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
-  status?: Resolver<ResolversTypes['UrlTaskStatus'], ParentType, ContextType>;
+  status?: Resolver<Maybe<ResolversTypes['UrlTaskStatus']>, ParentType, ContextType>;
   task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType>;
   taskId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  type?: Resolver<ResolversTypes['TaskType'], ParentType, ContextType>;
-  url?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  type?: Resolver<Maybe<ResolversTypes['TaskType']>, ParentType, ContextType>;
+  url?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -599,6 +648,11 @@ export type UrlTaskConnectionResolvers<ContextType = GraphContext, ParentType ex
 export type UrlTaskEdgeResolvers<ContextType = GraphContext, ParentType extends ResolversParentTypes['UrlTaskEdge'] = ResolversParentTypes['UrlTaskEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['UrlTask'], ParentType, ContextType>;
+}>;
+
+export type UrlTaskFailureResolvers<ContextType = GraphContext, ParentType extends ResolversParentTypes['UrlTaskFailure'] = ResolversParentTypes['UrlTaskFailure']> = ResolversObject<{
+  classification?: Resolver<Maybe<ResolversTypes['FailClassify']>, ParentType, ContextType>;
+  description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
 export type Resolvers<ContextType = GraphContext> = ResolversObject<{
@@ -615,5 +669,6 @@ export type Resolvers<ContextType = GraphContext> = ResolversObject<{
   UrlTask?: UrlTaskResolvers<ContextType>;
   UrlTaskConnection?: UrlTaskConnectionResolvers<ContextType>;
   UrlTaskEdge?: UrlTaskEdgeResolvers<ContextType>;
+  UrlTaskFailure?: UrlTaskFailureResolvers<ContextType>;
 }>;
 

@@ -38,11 +38,10 @@ export const Mutation: MutationResolvers = {
   },
 };
 
-// The payloads' `task`: the task loader, told roughly when the task was created so the detail call finds it.
-const payloadTask = (payload: CreatedTaskPayloadModel, _args: unknown, ctx: GraphContext) => {
-  ctx.loaders.hintCreateTime(payload.taskId, payload.createdAround);
-  return ctx.loaders.task.load(payload.taskId);
-};
+// The payloads' `task`: the task loader, with no creation-time hint. The create answer carries
+// none, and the gateway's own clock is not the upstream's; a detail call without `create_time`
+// searches the last 7 days, which holds a task created just now.
+const payloadTask = (payload: CreatedTaskPayloadModel, _args: unknown, ctx: GraphContext) => ctx.loaders.task.load(payload.taskId);
 
 /** Resolvers of CreateRefreshTaskPayload (`taskId` and `replayed` resolve by name). */
 export const CreateRefreshTaskPayload: CreateRefreshTaskPayloadResolvers = { task: payloadTask };
@@ -121,7 +120,7 @@ async function createTask(
   const create = async () => {
     try {
       const created = await send();
-      return { taskId: created.taskId, createdAround: ctx.now() };
+      return { taskId: created.taskId };
     } catch (error) {
       throw toCreateError(operation, error);
     }

@@ -20,5 +20,6 @@ export function loadNode(id: string, ctx: GraphContext): Promise<UrlTaskModel | 
 
 /** Resolvers of the Node interface. */
 export const Node: NodeResolvers = {
+  // A UrlTask model always has the `url` key (null when the upstream omitted it); a Task model never does.
   __resolveType: (parent) => ('url' in parent ? 'UrlTask' : 'Task'),
 };

@@ -1,6 +1,7 @@
 /** Root query resolvers: thin calls into loaders and the connection planners. */
 import type { QueryResolvers } from '../generated/resolvers-types';
 import { badUserInput } from '../../errors';
+import { isTaskId, TASK_ID_RULE } from '../../cdn/params';
 import { loadNode } from './node';
 import { resolveUrlTasks } from './url-tasks';
 import { resolveTasks } from './tasks';
@@ -13,7 +14,7 @@ export const Query: QueryResolvers = {
   urlTasks: (_root, args, ctx) => resolveUrlTasks(args, ctx),
   tasks: (_root, args, ctx) => resolveTasks(args, ctx),
   task: (_root, { taskId }, ctx) => {
-    if (!/^\d{1,20}$/.test(taskId)) throw badUserInput(`taskId must be the upstream's numeric task id; got ${JSON.stringify(taskId.slice(0, 40))}`);
+    if (!isTaskId(taskId)) throw badUserInput(`taskId: ${TASK_ID_RULE}; received ${JSON.stringify(String(taskId).slice(0, 80))}`);
     return ctx.loaders.task.load(taskId);
   },
   node: (_root, { id }, ctx) => loadNode(id, ctx),

@@ -24,7 +24,7 @@ export async function resolveTaskUrls(task: TaskModel, args: TaskUrlsArgs, ctx: 
   const detail =
     status === undefined && url === undefined
       ? await ctx.loaders.taskWithUrls.load(task.id)
-      : await ctx.cdn.taskDetail(task.id, { pageSize: MAX_DETAIL_PAGE_SIZE, pageNumber: 1, status, url, createTime: task.createTime }, ctx.call);
+      : await ctx.cdn.taskDetail(task.id, { pageSize: MAX_DETAIL_PAGE_SIZE, pageNumber: 1, status, url, ...(task.createTime === null ? {} : { createTime: task.createTime }) }, ctx.call);
   const records: UrlTaskModel[] = detail ? detail.urls.map((u) => findRecord(detail, u.id)).filter((r): r is UrlTaskModel => r !== null) : [];
   const { start, end } = toOffsetRange(request, records.length);
   return connectionFromOffsetSlice(records.slice(start, end), start, records.length, (offset) => encodeOffsetCursor(scope, { offset }));

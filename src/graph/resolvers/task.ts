@@ -14,6 +14,7 @@ export const Task: TaskResolvers = {
   status: (t) => toTaskStatus(t.status),
   fileType: (t) => toFileType(t.fileType),
   createdAt: (t) => t.createTime,
+  // Counts stay null when the upstream omits them: 0 would claim something it did not say.
   processing: (t) => t.processing,
   succeeded: (t) => t.succeeded,
   failed: (t) => t.failed,

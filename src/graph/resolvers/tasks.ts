@@ -6,7 +6,7 @@ import type { TaskModel } from '../../cdn/models';
 import type { QueryTasksArgs, TaskOrder } from '../generated/resolvers-types';
 import type { GraphContext, HistoryTasksParams } from '../context';
 import { badUserInput } from '../../errors';
-import { checkFilterEnum, fromTaskStatus } from '../enums';
+import { checkFilterEnum, checkTaskTypeFilter, fromTaskStatus } from '../enums';
 import { connectionFromOffsetSlice, encodeOffsetCursor, pagesCovering, sliceFromPages, toOffsetRange, toOffsetRequest, type OffsetScope } from '../../pagination';
 
 /** Largest page the historytasks API serves. */
@@ -69,8 +69,9 @@ function toHistoryParams(args: QueryTasksArgs): HistoryTasksParams {
     ...(f.createdAfter != null ? { startDate: f.createdAfter } : {}),
     ...(f.createdBefore != null ? { endDate: f.createdBefore } : {}),
     ...(f.status != null ? { status: fromTaskStatus(f.status) } : {}),
-    ...(f.taskType != null ? { taskType: checkFilterEnum('taskType', f.taskType) === 'REFRESH' ? 'refresh' : 'preheating' } : {}),
-    ...(f.fileType != null ? { fileType: checkFilterEnum('fileType', f.fileType) === 'FILE' ? 'file' : 'directory' } : {}),
+    ...(f.taskType != null ? { taskType: checkTaskTypeFilter(f.taskType) === 'REFRESH' ? 'refresh' : 'preheating' } : {}),
+    // Always one kind, FILE unless asked (also without a filter): the upstream lists one kind per call.
+    fileType: checkFilterEnum('fileType', f.fileType ?? 'FILE') === 'FILE' ? 'file' : 'directory',
     ...(args.orderBy ? { orderField: ORDER_FIELDS[args.orderBy.field], orderType: args.orderBy.direction === 'ASC' ? 'asc' : 'desc' } : {}),
   } as HistoryTasksParams;
 }

@@ -3,12 +3,12 @@
  * src/pagination. The planner says which windows and offsets to fetch; this file turns each
  * request into one url-tasks call and computes `totalCount` only when it is selected.
  */
-import type { UrlTaskModel } from '../../cdn/models';
+import type { ListedUrlTaskModel } from '../../cdn/models';
 import type { QueryUrlTasksArgs } from '../generated/resolvers-types';
 import type { GraphContext } from '../context';
 import type { UrlTaskConnectionModel } from '../connection-models';
 import { planConnection, resolveTotalCount, runConnectionPlan, type FetchWindow } from '../../pagination';
-import { checkFilterEnum } from '../enums';
+import { checkFilterEnum, checkTaskTypeFilter } from '../enums';
 import { checkUrlFilter } from '../url-validation';
 
 /** Resolves Query.urlTasks. */
@@ -24,7 +24,7 @@ export async function resolveUrlTasks(args: QueryUrlTasksArgs, ctx: GraphContext
         createdAfter: f.createdAfter,
         createdBefore: f.createdBefore,
         url: f.url == null ? null : checkUrlFilter('filter.url', f.url),
-        taskType: f.taskType == null ? null : checkFilterEnum('taskType', f.taskType),
+        taskType: f.taskType == null ? null : checkTaskTypeFilter(f.taskType),
         status: f.status == null ? null : checkFilterEnum('status', f.status),
         fileType: f.fileType == null ? null : checkFilterEnum('fileType', f.fileType),
       },
@@ -40,7 +40,7 @@ export async function resolveUrlTasks(args: QueryUrlTasksArgs, ctx: GraphContext
     },
   );
   const { url, taskType, status, fileType } = plan.filter;
-  const fetch: FetchWindow<UrlTaskModel> = async (request) => {
+  const fetch: FetchWindow<ListedUrlTaskModel> = async (request) => {
     const page = await ctx.cdn.urlTasks(
       {
         startTime: request.window.start,
