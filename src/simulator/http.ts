@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { OperationName } from '../cdn/models';
 import { parseRawQuery } from '../cdn/signer';
 import { createPreheatTask, createRefreshTask, listHistoryTasks, listUrlTasks, showTaskDetail, type ApiContext } from './api';
 import { authenticate } from './auth';
@@ -15,7 +16,6 @@ import { reshapeBody, reshapes } from './reshape';
 import { badRequest, businessError, gatewayError, injectedError, NOT_FOUND_MESSAGE, throttlingMessage, type ApiAnswer } from './responses';
 import { matchRoute, type RouteMatch } from './routes';
 import type { SimulatorState } from './state';
-import type { OperationName } from '../cdn/models';
 import type { RawQuery } from './validation';
 
 /** A request listener plus the means to cancel its pending delays when the server closes. */

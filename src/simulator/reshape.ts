@@ -65,15 +65,13 @@ export function reshapes(settings: ReshapeSettings): boolean {
 export function reshapeBody(operation: OperationName, body: unknown, settings: ReshapeSettings): unknown {
   if (!isRecord(body)) return body;
   const unknown = unknownFieldsOf(settings.unknownEnumValues);
-  // Historytasks and url-tasks keep their records in a list; the detail is itself a task record.
-  const list = RECORD_LISTS[operation];
-  const topScope: ResponseScope = operation;
+  // The detail body is itself a task record; url-tasks and historytasks bodies only hold a list of records.
   const out = operation === 'detail' ? reshapeRecord(body, 'detail', settings.omitFields, unknown) : { ...body };
+  const list = RECORD_LISTS[operation];
   if (list && Array.isArray(out[list.key])) {
-    const recordScope = list.scope;
-    out[list.key] = (out[list.key] as unknown[]).map((r) => (isRecord(r) ? reshapeRecord(r, recordScope, settings.omitFields, unknown) : r));
+    out[list.key] = (out[list.key] as unknown[]).map((r) => (isRecord(r) ? reshapeRecord(r, list.scope, settings.omitFields, unknown) : r));
   }
-  if (operation !== 'detail') for (const field of settings.omitFields[topScope] ?? []) delete out[field];
+  if (operation !== 'detail') for (const field of settings.omitFields[operation] ?? []) delete out[field];
   return out;
 }
 
