@@ -13,11 +13,8 @@ export const FAILURES: readonly Failure[] = [
   { classify: 'INNER_ERROR', desc: 'An internal error of the CDN system.' },
   { classify: 'UNKNOWN_ERROR', desc: 'The refresh or preheat failed for an unknown reason.' },
 ];
-/**
- * Tasks created this long before the data set's end carry 32-hex `ff8080…` ids (the docs'
- * example format) instead of decimal ones: the older half of the month, so historytasks shows
- * both formats and the detail (15 days back with create_time) reaches a few hex ones.
- */
+// Older than 12 days: historytasks shows both formats, and the detail (15 days back with create_time) reaches a few hex ids.
+/** Tasks created this long before the data set's end carry 32-hex `ff8080…` ids (the docs' example format). */
 export const HEX_ID_AGE_MS = 12 * 24 * 3600 * 1000;
 /** About this share of preheats shows `task_type` REFRESH_AFTER_PREHEATING on its detail URLs. */
 export const REFRESH_AFTER_PREHEATING_SHARE = 0.1;

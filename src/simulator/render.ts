@@ -36,11 +36,8 @@ export function toHistoryTaskWire(task: TaskEntry, counts: TaskCounts): HistoryT
   };
 }
 
-/**
- * Renders a task detail URL with exactly url_object.py's fields: string ids (task_id being the
- * task's history id), lower-case status, upper-case task_type, failure fields only on failures;
- * no modify_time, file_type or mode, which that model does not have.
- */
+// url_object.py has no modify_time, file_type or mode: a client must not come to rely on them.
+/** Renders a task detail URL with exactly url_object.py's fields: string ids, lower-case status, failure fields on failures only. */
 export function toTaskUrlWire(record: UrlRecord, task: TaskEntry, now: number): TaskUrlWire {
   const status = statusAt(record, now);
   const taskType: DetailTaskType = task.refreshAfterPreheating ? 'REFRESH_AFTER_PREHEATING' : record.type;

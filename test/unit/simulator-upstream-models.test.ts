@@ -134,6 +134,11 @@ describe('response reshaping', () => {
     expect(reshapeBody('historytasks', history, { ...none, omitFields: { historytasks: ['total'] } })).toEqual({ tasks: [{ id: '7', status: 'task_done' }] });
   });
 
+  it('drops the id of a create answer when told to', () => {
+    expect(reshapeBody('refresh', { refresh_task: '4001' }, { ...none, omitFields: { refresh: ['refresh_task'] } })).toEqual({});
+    expect(reshapeBody('preheat', { preheating_task: '4002' }, { ...none, omitFields: { refresh: ['refresh_task'] } })).toEqual({ preheating_task: '4002' });
+  });
+
   it('drops detail fields and detail URL fields separately', () => {
     const out = reshapeBody('detail', detail, { ...none, omitFields: { detail: ['file_type'], 'detail-urls': ['task_type', 'fail_classify'] } });
     expect(out).toEqual({ id: '7', task_type: 'refresh', status: 'task_done', total: 2, urls: [{ id: '1', status: 'failed' }, { id: '2', status: 'succeed' }] });
