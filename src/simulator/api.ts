@@ -43,7 +43,7 @@ const QUOTA_LABELS: Record<QuotaKind, string> = {
 /** Answers `GET /v1.0/cdn/contentgateway/url-tasks`. */
 export function listUrlTasks(ctx: ApiContext, query: RawQuery): ApiAnswer {
   const request = validateUrlTasksQuery(query, ctx.now);
-  if (!request.ok) return badRequest(request.message);
+  if (!request.ok) return badRequest('url-tasks', request.message);
   const { filter, offset, limit } = request.value;
   const page = ctx.store.queryUrlTasks(filter, offset, limit, ctx.now);
   return { status: 200, body: { total: page.total, count: page.items.length, result: page.items.map((r) => toUrlTaskWire(r, ctx.now)) } };
@@ -52,7 +52,7 @@ export function listUrlTasks(ctx: ApiContext, query: RawQuery): ApiAnswer {
 /** Answers `GET /v1.0/cdn/historytasks`. */
 export function listHistoryTasks(ctx: ApiContext, query: RawQuery): ApiAnswer {
   const request = validateHistoryTasksQuery(query);
-  if (!request.ok) return badRequest(request.message);
+  if (!request.ok) return badRequest('historytasks', request.message);
   const { filter, order, pageSize, pageNumber } = request.value;
   const page = ctx.store.queryTasks(filter, order, (pageNumber - 1) * pageSize, pageSize, ctx.now);
   return { status: 200, body: { total: page.total, tasks: page.items.map((row) => toHistoryTaskWire(row.task, row.counts)) } };
@@ -61,10 +61,11 @@ export function listHistoryTasks(ctx: ApiContext, query: RawQuery): ApiAnswer {
 /** Answers `GET /v1.0/cdn/historytasks/{id}/detail`; an unknown or too old task is a 200 CDN.0108. */
 export function showTaskDetail(ctx: ApiContext, id: string, query: RawQuery): ApiAnswer {
   const request = validateTaskDetailQuery(query);
-  if (!request.ok) return badRequest(request.message);
+  if (!request.ok) return badRequest('detail', request.message);
   const { filter, pageSize, pageNumber, createTime } = request.value;
   const days = createTime === undefined ? DETAIL_DEFAULT_DAYS : DETAIL_MAX_DAYS;
-  const task = /^\d{1,15}$/.test(id) ? ctx.store.findTask(Number(id)) : undefined;
+  // Only the id historytasks shows finds a task: the decimal one, or the `ff8080…` one of an older task.
+  const task = ctx.store.findTask(id);
   if (!task || task.createTime < ctx.now - days * DAY_MS) {
     const hint = createTime === undefined ? ' (without create_time only the last 7 days are searched)' : '';
     return businessError('CDN.0108', `The task ${id} does not exist or was created more than ${days} days ago${hint}.`);
@@ -72,14 +73,14 @@ export function showTaskDetail(ctx: ApiContext, id: string, query: RawQuery): Ap
   const urls = ctx.store.queryTaskUrls(task, filter, (pageNumber - 1) * pageSize, pageSize, ctx.now);
   return {
     status: 200,
-    body: { ...toHistoryTaskWire(task, taskCountsAt(task, ctx.now)), urls: urls.items.map((r) => toTaskUrlWire(r, ctx.now)) },
+    body: { ...toHistoryTaskWire(task, taskCountsAt(task, ctx.now)), urls: urls.items.map((r) => toTaskUrlWire(r, task, ctx.now)) },
   };
 }
 
 /** Answers `POST /v1.0/cdn/content/refresh-tasks`: creates the task and its records. */
 export function createRefreshTask(ctx: ApiContext, body: string): ApiAnswer {
   const request = validateRefreshBody(body);
-  if (!request.ok) return badRequest(request.message);
+  if (!request.ok) return badRequest('refresh', request.message);
   const { fileType, mode, urls } = request.value;
   const refused = refuseForeignDomain(urls) ?? consumeQuota(ctx, fileType === 'directory' ? 'refreshDirectory' : 'refreshFile', urls.length);
   if (refused) return refused;
@@ -90,7 +91,7 @@ export function createRefreshTask(ctx: ApiContext, body: string): ApiAnswer {
 /** Answers `POST /v1.0/cdn/content/preheating-tasks`: creates the task and its records. */
 export function createPreheatTask(ctx: ApiContext, body: string): ApiAnswer {
   const request = validatePreheatBody(body);
-  if (!request.ok) return badRequest(request.message);
+  if (!request.ok) return badRequest('preheat', request.message);
   const refused = refuseForeignDomain(request.value.urls) ?? consumeQuota(ctx, 'preheat', request.value.urls.length);
   if (refused) return refused;
   const task = ctx.store.addTask({ type: 'PREHEATING', fileType: 'file', urls: request.value.urls, createTime: ctx.now, transitionMs: ctx.transitionMs });

@@ -1,8 +1,8 @@
 /**
- * The control API (DESIGN.md): unsigned, loopback only, plain JSON. Tests, benchmarks and
+ * The control API: unsigned, loopback only, plain JSON. Tests, benchmarks and
  * demos use it to reset the data, insert and change records, inject faults and read stats.
  */
-import { defaultFaults, parseFaultConfig } from './faults';
+import { parseFaultConfig } from './faults';
 import { URL_STATUSES, type FileType, type RecordType, type UrlStatus } from './model';
 import { toUrlTaskWire } from './render';
 import type { SimulatorState } from './state';
@@ -38,13 +38,13 @@ export function handleControl(state: SimulatorState, method: string, path: strin
     case 'GET /__sim/faults':
       return ok(state.faults);
     case 'PUT /__sim/faults': {
-      const config = parseFaultConfig(parsed ?? {}, state.settings.rateLimits);
+      const config = parseFaultConfig(parsed ?? {}, state.settings.rateLimits, { enterpriseProjectRequired: state.settings.enterpriseProjectRequired });
       if (!config.ok) return fail(400, config.message);
       state.setFaults(config.value);
       return ok(state.faults);
     }
     case 'DELETE /__sim/faults':
-      state.setFaults(defaultFaults(state.settings.rateLimits));
+      state.setFaults(state.defaultFaults());
       return ok(state.faults);
     default:
       return fail(404, `no control route ${method} ${path}`);

@@ -7,13 +7,17 @@ import { intBetween, logUniform, mulberry32, pick, type Random } from './prng';
 
 /** How many days the data set covers, ending at `now`. */
 export const DATASET_DAYS = 31;
-/** The reasons a failed record may show. */
+/** The reasons a failed record may show: the three `fail_classify` values url_object.py documents. */
 export const FAILURES: readonly Failure[] = [
   { classify: 'ORIGIN_ERROR', desc: 'The origin server answered with an error status.' },
-  { classify: 'ORIGIN_TIMEOUT', desc: 'The origin server did not answer in time.' },
-  { classify: 'SYSTEM_ERROR', desc: 'An internal error of the CDN system.' },
-  { classify: 'URL_NOT_ACCELERATED', desc: 'The domain of the URL is not accelerated by CDN.' },
+  { classify: 'INNER_ERROR', desc: 'An internal error of the CDN system.' },
+  { classify: 'UNKNOWN_ERROR', desc: 'The refresh or preheat failed for an unknown reason.' },
 ];
+// Older than 12 days: historytasks shows both formats, and the detail (15 days back with create_time) reaches a few hex ids.
+/** Tasks created this long before the data set's end carry 32-hex `ff8080…` ids (the docs' example format). */
+export const HEX_ID_AGE_MS = 12 * 24 * 3600 * 1000;
+/** About this share of preheats shows `task_type` REFRESH_AFTER_PREHEATING on its detail URLs. */
+export const REFRESH_AFTER_PREHEATING_SHARE = 0.1;
 
 /** What the data set depends on. */
 export interface DatasetOptions {
@@ -64,6 +68,9 @@ export function generateDataset(options: DatasetOptions): Dataset {
   const tasks: TaskEntry[] = [];
   let recordId = FIRST_RECORD_ID;
   let taskId = FIRST_TASK_ID;
+  // A generator of its own, so the id formats and task kinds leave the main sequence (and every record) unchanged.
+  const extras = mulberry32(options.seed ^ 0x1d5_4e11);
+  const hexIds = new Set<string>();
   shapes.forEach((shape, index) => {
     const createTime = times[index] as number;
     taskId += intBetween(random, 1, 9);
@@ -71,10 +78,24 @@ export function generateDataset(options: DatasetOptions): Dataset {
     recordId += intBetween(random, 1, 40) - 1;
     const task = buildTask(random, { ...shape, taskId, firstRecordId: recordId, createTime, domain: pick(random, domains), recent: createTime >= options.now - HOUR });
     recordId += shape.size;
-    tasks.push(task);
+    const historyId = createTime < options.now - HEX_ID_AGE_MS ? uniqueHexId(extras, hexIds) : undefined;
+    const refreshAfterPreheating = task.type === 'PREHEATING' && extras() < REFRESH_AFTER_PREHEATING_SHARE;
+    tasks.push({ ...task, ...(historyId ? { historyId } : {}), ...(refreshAfterPreheating ? { refreshAfterPreheating } : {}) });
     for (const record of task.records) records.push(record);
   });
   return { records, tasks };
+}
+
+// Draws a 32-hex id in the `ff8080…` format of older tasks (Hibernate's uuid.hex), never one drawn before.
+function uniqueHexId(random: Random, taken: Set<string>): string {
+  for (;;) {
+    let id = 'ff808081';
+    for (let i = 0; i < 3; i++) id += floor(random() * 2 ** 32).toString(16).padStart(8, '0');
+    if (!taken.has(id)) {
+      taken.add(id);
+      return id;
+    }
+  }
 }
 
 // Draws a task's type, file type and size: most tasks are small, a few hold hundreds of URLs.

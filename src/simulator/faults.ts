@@ -1,10 +1,13 @@
 /**
- * Fault injection (DESIGN.md, simulator control API): the configuration, its validation, and
- * the per-request decision, drawn from a seeded generator so that a run can be repeated.
+ * Fault injection (the simulator control API): the configuration, its validation, and the
+ * per-request decision, drawn from a seeded generator so that a run can be repeated. Besides
+ * random faults it holds account modes (enterprise projects, url-tasks not enabled) and
+ * response reshaping (omitted fields, unknown enum values).
  */
 import type { OperationName } from '../cdn/models';
 import type { Random } from './prng';
 import { OPERATIONS } from './ratelimit';
+import { RESPONSE_FIELDS, RESPONSE_SCOPES, UNKNOWN_ENUM_VALUES, type FieldsByScope, type ResponseScope } from './reshape';
 import type { Validated } from './validation';
 
 /** The whole fault configuration; a PUT replaces it, omitted fields take these defaults. */
@@ -31,16 +34,41 @@ export interface FaultConfig {
   readonly operations?: readonly OperationName[];
   /** Calls per second per tenant; 0 = unlimited. */
   readonly rateLimits: Readonly<Record<OperationName, number>>;
+  /** historytasks, detail and the creates refuse calls without `enterprise_project_id`. @default the start option, false */
+  readonly enterpriseProjectRequired: boolean;
+  /** Every url-tasks call is refused, as on an account that has not had the API enabled. @default false */
+  readonly urlTasksDisabled: boolean;
+  /** Fields removed from successful answers, by scope (an operation, or `detail-urls`). @default {} */
+  readonly omitFields: FieldsByScope;
+  /** `true`: status and type fields carry values no client knows; or the enum fields to change, by scope. @default false */
+  readonly unknownEnumValues: boolean | FieldsByScope;
+}
+
+/** What a fault configuration falls back to besides rate limits: the start options' modes. */
+export interface FaultBaseline {
+  readonly enterpriseProjectRequired?: boolean;
 }
 
 /** What to do with one call. */
 export type FaultAction = 'timeout' | 'reset' | 'error' | 'business' | 'malformed' | 'none';
 
 const RATE_FIELDS = ['errorRate', 'timeoutRate', 'resetRate', 'malformedRate', 'businessErrorRate'] as const;
-const KNOWN_FIELDS = new Set<string>([...RATE_FIELDS, 'latencyMs', 'errorStatus', 'businessErrorCode', 'retryAfterSeconds', 'operations', 'rateLimits']);
+const SWITCH_FIELDS = ['enterpriseProjectRequired', 'urlTasksDisabled'] as const;
+const KNOWN_FIELDS = new Set<string>([
+  ...RATE_FIELDS,
+  ...SWITCH_FIELDS,
+  'latencyMs',
+  'errorStatus',
+  'businessErrorCode',
+  'retryAfterSeconds',
+  'operations',
+  'rateLimits',
+  'omitFields',
+  'unknownEnumValues',
+]);
 
-/** Returns the configuration without faults, with the given rate limits. */
-export function defaultFaults(rateLimits: Readonly<Record<OperationName, number>>): FaultConfig {
+/** Returns the configuration without faults, with the given rate limits and the baseline's modes. */
+export function defaultFaults(rateLimits: Readonly<Record<OperationName, number>>, baseline: FaultBaseline = {}): FaultConfig {
   return {
     latencyMs: 0,
     errorRate: 0,
@@ -51,16 +79,40 @@ export function defaultFaults(rateLimits: Readonly<Record<OperationName, number>
     businessErrorRate: 0,
     businessErrorCode: 'CDN.0005',
     rateLimits: { ...rateLimits },
+    enterpriseProjectRequired: baseline.enterpriseProjectRequired ?? false,
+    urlTasksDisabled: false,
+    omitFields: {},
+    unknownEnumValues: false,
   };
 }
 
 /** Validates a `PUT /__sim/faults` body; rate limits left out keep the baseline's. */
-export function parseFaultConfig(input: unknown, baseline: Readonly<Record<OperationName, number>>): Validated<FaultConfig> {
+export function parseFaultConfig(input: unknown, baseline: Readonly<Record<OperationName, number>>, modes: FaultBaseline = {}): Validated<FaultConfig> {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return refuse(`the fault configuration must be a JSON object, got ${JSON.stringify(input)}`);
   const body = input as Record<string, unknown>;
   const unknown = Object.keys(body).filter((k) => !KNOWN_FIELDS.has(k));
   if (unknown.length > 0) return refuse(`unknown fault field(s): ${unknown.join(', ')}`);
-  const config: Record<string, unknown> = { ...defaultFaults(baseline) };
+  const config: Record<string, unknown> = { ...defaultFaults(baseline, modes) };
+  for (const field of SWITCH_FIELDS) {
+    const value = body[field];
+    if (value === undefined) continue;
+    if (typeof value !== 'boolean') return refuse(`${field} must be true or false, got ${JSON.stringify(value)}`);
+    config[field] = value;
+  }
+  if (body.omitFields !== undefined) {
+    const omit = fieldsByScope(body.omitFields, 'omitFields', RESPONSE_FIELDS);
+    if (!omit.ok) return omit;
+    config.omitFields = omit.value;
+  }
+  if (body.unknownEnumValues !== undefined && body.unknownEnumValues !== false) {
+    const value = body.unknownEnumValues;
+    if (value === true) config.unknownEnumValues = true;
+    else {
+      const enums = fieldsByScope(value, 'unknownEnumValues', enumFieldsByScope());
+      if (!enums.ok) return refuse(`${enums.message} (or true for every status and type field)`);
+      config.unknownEnumValues = enums.value;
+    }
+  }
   for (const field of RATE_FIELDS) {
     const value = body[field];
     if (value === undefined) continue;
@@ -118,6 +170,27 @@ export function drawFault(config: FaultConfig, random: Random): FaultAction {
   if (hit(config.businessErrorRate)) return 'business';
   if (hit(config.malformedRate)) return 'malformed';
   return 'none';
+}
+
+// Validates `{scope: [field, ...]}` against the fields each scope may name.
+function fieldsByScope(value: unknown, name: string, allowed: Readonly<Partial<Record<ResponseScope, readonly string[]>>>): Validated<FieldsByScope> {
+  const scopes = RESPONSE_SCOPES.filter((scope) => allowed[scope] !== undefined);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return refuse(`${name} must be an object of field names by ${scopes.join(', ')}, got ${JSON.stringify(value)}`);
+  const out: Partial<Record<ResponseScope, readonly string[]>> = {};
+  for (const [scope, fields] of Object.entries(value)) {
+    const known = allowed[scope as ResponseScope];
+    if (known === undefined) return refuse(`${name} has an unknown key ${JSON.stringify(scope)}; keys are ${scopes.join(', ')}`);
+    if (!Array.isArray(fields) || !fields.every((f) => typeof f === 'string' && known.includes(f))) {
+      return refuse(`${name}.${scope} must be an array of ${known.join(', ')}, got ${JSON.stringify(fields)}`);
+    }
+    out[scope as ResponseScope] = [...new Set(fields as string[])];
+  }
+  return { ok: true, value: out };
+}
+
+// The enum fields each scope has, for `unknownEnumValues` objects.
+function enumFieldsByScope(): Partial<Record<ResponseScope, readonly string[]>> {
+  return Object.fromEntries(Object.entries(UNKNOWN_ENUM_VALUES).map(([scope, values]) => [scope, Object.keys(values ?? {})]));
 }
 
 // Returns a refusal.

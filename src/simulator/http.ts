@@ -5,11 +5,14 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import type { OperationName } from '../cdn/models';
 import { createPreheatTask, createRefreshTask, listHistoryTasks, listUrlTasks, showTaskDetail, type ApiContext } from './api';
 import { authenticate } from './auth';
+import { refuseByAccount } from './account';
 import { handleControl, isLoopbackAddress } from './control';
 import { drawFault, faultsApplyTo, type FaultConfig } from './faults';
-import { badRequest, businessError, gatewayError, gatewayErrorFor, NOT_FOUND_MESSAGE, throttlingMessage, type ApiAnswer } from './responses';
+import { reshapeBody, reshapes } from './reshape';
+import { badRequest, businessError, gatewayError, injectedError, NOT_FOUND_MESSAGE, throttlingMessage, type ApiAnswer } from './responses';
 import { matchRoute, type RouteMatch } from './routes';
 import type { SimulatorState } from './state';
 import type { RawQuery } from './validation';
@@ -108,24 +111,37 @@ function decide(
     state.counter.throttled();
     return answer(gatewayError(429, 'APIGW.0308', throttlingMessage(limit), raw.requestId));
   }
-  if (raw.body === undefined) return answer(badRequest(`the request body must be at most ${MAX_BODY_BYTES} bytes`));
+  if (raw.body === undefined) return answer(badRequest(operation, `the request body must be at most ${MAX_BODY_BYTES} bytes`));
   const action = faultsApplyTo(faults, operation) ? drawFault(faults, state.faultRandom) : 'none';
   switch (action) {
     case 'timeout':
     case 'reset':
       return { kind: action };
-    case 'error': {
-      const { code, message } = gatewayErrorFor(faults.errorStatus);
-      return answer(gatewayError(faults.errorStatus, code, message, raw.requestId));
-    }
+    case 'error':
+      return answer(injectedError(faults.errorStatus, raw.requestId));
     case 'business':
       return answer(businessError(faults.businessErrorCode, `Injected business error ${faults.businessErrorCode}.`));
     case 'malformed':
     case 'none': {
+      const query = parseRawQuery(raw.rawQuery);
+      const refused = refuseByAccount(operation, query, faults);
+      if (refused) return { kind: 'answer', answer: refused, malformed: action === 'malformed' };
       const ctx: ApiContext = { store: state.store, quotas: state.quotas, now: state.settings.clock(), tenant: auth.tenant, transitionMs: state.settings.transitionMs };
-      return { kind: 'answer', answer: runOperation(ctx, match, parseRawQuery(raw.rawQuery), raw.body), malformed: action === 'malformed' };
+      const result = runOperation(ctx, match, query, raw.body);
+      return { kind: 'answer', answer: reshaped(operation, result, faults), malformed: action === 'malformed' };
     }
   }
+}
+
+// Applies the configured reshaping to a successful answer (a 200 without an `error` member).
+function reshaped(operation: OperationName, answer: ApiAnswer, faults: FaultConfig): ApiAnswer {
+  if (answer.status !== 200 || !reshapes(faults) || isErrorBody(answer.body)) return answer;
+  return { status: 200, body: reshapeBody(operation, answer.body, faults) };
+}
+
+// Tells whether a 200 body is a business error.
+function isErrorBody(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && 'error' in body;
 }
 
 // Runs the matched operation.

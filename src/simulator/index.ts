@@ -1,7 +1,7 @@
 /**
  * The CDN API simulator: a node:http server faithful to Huawei's refresh/preheat record APIs
- * (shared/UPSTREAM.md), with a deterministic data set and a control API for tests
- * (DESIGN.md). Gateway code never imports it; tests, benchmarks and `npm start` do.
+ * (docs/upstream.md), with a deterministic data set and a control API for tests (see
+ * src/simulator/README.md). Gateway code never imports it; tests, benchmarks and `npm start` do.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -49,6 +49,13 @@ export interface SimulatorOptions {
   transitionMs?: number;
   /** Silences the simulator's own error log. @default false */
   quiet?: boolean;
+  /**
+   * Simulates an account with enterprise projects called by an IAM user: historytasks, the
+   * detail and the creates refuse calls without `enterprise_project_id`. The fault
+   * configuration's `enterpriseProjectRequired` overrides it until the next DELETE or reset.
+   * @default false
+   */
+  enterpriseProjectRequired?: boolean;
 }
 
 /** A running simulator. */
@@ -76,6 +83,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     rateLimits: limits(options.rateLimits, DEFAULT_RATE_LIMITS, OPERATIONS, 'rateLimits'),
     quotas: limits(options.dailyQuotas, DAILY_QUOTAS, Object.keys(DAILY_QUOTAS) as QuotaKind[], 'dailyQuotas'),
     quiet: options.quiet ?? false,
+    enterpriseProjectRequired: flag(options.enterpriseProjectRequired, 'enterpriseProjectRequired') ?? false,
   });
   const handler = createRequestHandler(state);
   const server = createServer(handler.listener);
@@ -107,6 +115,12 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
 function integer(value: number | undefined, name: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
   if (!Number.isInteger(value) || value < min || value > max) throw new TypeError(`createSimulator: ${name} must be an integer from ${min} to ${max}, got ${String(value)}`);
+  return value;
+}
+
+// Applies a boolean option's contract: true or false when given.
+function flag(value: boolean | undefined, name: string): boolean | undefined {
+  if (value !== undefined && typeof value !== 'boolean') throw new TypeError(`createSimulator: ${name} must be true or false, got ${JSON.stringify(value)}`);
   return value;
 }
 

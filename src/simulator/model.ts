@@ -20,10 +20,14 @@ export type FileType = 'file' | 'directory';
 export type RefreshMode = 'all' | 'detect_modify_refresh';
 /** A history task status. */
 export type TaskStatus = 'task_inprocess' | 'task_done';
+/** A task detail URL's `task_type` (url_object.py): upper case, and one value no other API shows. */
+export type DetailTaskType = RecordType | 'REFRESH_AFTER_PREHEATING';
+/** Why a failed URL failed, as the task detail's `fail_classify` (url_object.py lists exactly these). */
+export type FailClassify = 'ORIGIN_ERROR' | 'INNER_ERROR' | 'UNKNOWN_ERROR';
 
 /** Why a record failed, shown by the task detail. */
 export interface Failure {
-  readonly classify: string;
+  readonly classify: FailClassify;
   readonly desc: string;
 }
 
@@ -50,7 +54,15 @@ export interface UrlRecord {
 
 /** A refresh or preheat task: the records it holds, in id order. */
 export interface TaskEntry {
+  /** The decimal id url-tasks shows as `task_id` (an integer in urls.py). */
   readonly id: number;
+  /**
+   * The id historytasks and the detail show (a string in tasks_object.py / url_object.py) when
+   * it is not the decimal one: older tasks carry 32-hex `ff8080…` ids, like the docs' example.
+   */
+  readonly historyId?: string;
+  /** A preheat whose detail URLs show `task_type` REFRESH_AFTER_PREHEATING. */
+  readonly refreshAfterPreheating?: boolean;
   readonly type: RecordType;
   readonly fileType: FileType;
   readonly createTime: number;
@@ -108,6 +120,11 @@ export function taskCountsAt(task: TaskEntry, now: number): TaskCounts {
 /** Returns a task's status from its counts. */
 export function taskStatusOf(counts: TaskCounts): TaskStatus {
   return counts.processing > 0 ? 'task_inprocess' : 'task_done';
+}
+
+/** Returns the id historytasks and the task detail show for a task. */
+export function historyIdOf(task: TaskEntry): string {
+  return task.historyId ?? String(task.id);
 }
 
 /** Returns the history-task spelling of a record type (lower case). */

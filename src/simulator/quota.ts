@@ -1,4 +1,4 @@
-/** Huawei's daily per-account quotas of refreshed and preheated URLs (UPSTREAM.md §4). */
+/** Huawei's daily per-account quotas of refreshed and preheated URLs (docs/upstream.md). */
 
 /** URLs per account per UTC day. */
 export const DAILY_QUOTAS = { refreshFile: 2000, refreshDirectory: 100, preheat: 1000 } as const;

@@ -1,11 +1,12 @@
 /**
- * Renders records and tasks in Huawei's wire shapes (UPSTREAM.md §1–3). The types come from
- * the gateway's own wire schemas, so the simulator cannot drift from what the gateway parses.
+ * Renders records and tasks in Huawei's wire shapes, field for field as the official SDK models
+ * list them (urls.py, tasks_object.py, url_object.py; docs/upstream.md, `## Task detail`).
+ * The types come from the gateway's own wire schemas, so the simulator cannot drift from them.
  */
 import type { HistoryTaskWire, TaskUrlWire, UrlTaskWire } from '../cdn/wire';
-import { modifyTimeAt, statusAt, taskStatusOf, toTaskType, type TaskCounts, type TaskEntry, type UrlRecord } from './model';
+import { historyIdOf, modifyTimeAt, statusAt, taskStatusOf, toTaskType, type DetailTaskType, type TaskCounts, type TaskEntry, type UrlRecord } from './model';
 
-/** Renders a url-tasks record: numeric ids, UPPER-case status, `mode` only when the record has one. */
+/** Renders a url-tasks record: integer ids (urls.py), UPPER-case status, `mode` only when the record has one. */
 export function toUrlTaskWire(record: UrlRecord, now: number): UrlTaskWire {
   return {
     id: record.id,
@@ -20,10 +21,10 @@ export function toUrlTaskWire(record: UrlRecord, now: number): UrlTaskWire {
   };
 }
 
-/** Renders a history task: string id, lower-case type, status derived from the counts. */
+/** Renders a history task: string id (decimal or `ff8080…` hex), lower-case type, status derived from the counts. */
 export function toHistoryTaskWire(task: TaskEntry, counts: TaskCounts): HistoryTaskWire {
   return {
-    id: String(task.id),
+    id: historyIdOf(task),
     task_type: toTaskType(task.type),
     status: taskStatusOf(counts),
     processing: counts.processing,
@@ -35,19 +36,18 @@ export function toHistoryTaskWire(task: TaskEntry, counts: TaskCounts): HistoryT
   };
 }
 
-/** Renders a task detail URL: string ids, lower-case status, failure fields only on failures. */
-export function toTaskUrlWire(record: UrlRecord, now: number): TaskUrlWire {
+// url_object.py has no modify_time, file_type or mode: a client must not come to rely on them.
+/** Renders a task detail URL with exactly url_object.py's fields: string ids, lower-case status, failure fields on failures only. */
+export function toTaskUrlWire(record: UrlRecord, task: TaskEntry, now: number): TaskUrlWire {
   const status = statusAt(record, now);
+  const taskType: DetailTaskType = task.refreshAfterPreheating ? 'REFRESH_AFTER_PREHEATING' : record.type;
   return {
     id: String(record.id),
     url: record.url,
     status: status.toLowerCase(),
     create_time: record.createTime,
-    task_id: String(record.taskId),
-    task_type: record.type,
-    modify_time: modifyTimeAt(record, now),
-    file_type: record.fileType,
-    ...(record.mode ? { mode: record.mode } : {}),
+    task_id: historyIdOf(task),
+    task_type: taskType,
     ...(status === 'FAILED' ? { fail_classify: record.failure.classify, fail_desc: record.failure.desc } : {}),
   };
 }

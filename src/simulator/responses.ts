@@ -1,7 +1,10 @@
 /**
- * Huawei's three error shapes (UPSTREAM.md §5): the API Gateway one (`error_msg`,
- * `error_code`, `request_id`), the top-level 400 one, and a business error inside a 200.
+ * Huawei's error shapes (docs/upstream.md, `## Error shapes`): API Gateway errors (auth,
+ * throttling, unknown API) carry `{error_code, error_msg, request_id}`; the CDN service answers
+ * with the SDKs' ErrRsp `{"error": {error_code, error_msg}}`, in a 4xx/5xx or inside a 200;
+ * only url-tasks documents a top-level `{error_code, error_msg}` for its 400.
  */
+import type { OperationName } from '../cdn/models';
 import { AKSK_FAILURE_MESSAGE } from './auth';
 
 /** An answer of the CDN API: an HTTP status and a JSON body. */
@@ -23,17 +26,29 @@ export function gatewayError(status: number, code: string, message: string, requ
   return { status, body: { error_msg: message, error_code: code, request_id: requestId } };
 }
 
-/** Builds a 400 CDN.0001 answer naming the parameter and the rule. */
-export function badRequest(message: string): ApiAnswer {
-  return { status: 400, body: { error_code: 'CDN.0001', error_msg: message } };
+/** Builds a CDN service error in the ErrRsp shape `{"error": {...}}` (model_err_rsp.go). */
+export function cdnError(status: number, code: string, message: string): ApiAnswer {
+  return { status, body: { error: { error_code: code, error_msg: message } } };
 }
 
 /** Builds a business error: HTTP 200 with `{"error": {...}}`. */
 export function businessError(code: string, message: string): ApiAnswer {
-  return { status: 200, body: { error: { error_code: code, error_msg: message } } };
+  return cdnError(200, code, message);
 }
 
-/** Returns the gateway error code and message API Gateway uses for an HTTP error status. */
+/** Builds an operation's 400 CDN.0001: top-level for url-tasks (its documented 400), ErrRsp elsewhere. */
+export function badRequest(operation: OperationName, message: string): ApiAnswer {
+  if (operation === 'url-tasks') return { status: 400, body: { error_code: 'CDN.0001', error_msg: message } };
+  return cdnError(400, 'CDN.0001', message);
+}
+
+/** Builds an injected HTTP error: CDN service codes in the ErrRsp shape, API Gateway codes in the gateway one. */
+export function injectedError(status: number, requestId: string): ApiAnswer {
+  const { code, message } = gatewayErrorFor(status);
+  return code.startsWith('CDN.') ? cdnError(status, code, message) : gatewayError(status, code, message, requestId);
+}
+
+/** Returns the error code and message Huawei uses for an HTTP error status. */
 export function gatewayErrorFor(status: number): { code: string; message: string } {
   if (status === 401) return { code: 'APIGW.0301', message: AKSK_FAILURE_MESSAGE };
   if (status === 403) return { code: 'APIGW.0302', message: 'The IAM user is forbidden in the currently selected region' };

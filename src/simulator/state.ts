@@ -24,6 +24,8 @@ export interface Settings {
   readonly rateLimits: Readonly<Record<OperationName, number>>;
   readonly quotas: Readonly<Record<QuotaKind, number>>;
   readonly quiet: boolean;
+  /** The `enterpriseProjectRequired` mode `DELETE /__sim/faults` and resets come back to. */
+  readonly enterpriseProjectRequired: boolean;
 }
 
 /** What a reset may change; omitted fields take the start settings (and the clock). */
@@ -60,8 +62,13 @@ export class SimulatorState {
     this.counter = new RequestCounter();
     this.limiter = new RateLimiter();
     this.quotas = new QuotaBook(this.settings.quotas);
-    this.setFaults(defaultFaults(this.settings.rateLimits));
+    this.setFaults(this.defaultFaults());
     return this.store.size();
+  }
+
+  /** Returns the configuration without faults: the start options' rate limits and modes. */
+  defaultFaults(): FaultConfig {
+    return defaultFaults(this.settings.rateLimits, { enterpriseProjectRequired: this.settings.enterpriseProjectRequired });
   }
 
   /** Installs a fault configuration and restarts its decision sequence, so runs repeat. */

@@ -5,6 +5,7 @@
 import type { Dataset } from './dataset';
 import { FAILURES } from './dataset';
 import {
+  historyIdOf,
   statusAt,
   taskCountsAt,
   taskStatusOf,
@@ -79,6 +80,8 @@ export class Store {
   private readonly tasks: TaskEntry[];
   private readonly recordsById = new Map<number, UrlRecord>();
   private readonly tasksById = new Map<number, TaskEntry>();
+  // Keyed by the id historytasks shows (decimal or `ff8080…` hex): the only id the detail API knows.
+  private readonly tasksByHistoryId = new Map<string, TaskEntry>();
   // True while record ids increase with create_time: id-descending pages then need no sort.
   private idsFollowTime = true;
   private lastRecordId: number;
@@ -89,7 +92,7 @@ export class Store {
     this.records = dataset.records.slice();
     this.tasks = dataset.tasks.slice();
     for (const record of this.records) this.recordsById.set(record.id, record);
-    for (const task of this.tasks) this.tasksById.set(task.id, task);
+    for (const task of this.tasks) this.index(task);
     this.lastRecordId = this.records.reduce((max, r) => Math.max(max, r.id), 8_000_000);
     this.lastTaskId = this.tasks.reduce((max, t) => Math.max(max, t.id), 400_000);
   }
@@ -146,9 +149,9 @@ export class Store {
     return { total: rows.length, items: rows.slice(offset, offset + limit) };
   }
 
-  /** Finds a task by id. */
-  findTask(id: number): TaskEntry | undefined {
-    return this.tasksById.get(id);
+  /** Finds a task by the id historytasks shows. */
+  findTask(historyId: string): TaskEntry | undefined {
+    return this.tasksByHistoryId.get(historyId);
   }
 
   /** Returns one page of a task's URLs matching the filter, ordered by id descending as url-tasks is. */
@@ -192,7 +195,7 @@ export class Store {
     this.records.splice(at, 0, ...records);
     this.tasks.splice(upperBound(this.tasks, spec.createTime), 0, task);
     for (const record of records) this.recordsById.set(record.id, record);
-    this.tasksById.set(taskId, task);
+    this.index(task);
     return task;
   }
 
@@ -204,6 +207,12 @@ export class Store {
     const task = this.tasksById.get(record.taskId);
     if (task) task.settledCounts = undefined;
     return record;
+  }
+
+  // Makes a task findable by both of its ids.
+  private index(task: TaskEntry): void {
+    this.tasksById.set(task.id, task);
+    this.tasksByHistoryId.set(historyIdOf(task), task);
   }
 }
 

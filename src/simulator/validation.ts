@@ -1,5 +1,5 @@
 /**
- * Parameter validation of the CDN API (UPSTREAM.md §1–4), as pure functions: raw query or
+ * Parameter validation of the CDN API (docs/upstream.md), as pure functions: raw query or
  * body in, typed request or the message of a 400 CDN.0001 out. A message names the parameter,
  * the rule and the value that broke it.
  */
@@ -119,7 +119,8 @@ export function validateHistoryTasksQuery(query: RawQuery): Validated<HistoryTas
       ...optional('startDate', startDate),
       ...optional('endDate', endDate),
       ...optional('status', oneOf(query, 'status', ['task_inprocess', 'task_done'] as const satisfies readonly TaskStatus[])),
-      ...optional('fileType', oneOf(query, 'file_type', ['file', 'directory'] as const)),
+      // The SDK documents file_type's default as `file`: without it, directory tasks are not listed.
+      fileType: oneOf(query, 'file_type', ['file', 'directory'] as const) ?? 'file',
       ...optional<'type', RecordType>('type', taskType && (taskType === 'refresh' ? 'REFRESH' : 'PREHEATING')),
     };
     // Huawei falls back to create_time desc unless both order fields are given.

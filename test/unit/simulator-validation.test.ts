@@ -1,4 +1,4 @@
-/** The simulator's parameter rules (UPSTREAM.md §1–4): what is accepted, what is refused and how it is worded. */
+/** The simulator's parameter rules (docs/upstream.md): what is accepted, what is refused and how it is worded. */
 import {
   validateHistoryTasksQuery,
   validatePreheatBody,
@@ -57,8 +57,8 @@ describe('url-tasks parameters', () => {
 });
 
 describe('historytasks parameters', () => {
-  it('defaults to page 1 of 30, ordered by create_time desc', () => {
-    expect(validateHistoryTasksQuery({})).toEqual({ ok: true, value: { filter: {}, order: { field: 'create_time', direction: 'desc' }, pageSize: 30, pageNumber: 1 } });
+  it('defaults to files only, page 1 of 30, ordered by create_time desc', () => {
+    expect(validateHistoryTasksQuery({})).toEqual({ ok: true, value: { filter: { fileType: 'file' }, order: { field: 'create_time', direction: 'desc' }, pageSize: 30, pageNumber: 1 } });
   });
 
   it('reads every filter and the order pair', () => {
@@ -70,13 +70,13 @@ describe('historytasks parameters', () => {
       end_date: '20',
       order_field: 'failed',
       order_type: 'asc',
-      file_type: 'file',
+      file_type: 'directory',
       task_type: 'preheating',
       enterprise_project_id: 'ALL',
     });
     expect(result).toEqual({
       ok: true,
-      value: { filter: { startDate: 10, endDate: 20, status: 'task_inprocess', fileType: 'file', type: 'PREHEATING' }, order: { field: 'failed', direction: 'asc' }, pageSize: 10000, pageNumber: 65535 },
+      value: { filter: { startDate: 10, endDate: 20, status: 'task_inprocess', fileType: 'directory', type: 'PREHEATING' }, order: { field: 'failed', direction: 'asc' }, pageSize: 10000, pageNumber: 65535 },
     });
   });
 
