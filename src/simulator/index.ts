@@ -41,6 +41,8 @@ export interface SimulatorOptions {
   records?: number;
   /** The data clock in epoch ms; the data set covers the 31 days before it. @default Date.now */
   now?: () => number;
+  /** The monotonic clock in ms the rate-limit windows are measured with (tests move it instead of waiting a second). @default performance.now */
+  rateLimitClock?: () => number;
   /** Calls per second per tenant and operation; 0 = unlimited. @default DEFAULT_RATE_LIMITS */
   rateLimits?: Partial<Record<OperationName, number>>;
   /** URLs per account per UTC day. @default DAILY_QUOTAS */
@@ -72,6 +74,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
     seed: integer(options.seed, 'seed', -(2 ** 31), 2 ** 32) ?? 1,
     records: integer(options.records, 'records', 0, 2_000_000) ?? 40_000,
     clock: options.now ?? Date.now,
+    rateLimitClock: options.rateLimitClock ?? (() => performance.now()),
     transitionMs: integer(options.transitionMs, 'transitionMs', 0, 86_400_000) ?? 20_000,
     rateLimits: limits(options.rateLimits, DEFAULT_RATE_LIMITS, OPERATIONS, 'rateLimits'),
     quotas: limits(options.dailyQuotas, DAILY_QUOTAS, Object.keys(DAILY_QUOTAS) as QuotaKind[], 'dailyQuotas'),
