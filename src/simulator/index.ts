@@ -35,6 +35,8 @@ export interface SimulatorOptions {
   securityToken?: string;
   /** Accepted `X-Auth-Token` values; an expired one is refused with 401 APIGW.0307. */
   tokens?: Array<{ token: string; expiresAt: number }>;
+  /** The clock in epoch ms `tokens` expire by (tests move it instead of waiting). @default the wall clock */
+  tokenClock?: () => number;
   /** The data set seed. @default 1 */
   seed?: number;
   /** About how many URL records the data set holds. @default 40000 */
@@ -70,6 +72,7 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       sk: nonEmpty(options.sk, 'sk') ?? DEFAULT_SIMULATOR_SK,
       ...(options.securityToken === undefined ? {} : { securityToken: options.securityToken }),
       tokens: (options.tokens ?? []).map((t) => ({ ...t })),
+      ...(options.tokenClock === undefined ? {} : { tokenClock: options.tokenClock }),
     },
     seed: integer(options.seed, 'seed', -(2 ** 31), 2 ** 32) ?? 1,
     records: integer(options.records, 'records', 0, 2_000_000) ?? 40_000,
