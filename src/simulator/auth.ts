@@ -11,6 +11,8 @@ export interface AuthSettings {
   /** When set, AK/SK requests must carry (and sign) this `X-Security-Token`. */
   readonly securityToken?: string;
   readonly tokens: ReadonlyArray<{ readonly token: string; readonly expiresAt: number }>;
+  /** The clock token expiry is checked against, epoch ms (tests move it instead of waiting); the request's `now` when absent. */
+  readonly tokenClock?: () => number;
 }
 
 /** Who is calling (the rate-limit and quota key), or the gateway error refusing the call. */
@@ -31,7 +33,7 @@ export function authenticate(req: ReceivedRequest, settings: AuthSettings, now: 
   if (token !== undefined) {
     const entry = settings.tokens.find((t) => t.token === (Array.isArray(token) ? token[0] : token));
     if (!entry) return { ok: false, code: 'APIGW.0301', message: TOKEN_FAILURE_MESSAGE };
-    if (entry.expiresAt <= now.getTime()) return { ok: false, code: 'APIGW.0307', message: TOKEN_EXPIRED_MESSAGE };
+    if (entry.expiresAt <= (settings.tokenClock?.() ?? now.getTime())) return { ok: false, code: 'APIGW.0307', message: TOKEN_EXPIRED_MESSAGE };
     return { ok: true, tenant: `token:${entry.token}` };
   }
   const outcome = verifyRequest(req, (ak) => (ak === settings.ak ? settings.sk : undefined), now);

@@ -107,7 +107,7 @@ function decide(
   if (!auth.ok) return answer(gatewayError(401, auth.code, auth.message, raw.requestId));
   const operation = match.route.operation;
   const limit = faults.rateLimits[operation];
-  if (!state.limiter.tryAcquire(auth.tenant, operation, limit, performance.now())) {
+  if (!state.limiter.tryAcquire(auth.tenant, operation, limit, state.settings.rateLimitClock())) {
     state.counter.throttled();
     return answer(gatewayError(429, 'APIGW.0308', throttlingMessage(limit), raw.requestId));
   }

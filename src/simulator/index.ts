@@ -35,12 +35,16 @@ export interface SimulatorOptions {
   securityToken?: string;
   /** Accepted `X-Auth-Token` values; an expired one is refused with 401 APIGW.0307. */
   tokens?: Array<{ token: string; expiresAt: number }>;
+  /** The clock in epoch ms `tokens` expire by (tests move it instead of waiting). @default the wall clock */
+  tokenClock?: () => number;
   /** The data set seed. @default 1 */
   seed?: number;
   /** About how many URL records the data set holds. @default 40000 */
   records?: number;
   /** The data clock in epoch ms; the data set covers the 31 days before it. @default Date.now */
   now?: () => number;
+  /** The monotonic clock in ms the rate-limit windows are measured with (tests move it instead of waiting a second). @default performance.now */
+  rateLimitClock?: () => number;
   /** Calls per second per tenant and operation; 0 = unlimited. @default DEFAULT_RATE_LIMITS */
   rateLimits?: Partial<Record<OperationName, number>>;
   /** URLs per account per UTC day. @default DAILY_QUOTAS */
@@ -75,10 +79,12 @@ export async function createSimulator(options: SimulatorOptions = {}): Promise<S
       sk: nonEmpty(options.sk, 'sk') ?? DEFAULT_SIMULATOR_SK,
       ...(options.securityToken === undefined ? {} : { securityToken: options.securityToken }),
       tokens: (options.tokens ?? []).map((t) => ({ ...t })),
+      ...(options.tokenClock === undefined ? {} : { tokenClock: options.tokenClock }),
     },
     seed: integer(options.seed, 'seed', -(2 ** 31), 2 ** 32) ?? 1,
     records: integer(options.records, 'records', 0, 2_000_000) ?? 40_000,
     clock: options.now ?? Date.now,
+    rateLimitClock: options.rateLimitClock ?? (() => performance.now()),
     transitionMs: integer(options.transitionMs, 'transitionMs', 0, 86_400_000) ?? 20_000,
     rateLimits: limits(options.rateLimits, DEFAULT_RATE_LIMITS, OPERATIONS, 'rateLimits'),
     quotas: limits(options.dailyQuotas, DAILY_QUOTAS, Object.keys(DAILY_QUOTAS) as QuotaKind[], 'dailyQuotas'),

@@ -19,6 +19,8 @@ export interface Settings {
   readonly records: number;
   /** The data clock, epoch ms. */
   readonly clock: () => number;
+  /** The monotonic clock of the rate-limit windows, ms. */
+  readonly rateLimitClock: () => number;
   readonly transitionMs: number;
   /** The rate limits `DELETE /__sim/faults` comes back to. */
   readonly rateLimits: Readonly<Record<OperationName, number>>;

@@ -9,6 +9,7 @@ import { createCdnClient, type CdnClient } from '../../src/cdn/client';
 import { TASK_ID_PATTERN } from '../../src/cdn/params';
 import type { CdnClientOptions, UpstreamEvent } from '../../src/cdn/options';
 import { createSimulator, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Simulator } from '../../src/simulator/index';
+import { eventually } from '../support/eventually';
 import { callSimulator } from '../support/sim-control';
 
 const KEYS = {
@@ -280,12 +281,11 @@ describe('retries, throttling and deadlines', () => {
 
   it('fails at once with UPSTREAM_RATE_LIMITED and retryAfterMs when Retry-After would pass the deadline', async () => {
     await control('PUT', '/__sim/faults', { errorRate: 1, errorStatus: 429, retryAfterSeconds: 5, operations: ['url-tasks'] });
-    const started = Date.now();
     let error: GatewayError | undefined;
     const delta = await counting(async () => {
       error = await failure(client.urlTasks({ limit: 1 }, { deadline: Date.now() + 1000 }));
     });
-    expect(Date.now() - started).toBeLessThan(900);
+    // At once: rate limited after its one call, not timed out waiting at the deadline.
     expect(error?.code).toBe('UPSTREAM_RATE_LIMITED');
     expect(error?.retryAfterMs).toBe(5000);
     expect(error?.upstream?.code).toBe('APIGW.0308');
@@ -305,34 +305,31 @@ describe('retries, throttling and deadlines', () => {
   });
 
   it('cuts a slow upstream off at the deadline with UPSTREAM_TIMEOUT', async () => {
-    await control('PUT', '/__sim/faults', { latencyMs: 3000, operations: ['url-tasks'] });
-    const started = Date.now();
+    // An answer a minute late: only the deadline can end this call.
+    await control('PUT', '/__sim/faults', { latencyMs: 60_000, operations: ['url-tasks'] });
     const error = await failure(client.urlTasks({ limit: 1 }, { deadline: Date.now() + 200 }));
-    const elapsed = Date.now() - started;
     expect(error.code).toBe('UPSTREAM_TIMEOUT');
     expect(error.message).toContain('did not answer within the');
-    expect(elapsed).toBeGreaterThanOrEqual(150);
-    expect(elapsed).toBeLessThan(1000);
   });
 
   it('uses timeoutMs when the caller gives no deadline, also for a held socket', async () => {
     await control('PUT', '/__sim/faults', { timeoutRate: 1, operations: ['historytasks'] });
     const impatient = makeClient({ timeoutMs: 250 });
-    const started = Date.now();
     const error = await failure(impatient.historyTasks());
     expect(error.code).toBe('UPSTREAM_TIMEOUT');
-    expect(Date.now() - started).toBeLessThan(1500);
   });
 
   it('stops promptly when the caller aborts', async () => {
-    await control('PUT', '/__sim/faults', { latencyMs: 3000, operations: ['url-tasks'] });
+    // An answer a minute late: only the abort can end this call; it comes once the call is at the upstream.
+    await control('PUT', '/__sim/faults', { latencyMs: 60_000, operations: ['url-tasks'] });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 100);
-    const started = Date.now();
-    const error = await failure(client.urlTasks({ limit: 1 }, { signal: controller.signal }));
+    const before = (await stats()).requests[KEYS.urlTasks] ?? 0;
+    const pending = failure(client.urlTasks({ limit: 1 }, { signal: controller.signal }));
+    await eventually(async () => expect((await stats()).requests[KEYS.urlTasks] ?? 0).toBe(before + 1));
+    controller.abort();
+    const error = await pending;
     expect(error.code).toBe('UPSTREAM_TIMEOUT');
     expect(error.message).toContain('cancelled by the caller');
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('reports truncated JSON as UPSTREAM_BAD_RESPONSE after one retry', async () => {

@@ -11,6 +11,7 @@ import { createLogger } from '../../src/logger';
 import { createGateway, type Gateway } from '../../src/server';
 import { createMetrics } from '../../src/http/metrics';
 import { createUpstreamObserver } from '../../src/http/upstream-observer';
+import { eventually } from '../support/eventually';
 import { callSimulator } from '../support/sim-control';
 
 /** A running simulator + gateway pair with captured logs. */
@@ -71,8 +72,11 @@ export async function startOpsStack(options: { env?: Record<string, string>; sim
     origin,
     logs,
     async waitForLogs(match, count = 1) {
-      for (let i = 0; i < 100 && logs.filter(match).length < count; i++) await new Promise((resolve) => setTimeout(resolve, 20));
-      return logs.filter(match);
+      // Gives back what there is after the deadline: the caller's assertion on it says what is missing.
+      return eventually(() => {
+        expect(logs.filter(match).length).toBeGreaterThanOrEqual(count);
+        return logs.filter(match);
+      }).catch(() => logs.filter(match));
     },
     async gql(query, variables, headers) {
       const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query, variables }) });

@@ -2,10 +2,9 @@
 import { runGateway, spawnGateway } from './support/process';
 
 describe('npm start', () => {
-  it('serves GraphQL against the embedded simulator within seconds, says which upstream it uses and how to switch', async () => {
+  it('serves GraphQL against the embedded simulator, says which upstream it uses and how to switch', async () => {
     const gateway = await spawnGateway({ PORT: '0', SIMULATOR_PORT: '0' }, { command: 'npm' });
     try {
-      expect(gateway.startupMs).toBeLessThan(15_000);
       expect(gateway.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
       const upstream = gateway.logs().find((l) => typeof l.msg === 'string' && l.msg.startsWith('Upstream:'));
       expect(upstream?.msg).toMatch(/embedded CDN simulator at http:\/\/127\.0\.0\.1:\d+ .*set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK/);

@@ -41,11 +41,9 @@ describe('estimateCost', () => {
   it('counts fragments where they are spread, and computes each once however often it is spread', () => {
     expect(cost('{ items(first: 2) { nodes { ...F } } } fragment F on Item { id name }')).toBe(1 + 2 * 3);
     expect(cost('{ items(first: 2) { nodes { ... on Item { id name } } } }')).toBe(1 + 2 * 3);
-    // 2^40 expansions if fragments were walked naively; memoized it is instant.
+    // 2^40 expansions if fragments were walked naively (this would never finish); memoized it is instant.
     const defs = Array.from({ length: 40 }, (_, i) => `fragment F${i} on Item { ${i === 39 ? 'id' : `...F${i + 1} ...F${i + 1}`} }`).join('\n');
-    const started = Date.now();
     expect(cost(`{ plain { ...F0 } } ${defs}`)).toBe(1 + 2 ** 39);
-    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('charges nothing for introspection, so explorers can always load the schema', () => {

@@ -4,12 +4,14 @@
  * errors keep the upstream code and request id; a create is sent once whatever fails, and an
  * idempotencyKey turns repeats into replays.
  */
+import { eventually } from '../support/eventually';
 import { startStack, type GqlResponse, type Stack } from '../support/stack';
 
 const REFRESH_POST = 'POST /v1.0/cdn/content/refresh-tasks';
 const PREHEAT_POST = 'POST /v1.0/cdn/content/preheating-tasks';
-// How long created records take to settle in the simulator.
-const TRANSITION_MS = 1500;
+// How long created records take to settle in the simulator: longer than any test, so that they
+// settle only when a test moves the simulator's data clock past it (`settle`).
+const TRANSITION_MS = 600_000;
 
 const TASK_FIELDS = 'id taskId type status fileType createdAt processing succeeded failed total';
 
@@ -53,26 +55,23 @@ function onlyError(res: GqlResponse) {
   return res.errors?.[0] as { message: string; extensions?: Record<string, unknown> };
 }
 
-// Waits until `check` returns a value, polling; fails with the last value seen.
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 8000, everyMs = 150): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > until) throw new Error(`gave up waiting; last value: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
-
 describe('create mutations', () => {
   let stack: Stack;
+  // The simulator's data clock runs this far ahead of the real one; `settle` moves it past the transitions.
+  let skewMs = 0;
+  const settle = (): void => {
+    skewMs += TRANSITION_MS;
+  };
 
   beforeAll(async () => {
     // Huawei allows 5 creates a second; these tests send more, and the limit is not what they are about.
-    stack = await startStack({ simulator: { records: 2000, transitionMs: TRANSITION_MS, rateLimits: { refresh: 0, preheat: 0 } } });
+    stack = await startStack({ simulator: { records: 2000, transitionMs: TRANSITION_MS, rateLimits: { refresh: 0, preheat: 0 }, now: () => Date.now() + skewMs } });
   });
   afterAll(() => stack.close());
-  afterEach(() => stack.sim('DELETE', '/__sim/faults'));
+  afterEach(async () => {
+    skewMs = 0;
+    await stack.sim('DELETE', '/__sim/faults');
+  });
 
   describe('creating and following a task', () => {
     it('creates a refresh task, shows its records in urlTasks and follows it until DONE with the counts adding up', async () => {
@@ -97,11 +96,11 @@ describe('create mutations', () => {
       expect(mine.map((n) => n.url).sort()).toEqual([...urls].sort());
       for (const node of mine) expect(node).toMatchObject({ type: 'REFRESH', fileType: 'FILE', status: expect.stringMatching(/^(WAITING|PROCESSING)$/) });
 
-      // The task, followed through Query.task until it is done.
-      const done = await eventually(
-        async () => (await stack.query<{ task: TaskView }>(TASK, { taskId: payload.taskId })).data?.task,
-        (task) => task?.status === 'DONE',
-      );
+      // The task, followed through Query.task: in process until its records settle, then done.
+      expect((await stack.query<{ task: TaskView }>(TASK, { taskId: payload.taskId })).data?.task).toMatchObject({ status: 'IN_PROCESS', processing: 4, total: 4 });
+      settle();
+      const done = (await stack.query<{ task: TaskView }>(TASK, { taskId: payload.taskId })).data?.task;
+      expect(done?.status).toBe('DONE');
       expect(done).toMatchObject({ id: payload.task?.id, processing: 0, succeeded: 2, failed: 2, total: 4 });
       expect((done?.processing ?? 0) + (done?.succeeded ?? 0) + (done?.failed ?? 0)).toBe(done?.total);
 
@@ -132,10 +131,8 @@ describe('create mutations', () => {
       const preheat = await stack.query<PreheatData>(CREATE_PREHEAT, { input: { urls: [unique('big.mp4'), unique('fail.mp4')] } });
       expect(preheat.errors).toBeUndefined();
       expect(preheat.data?.createPreheatTask).toMatchObject({ replayed: false, task: { type: 'PREHEATING', fileType: 'FILE', status: 'IN_PROCESS', total: 2 } });
-      const done = await eventually(
-        async () => (await stack.query<{ task: TaskView }>(TASK, { taskId: preheat.data?.createPreheatTask.taskId })).data?.task,
-        (task) => task?.status === 'DONE',
-      );
+      settle();
+      const done = (await stack.query<{ task: TaskView }>(TASK, { taskId: preheat.data?.createPreheatTask.taskId })).data?.task;
       expect(done).toMatchObject({ succeeded: 1, failed: 1, processing: 0, total: 2 });
     });
 
@@ -327,10 +324,13 @@ describe('create mutations against daily quotas and a short idempotency window',
     const first = await stack.query<PreheatData>(CREATE_PREHEAT, { input });
     const replay = await stack.query<PreheatData>(CREATE_PREHEAT, { input });
     expect(replay.data?.createPreheatTask).toMatchObject({ replayed: true, taskId: first.data?.createPreheatTask.taskId });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
-    const later = await stack.query<PreheatData>(CREATE_PREHEAT, { input });
-    expect(later.errors).toBeUndefined();
-    expect(later.data?.createPreheatTask.replayed).toBe(false);
+    // Repeats inside the window are replays (they cost nothing); the first one after it creates anew.
+    const later = await eventually(async () => {
+      const answer = await stack.query<PreheatData>(CREATE_PREHEAT, { input });
+      expect(answer.errors).toBeUndefined();
+      expect(answer.data?.createPreheatTask.replayed).toBe(false);
+      return answer;
+    });
     expect(later.data?.createPreheatTask.taskId).not.toBe(first.data?.createPreheatTask.taskId);
   });
 });

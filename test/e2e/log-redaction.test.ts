@@ -4,6 +4,7 @@
  * request signature appears anywhere in the output, while the request ids do.
  */
 import { createSimulator, type Simulator } from '../../src/simulator/index';
+import { eventually } from '../support/eventually';
 import { spawnGateway, type GatewayProcess } from './support/process';
 
 const AK = 'HPUAE2ELOGTESTAK0001';
@@ -57,7 +58,7 @@ describe('logs of a gateway holding credentials', () => {
     expect(failing.body.errors?.[0]?.extensions).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', requestId: 'e2e-log-fail' });
 
     // The access line is written when the response closes, and travels through a pipe: wait for all six.
-    for (let i = 0; i < 100 && gateway.logs().filter((l) => l.msg === 'graphql request').length < 6; i++) await new Promise((r) => setTimeout(r, 20));
+    await eventually(() => expect(gateway.logs().filter((l) => l.msg === 'graphql request').length).toBeGreaterThanOrEqual(6));
     const output = gateway.output();
     for (const secret of [AK, SK, SECURITY_TOKEN, API_KEY, CURSOR_SECRET]) expect(output).not.toContain(secret);
     expect(output).not.toMatch(/Signature=|Access=|\b[0-9a-f]{64}\b/);
