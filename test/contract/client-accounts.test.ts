@@ -82,7 +82,9 @@ describe('an account with enterprise projects (enterpriseProjectRequired)', () =
     for (const [query, variables] of [[READ, {}], [DETAIL, { id: task.id }], [CREATE, { u: 'https://eps.example.com/b.js' }]] as const) {
       const res = await stack.query(query, variables);
       expect([query, res.errors?.map((e) => e.extensions?.code)]).toEqual([query, ['UPSTREAM_ERROR']]);
-      expect(res.errors![0]!.message).toContain('enterprise_project_id');
+      // The upstream's own refusal, passed on: HTTP 400 CDN.0001 and its message.
+      expect(res.errors![0]!.extensions?.upstream).toMatchObject({ status: 400, code: 'CDN.0001' });
+      expect(res.errors![0]!.message).toContain('enterprise_project_id is required');
     }
     const urls = await stack.query<{ urlTasks: { nodes: unknown[] } }>(URLS, window);
     expect(urls.errors).toBeUndefined();
