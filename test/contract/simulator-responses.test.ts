@@ -36,6 +36,8 @@ async function ok(operation: keyof typeof FIXTURES, method: 'GET' | 'POST', path
   const reply = await api(sim, method, path, options);
   expect([operation, reply.status, reply.json?.error]).toEqual([operation, 200, undefined]);
   expect(contractViolations(operation, reply.json)).toEqual([]);
+  // The fixtures' X-Request-Id / X-request-id: header names compare case-insensitively.
+  expect(reply.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
   return reply.json;
 }
 
