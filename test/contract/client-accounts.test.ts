@@ -76,6 +76,20 @@ describe('an account with enterprise projects (enterpriseProjectRequired)', () =
     expect((await scoped.query<{ task: { taskId: string } }>(DETAIL, { id: task.id })).data!.task.taskId).toBe(task.id);
   });
 
+  it('keeps /readyz ready for a gateway configured with a project (its probe names the project too)', async () => {
+    await stack.sim('PUT', '/__sim/faults', { enterpriseProjectRequired: true });
+    const readyz = (s: Stack) => fetch(s.url.replace(/\/graphql$/, '/readyz')).then(async (r) => [r.status, ((await r.json()) as { status: string }).status]);
+    const fresh = await startStack({ upstream: stack.simulator, env: { HUAWEICLOUD_ENTERPRISE_PROJECT_ID: '0' } });
+    const bare = await startStack({ upstream: stack.simulator });
+    try {
+      expect(await readyz(fresh)).toEqual([200, 'ready']);
+      expect(await readyz(bare)).toEqual([503, 'unready']);
+    } finally {
+      await fresh.close();
+      await bare.close();
+    }
+  });
+
   it('fails task queries and creates with a clear code for a gateway without one, while urlTasks works', async () => {
     const [task] = (await api(stack.simulator, 'GET', '/v1.0/cdn/historytasks')).json.tasks;
     await stack.sim('PUT', '/__sim/faults', { enterpriseProjectRequired: true });

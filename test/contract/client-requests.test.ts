@@ -13,14 +13,17 @@ import { bodyFieldNames, operationOf, receivedRequests, requestViolations } from
 const DAY = 86_400_000;
 const PROJECT = '2f1e8a3c-5b7d-4e9f-a1c2-3d4e5f6a7b8c';
 const UNLIMITED = { 'url-tasks': 0, historytasks: 0, detail: 0, refresh: 0, preheat: 0 };
-const clock = Date.UTC(2026, 10, 30, 12, 0, 0);
+// The wall clock, frozen: the gateway's default windows end at the real now.
+const clock = Date.now();
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 const READS = /* GraphQL */ `
   query($u: UrlTaskFilter, $t: TaskFilter) {
-    plain: urlTasks(first: 3) { nodes { id task { taskId } } }
+    plain: urlTasks(first: 3) { totalCount nodes { id task { taskId } } }
     filtered: urlTasks(first: 3, filter: $u) { nodes { id } }
-    tasks(first: 2) { nodes { taskId urls(first: 2) { nodes { id } } } }
+    oldest: urlTasks(last: 2) { nodes { id } }
+    tasks(first: 2) { totalCount nodes { id taskId urls(first: 2) { nodes { id } } } }
+    oldestTasks: tasks(last: 2) { nodes { taskId } }
     ordered: tasks(first: 2, filter: $t, orderBy: { field: TOTAL, direction: ASC }) {
       nodes { taskId urls(first: 2, filter: { status: SUCCEED, url: "https://static.example.com/a.js" }) { nodes { id } } }
     }
@@ -50,13 +53,19 @@ afterAll(async () => {
   await plain?.close();
 });
 
-// Runs the reads and the creates through one gateway and returns what the simulator received.
+const NODES = /* GraphQL */ `query($ids: [ID!]!) { nodes(ids: $ids) { id } }`;
+
+// Runs the reads, node lookups, the creates and the readiness probe through one gateway; returns what the simulator received.
 async function exercise(stack: Stack): Promise<readonly LoggedRequest[]> {
   await stack.sim('POST', '/__sim/reset');
-  for (const [query, variables] of [[READS, VARIABLES], [CREATES, {}]] as const) {
+  const reads = await stack.query<{ plain: { nodes: Array<{ id: string }> }; tasks: { nodes: Array<{ id: string }> } }>(READS, VARIABLES);
+  expect(reads.errors).toBeUndefined();
+  const ids = [reads.data!.plain.nodes[0]!.id, reads.data!.tasks.nodes[0]!.id];
+  for (const [query, variables] of [[NODES, { ids }], [CREATES, {}]] as const) {
     const res = await stack.query(query, variables);
     expect(res.errors).toBeUndefined();
   }
+  expect((await fetch(stack.url.replace(/\/graphql$/, '/readyz'))).status).toBe(200);
   const received = await receivedRequests(stack.simulator.url);
   expect(new Set(received.map(operationOf))).toEqual(new Set(Object.keys(FIXTURES)));
   return received;
