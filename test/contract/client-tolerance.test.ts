@@ -154,6 +154,18 @@ describe('omitted fields the gateway cannot work without', () => {
   });
 });
 
+describe('creates without their task id', () => {
+  it.each([
+    ['refresh', 'refresh_task', 'mutation { createRefreshTask(input: { urls: ["https://tolerance.example.com/a.js"] }) { taskId } }'],
+    ['preheat', 'preheating_task', 'mutation { createPreheatTask(input: { urls: ["https://tolerance.example.com/b.js"] }) { taskId } }'],
+  ])('%s without %s: UPSTREAM_BAD_RESPONSE naming the field', async (scope, wire, mutation) => {
+    await stack.sim('PUT', '/__sim/faults', { omitFields: { [scope]: [wire] } });
+    const res = await stack.query(mutation);
+    expect(res.errors?.map((e) => e.extensions?.code)).toEqual(['UPSTREAM_BAD_RESPONSE']);
+    expect(res.errors![0]!.message).toMatch(new RegExp(`\\(${wire}: `));
+  });
+});
+
 describe('unknown enum values (unknownEnumValues)', () => {
   it('status and type fields become UNKNOWN everywhere', async () => {
     await stack.sim('PUT', '/__sim/faults', { unknownEnumValues: true });

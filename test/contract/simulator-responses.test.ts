@@ -86,6 +86,14 @@ describe('url-tasks (ShowUrlTaskInfo, urls.py)', () => {
     expect(seen.directoryWithMode).toBeGreaterThan(0);
     expect(seen.preheat).toBeGreaterThan(0);
   });
+
+  it('pages by item offset, id descending across pages', async () => {
+    const page = async (offset: number): Promise<number[]> =>
+      (await ok('url-tasks', 'GET', URL_TASKS, { query: { start_time: clock - DAY, end_time: clock, limit: 50, offset } })).result.map((r: { id: number }) => r.id);
+    const ids = [...(await page(0)), ...(await page(50))];
+    expect(ids).toHaveLength(100);
+    for (let i = 1; i < ids.length; i++) expect(ids[i]).toBeLessThan(ids[i - 1]!);
+  });
 });
 
 describe('historytasks (ShowHistoryTasks, tasks_object.py)', () => {
@@ -99,6 +107,18 @@ describe('historytasks (ShowHistoryTasks, tasks_object.py)', () => {
     const ids = (await tasksSince(15)).map((t) => t.id);
     expect(ids.some((id) => HEX_ID.test(id))).toBe(true);
     expect(ids.some((id) => /^\d+$/.test(id))).toBe(true);
+  });
+
+  it('orders by order_field and order_type only when both are given, else create_time desc', async () => {
+    const list = async (query: Record<string, string>): Promise<Array<{ total: number; create_time: number }>> =>
+      (await ok('historytasks', 'GET', HISTORY, { query: { start_date: clock - 3 * DAY, page_size: 10000, page_number: 1, ...query } })).tasks;
+    const byTotal = (await list({ order_field: 'total', order_type: 'asc' })).map((t) => t.total);
+    expect(byTotal).toEqual([...byTotal].sort((a, b) => a - b));
+    expect(new Set(byTotal).size).toBeGreaterThan(1);
+    for (const half of [{ order_field: 'total' }, { order_type: 'asc' }] as Array<Record<string, string>>) {
+      const times = (await list(half)).map((t) => t.create_time);
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+    }
   });
 });
 
