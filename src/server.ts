@@ -67,7 +67,9 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   const observations = createObservations();
   const apollo = await startApollo({ config, logger, httpServer: server, observations, executor: deps.executor });
   const readiness = createReadiness({
-    probe: (deadline) => cdn.historyTasks({ pageSize: 1, pageNumber: 1 }, { deadline, requestId: `readyz-${newRequestId()}` }),
+    // The probe names the enterprise project like every historytasks call: accounts with enterprise projects refuse calls without one.
+    probe: (deadline) =>
+      cdn.historyTasks({ pageSize: 1, pageNumber: 1, enterpriseProjectId: config.enterpriseProjectId }, { deadline, requestId: `readyz-${newRequestId()}` }),
     ttlMs: config.readinessTtlMs,
     probeTimeoutMs: config.upstreamTimeoutMs,
     lastSuccessAt: deps.upstreamObserver?.lastSuccessAt,

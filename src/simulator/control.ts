@@ -29,6 +29,8 @@ export function handleControl(state: SimulatorState, method: string, path: strin
   switch (route) {
     case 'GET /__sim/stats':
       return ok(state.counter.snapshot(state.limiter.peaks()));
+    case 'GET /__sim/requests':
+      return ok({ requests: state.requestLog.list() });
     case 'POST /__sim/reset':
       return reset(state, parsed);
     case 'POST /__sim/url-tasks':

@@ -67,6 +67,7 @@ export function createRequestHandler(state: SimulatorState): RequestHandler {
       return writeAnswer(res, gatewayError(404, 'APIGW.0101', NOT_FOUND_MESSAGE, requestId));
     }
     state.counter.count(match.route.template);
+    state.requestLog.add(method, rawPath, rawQuery, body);
     // A PUT /__sim/faults during this call must not change how it ends.
     const faults = state.faults;
     const outcome = decide(state, faults, req, match, { rawPath, rawQuery, body, requestId });

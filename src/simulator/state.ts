@@ -1,6 +1,6 @@
 /**
  * Everything a running simulator holds: settings fixed at creation, and the data, counters,
- * limiter, quotas and faults that `POST /__sim/reset` replaces.
+ * request log, limiter, quotas and faults that `POST /__sim/reset` replaces.
  */
 import type { OperationName } from '../cdn/models';
 import type { AuthSettings } from './auth';
@@ -9,6 +9,7 @@ import { defaultFaults, type FaultConfig } from './faults';
 import { mulberry32, type Random } from './prng';
 import { QuotaBook, type QuotaKind } from './quota';
 import { RateLimiter } from './ratelimit';
+import { RequestLog } from './request-log';
 import { RequestCounter } from './stats';
 import { Store } from './store';
 
@@ -41,6 +42,7 @@ export interface ResetInput {
 export class SimulatorState {
   store!: Store;
   counter!: RequestCounter;
+  requestLog!: RequestLog;
   limiter!: RateLimiter;
   quotas!: QuotaBook;
   faults!: FaultConfig;
@@ -62,6 +64,7 @@ export class SimulatorState {
     });
     this.store = new Store(dataset);
     this.counter = new RequestCounter();
+    this.requestLog = new RequestLog();
     this.limiter = new RateLimiter();
     this.quotas = new QuotaBook(this.settings.quotas);
     this.setFaults(this.defaultFaults());
