@@ -7,7 +7,7 @@ import type { ZodError } from 'zod';
 import { GatewayError, type ErrorCode, type UpstreamInfo } from '../errors';
 import { CallerAborted, DeadlineExceeded } from './deadline';
 import { readJson } from './json';
-import type { OperationName } from './models';
+import { OPERATION_NAMES, operationLabel, type OperationName } from './operations';
 import type { UpstreamResponse } from './pipeline';
 import type { Redactor } from './redact';
 import { ErrorBodyWire } from './wire';
@@ -19,13 +19,9 @@ export interface CallContext {
 }
 
 /** Human labels of the operations, used at the start of every message. */
-export const OPERATION_LABELS: Readonly<Record<OperationName, string>> = {
-  'url-tasks': 'Listing URL tasks (GET /v1.0/cdn/contentgateway/url-tasks)',
-  historytasks: 'Listing history tasks (GET /v1.0/cdn/historytasks)',
-  detail: 'Reading a task detail (GET /v1.0/cdn/historytasks/{id}/detail)',
-  refresh: 'Creating a refresh task (POST /v1.0/cdn/content/refresh-tasks)',
-  preheat: 'Creating a preheat task (POST /v1.0/cdn/content/preheating-tasks)',
-};
+export const OPERATION_LABELS: Readonly<Record<OperationName, string>> = Object.freeze(
+  Object.fromEntries(OPERATION_NAMES.map((op) => [op, operationLabel(op)])) as Record<OperationName, string>,
+);
 
 /** Business error code of a 200 body that means the daily refresh/preheat quota is used up. */
 export const QUOTA_EXCEEDED_CODE = 'CDN.0110';

@@ -12,22 +12,16 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config';
 import { createSharedState, type SharedState, type StateComponent } from '../state/index';
 import type { MemoryCacheStore } from '../state/memory';
-import type { OperationName } from './models';
+import { defaultRateLimits, OPERATION_NAMES, type OperationName } from './operations';
 import type { Stage, UpstreamRequest } from './pipeline';
 import { cacheStage, createAttemptClock } from './stages/cache';
 import { coalesceStage } from './stages/coalesce';
 import { rateLimitStage } from './stages/rate-limit';
 
-/** Huawei's per-tenant limits, calls per second (shared/UPSTREAM.md). */
-export const HUAWEI_RATE_LIMITS: Readonly<Record<OperationName, number>> = Object.freeze({
-  'url-tasks': 5,
-  detail: 30,
-  historytasks: 10,
-  refresh: 5,
-  preheat: 5,
-});
+/** The upstream's per-tenant limits, calls per second (from the table in src/cdn/operations.ts). */
+export const HUAWEI_RATE_LIMITS: Readonly<Record<OperationName, number>> = Object.freeze(defaultRateLimits());
 
-const OPERATIONS = Object.keys(HUAWEI_RATE_LIMITS) as OperationName[];
+const OPERATIONS = OPERATION_NAMES;
 
 /** Options of `createEconomyStages`; every field optional. */
 export interface EconomyOptions {

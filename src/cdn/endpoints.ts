@@ -7,7 +7,8 @@ import { badUserInput, GatewayError } from '../errors';
 import { badShape, classifyResponse, UNKNOWN_TASK_CODE } from './classify';
 import { toTaskDetailModel, toTaskPage, toUrlTaskPage } from './convert';
 import { readJson } from './json';
-import type { OperationName, TaskDetailModel, TaskPage, UrlTaskPage } from './models';
+import type { TaskDetailModel, TaskPage, UrlTaskPage } from './models';
+import { fillPath, OPERATIONS, type OperationName } from './operations';
 import type { CallOptions } from './options';
 import {
   taskDetailPath,
@@ -57,7 +58,7 @@ const TaskDetailWithNumericIds = TaskDetailResponseWire.refine((d) => d.urls.eve
 export async function fetchUrlTasks(ctx: EndpointContext, params: UrlTasksParams = {}, opts: CallOptions = {}): Promise<UrlTaskPage> {
   const wire = await call(
     ctx,
-    { operation: 'url-tasks', method: 'GET', path: '/v1.0/cdn/contentgateway/url-tasks', query: toUrlTasksQuery(params) },
+    { ...route('url-tasks'), query: toUrlTasksQuery(params) },
     UrlTasksResponseWire,
     opts,
   );
@@ -68,7 +69,7 @@ export async function fetchUrlTasks(ctx: EndpointContext, params: UrlTasksParams
 export async function fetchHistoryTasks(ctx: EndpointContext, params: HistoryTasksParams = {}, opts: CallOptions = {}): Promise<TaskPage> {
   const wire = await call(
     ctx,
-    { operation: 'historytasks', method: 'GET', path: '/v1.0/cdn/historytasks', query: toHistoryTasksQuery(params) },
+    { ...route('historytasks'), query: toHistoryTasksQuery(params) },
     HistoryTasksResponseWire,
     opts,
   );
@@ -87,7 +88,7 @@ export async function fetchTaskDetail(
     throw badUserInput(`taskId must be a non-empty task id without "/" (e.g. "7620240"); received ${JSON.stringify(taskId)}`);
   }
   try {
-    const wire = await call(ctx, { operation: 'detail', method: 'GET', path, query: toTaskDetailQuery(params) }, TaskDetailWithNumericIds, opts);
+    const wire = await call(ctx, { ...route('detail'), path, query: toTaskDetailQuery(params) }, TaskDetailWithNumericIds, opts);
     return toTaskDetailModel(wire);
   } catch (e) {
     if (isUnknownTask(e)) return null;
@@ -99,7 +100,7 @@ export async function fetchTaskDetail(
 export async function createRefreshTask(ctx: EndpointContext, input: CreateRefreshTaskInput, opts: CallOptions = {}): Promise<CreatedTask> {
   const wire = await call(
     ctx,
-    { operation: 'refresh', method: 'POST', path: '/v1.0/cdn/content/refresh-tasks', body: JSON.stringify(toRefreshBody(input)) },
+    { ...route('refresh'), body: JSON.stringify(toRefreshBody(input)) },
     CreateRefreshResponseWire,
     opts,
   );
@@ -110,7 +111,7 @@ export async function createRefreshTask(ctx: EndpointContext, input: CreateRefre
 export async function createPreheatTask(ctx: EndpointContext, input: CreatePreheatTaskInput, opts: CallOptions = {}): Promise<CreatedTask> {
   const wire = await call(
     ctx,
-    { operation: 'preheat', method: 'POST', path: '/v1.0/cdn/content/preheating-tasks', body: JSON.stringify(toPreheatBody(input)) },
+    { ...route('preheat'), body: JSON.stringify(toPreheatBody(input)) },
     CreatePreheatResponseWire,
     opts,
   );
@@ -129,6 +130,11 @@ interface RequestSpec {
   readonly path: string;
   readonly query?: QueryParams;
   readonly body?: string;
+}
+
+// The operation, method and (template-free) path of a request, from the operations table.
+function route(operation: OperationName): Pick<RequestSpec, 'operation' | 'method' | 'path'> {
+  return { operation, method: OPERATIONS[operation].method, path: fillPath(operation) };
 }
 
 // Runs one request through the pipeline and returns its validated 200 body.

@@ -3,8 +3,8 @@
  * enums, numeric times in ms). Converters from the wire shapes live in src/cdn/convert.ts.
  */
 
-/** Operation names, used for rate limits, fault injection, metrics and cache keys. */
-export type OperationName = 'url-tasks' | 'historytasks' | 'detail' | 'refresh' | 'preheat';
+/** Operation names; the table of their facts is src/cdn/operations.ts. */
+export type { OperationName } from './operations';
 
 /** One URL refresh/preheat record. */
 export interface UrlTaskModel {

@@ -3,6 +3,7 @@
  * request bodies (UPSTREAM.md §1–4). Pure functions; the values' ranges are the caller's
  * business (the pagination layer), only the names and the documented casing are fixed here.
  */
+import { fillPath } from './operations';
 import type { QueryParams } from './signer';
 import type { CreatePreheatRequestWire, CreateRefreshRequestWire } from './wire';
 
@@ -115,7 +116,7 @@ export function toTaskDetailQuery(p: TaskDetailParams = {}): QueryParams {
 /** Builds the decoded path of a task detail; a task id must be one non-empty path segment. */
 export function taskDetailPath(taskId: string): string | undefined {
   if (typeof taskId !== 'string' || taskId === '' || taskId.includes('/') || taskId === '.' || taskId === '..') return undefined;
-  return `/v1.0/cdn/historytasks/${taskId}/detail`;
+  return fillPath('detail', taskId);
 }
 
 /** Builds the refresh request body. */

@@ -320,7 +320,7 @@ describe('createEconomyStages misuse', () => {
     [{ cacheTtlMs: -1 }, 'economy option `cacheTtlMs` must be a finite number >= 0; received -1'],
     [{ rateLimitMarginMs: Number.NaN }, 'economy option `rateLimitMarginMs` must be a finite number >= 0; received NaN'],
     [{ rateLimits: { 'url-tasks': -5 } }, 'economy option `rateLimits.url-tasks` must be a finite number >= 0; received -5'],
-    [{ rateLimits: { urlTasks: 5 } }, 'economy option `rateLimits` has an unknown operation "urlTasks"; operations are url-tasks, detail, historytasks, refresh, preheat'],
+    [{ rateLimits: { urlTasks: 5 } }, 'economy option `rateLimits` has an unknown operation "urlTasks"; operations are url-tasks, historytasks, detail, refresh, preheat'],
   ])('refuses %j', (options, message) => {
     expect(() => createEconomyStages(options as EconomyOptions)).toThrow(new TypeError(message));
   });
