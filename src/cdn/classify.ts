@@ -4,8 +4,7 @@
  * transport failures. Pure functions; the classify stage and the endpoints call them.
  */
 import type { ZodError } from 'zod';
-import { GatewayError, type ErrorCode, type UpstreamInfo } from '../errors';
-import { CallerAborted, DeadlineExceeded } from './deadline';
+import { CallerAbortedError, DeadlineExceededError, GatewayError, type ErrorCode, type UpstreamInfo } from '../errors';
 import { readJson } from './json';
 import { OPERATION_NAMES, operationLabel, type OperationName } from './operations';
 import type { UpstreamResponse } from './pipeline';
@@ -148,14 +147,14 @@ export function classifyFailure(ctx: CallContext, error: unknown, redact: Redact
   if (error instanceof GatewayError) return error;
   const label = OPERATION_LABELS[ctx.operation];
   const upstream: UpstreamInfo = { status: 0 };
-  if (error instanceof DeadlineExceeded) {
+  if (error instanceof DeadlineExceededError) {
     return new GatewayError(
       'UPSTREAM_TIMEOUT',
       `${label} failed: the CDN API did not answer within the ${error.budgetMs} ms deadline; retry with a longer deadline or a narrower query.`,
       { upstream, cause: error },
     );
   }
-  if (error instanceof CallerAborted) {
+  if (error instanceof CallerAbortedError) {
     return new GatewayError('UPSTREAM_TIMEOUT', `${label} was cancelled by the caller before the CDN API answered.`, {
       upstream,
       cause: error,

@@ -1,4 +1,3 @@
-import { GatewayError } from '../../src/errors';
 import {
   classifyFailure,
   classifyResponse,
@@ -9,7 +8,7 @@ import {
   readErrorFields,
   type CallContext,
 } from '../../src/cdn/classify';
-import { CallerAborted, DeadlineExceeded } from '../../src/cdn/deadline';
+import { CallerAbortedError, DeadlineExceededError, GatewayError } from '../../src/errors';
 import type { UpstreamResponse } from '../../src/cdn/pipeline';
 import { createRedactor } from '../../src/cdn/redact';
 
@@ -189,10 +188,10 @@ describe('classifyFailure: transport failures', () => {
   });
 
   it('maps a passed deadline and a cancelled caller to UPSTREAM_TIMEOUT', () => {
-    const late = classifyFailure(GET, new DeadlineExceeded(250));
+    const late = classifyFailure(GET, new DeadlineExceededError(250));
     expect(late.code).toBe('UPSTREAM_TIMEOUT');
     expect(late.message).toContain('within the 250 ms deadline');
-    const gone = classifyFailure(GET, new CallerAborted(new Error('client left')));
+    const gone = classifyFailure(GET, new CallerAbortedError(new Error('client left')));
     expect(gone.code).toBe('UPSTREAM_TIMEOUT');
     expect(gone.message).toContain('cancelled by the caller');
   });
