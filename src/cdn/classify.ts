@@ -1,13 +1,13 @@
 /**
  * The one place where upstream outcomes become catalogue errors: HTTP statuses, the three
  * error body shapes (gateway, top-level 400, `{error}` inside a 200), unreadable bodies and
- * transport failures. Pure functions; the classify stage and the endpoints call them.
+ * transport failures. Pure functions; the classify stage calls them once per attempt.
  */
 import type { ZodError } from 'zod';
-import { CallerAbortedError, DeadlineExceededError, GatewayError, type ErrorCode, type UpstreamInfo } from '../errors';
-import { readJson } from './json';
+import { AttemptTimeoutError, CallerAbortedError, DeadlineExceededError, GatewayError, type ErrorCode, type UpstreamInfo } from '../errors';
+import { parseJson, type JsonBody } from './json';
 import { OPERATION_NAMES, operationLabel, type OperationName } from './operations';
-import type { UpstreamResponse } from './pipeline';
+import type { RawResponse } from './pipeline';
 import type { Redactor } from './redact';
 import { ErrorBodyWire } from './wire';
 
@@ -92,14 +92,14 @@ export function codeForStatus(status: number, upstreamCode?: string): ErrorCode 
   return 'UPSTREAM_ERROR';
 }
 
-/** Turns a response into an error when it is one (non-2xx, `{error}` inside a 2xx, or a 2xx that is not JSON); `undefined` otherwise. */
+/** Turns a response into an error when it is one (non-2xx, `{error}` inside a 2xx, or a 2xx that is not JSON); `undefined` otherwise. Pass `json` when the body is already parsed. */
 export function classifyResponse(
   ctx: CallContext,
-  res: UpstreamResponse,
+  res: RawResponse,
   nowMs: number,
   redact: Redactor = (s) => s,
+  json: JsonBody = parseJson(res.body),
 ): GatewayError | undefined {
-  const json = readJson(res);
   const fields = json.ok ? readErrorFields(json.value) : undefined;
   const requestId = res.requestId ?? fields?.requestId;
   const upstream: UpstreamInfo = {
@@ -131,7 +131,7 @@ export function classifyResponse(
 }
 
 /** Turns a 200 body that does not have the expected shape into `UPSTREAM_BAD_RESPONSE` (not retryable: the shape will not change). */
-export function badShape(ctx: CallContext, res: UpstreamResponse, error: ZodError): GatewayError {
+export function badShape(ctx: CallContext, res: RawResponse, error: ZodError): GatewayError {
   const issue = error.issues[0];
   const where = issue ? `${issue.path.length ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}` : 'unknown mismatch';
   return new GatewayError(
@@ -152,6 +152,13 @@ export function classifyFailure(ctx: CallContext, error: unknown, redact: Redact
       'UPSTREAM_TIMEOUT',
       `${label} failed: the CDN API did not answer within the ${error.budgetMs} ms deadline; retry with a longer deadline or a narrower query.`,
       { upstream, cause: error },
+    );
+  }
+  if (error instanceof AttemptTimeoutError) {
+    return new GatewayError(
+      'UPSTREAM_TIMEOUT',
+      `${label} failed: the CDN API did not answer within the ${error.timeoutMs} ms attempt timeout (UPSTREAM_TIMEOUT_MS); retry later or with a narrower query.`,
+      { upstream, retryable: true, cause: error },
     );
   }
   if (error instanceof CallerAbortedError) {

@@ -1,12 +1,12 @@
 /**
  * The five upstream operations. Each builds an `UpstreamRequest`, runs it through the
- * pipeline, checks the 200 body once against its zod schema and converts it to a model.
+ * pipeline (which classifies and parses the response once), checks the parsed 200 body
+ * against its zod schema and converts it to a model.
  */
 import type { ZodType } from 'zod';
 import { badUserInput, GatewayError } from '../errors';
-import { badShape, classifyResponse, UNKNOWN_TASK_CODE } from './classify';
+import { badShape, UNKNOWN_TASK_CODE } from './classify';
 import { toTaskDetailModel, toTaskPage, toUrlTaskPage } from './convert';
-import { readJson } from './json';
 import type { TaskDetailModel, TaskPage, UrlTaskPage } from './models';
 import { fillPath, OPERATIONS, type OperationName } from './operations';
 import type { CallOptions } from './options';
@@ -24,7 +24,6 @@ import {
   type UrlTasksParams,
 } from './params';
 import type { Handler, UpstreamRequest } from './pipeline';
-import type { Redactor } from './redact';
 import type { QueryParams } from './signer';
 import {
   CreatePreheatResponseWire,
@@ -40,7 +39,6 @@ export interface EndpointContext {
   readonly now: () => number;
   /** Deadline of a call whose caller gives none. */
   readonly timeoutMs: number;
-  readonly redact: Redactor;
 }
 
 /** The result of a create call. */
@@ -149,11 +147,7 @@ async function call<T>(ctx: EndpointContext, spec: RequestSpec, schema: ZodType<
     requestId: opts.requestId,
   };
   const res = await ctx.handler(req);
-  // The classify stage already did this; outer stages (a cache) may hand back responses it never saw.
-  const error = classifyResponse(req, res, ctx.now(), ctx.redact);
-  if (error) throw error;
-  const json = readJson(res);
-  const parsed = schema.safeParse(json.ok ? json.value : undefined);
+  const parsed = schema.safeParse(res.json);
   if (!parsed.success) throw badShape(req, res, parsed.error);
   return parsed.data;
 }

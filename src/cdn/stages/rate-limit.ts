@@ -30,7 +30,7 @@ export interface RateLimitStageOptions {
   readonly onRejected?: (req: UpstreamRequest, waitMs: number) => void;
 }
 
-/** Creates the rate-limit stage; place it among the client's `attemptStages`. */
+/** Creates the rate-limit stage; src/cdn/upstream.ts places it inside retry. */
 export function rateLimitStage(options: RateLimitStageOptions): Stage {
   const { limiter, limits, now } = options;
   const windowMs = options.windowMs ?? 1200;
