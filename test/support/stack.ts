@@ -4,6 +4,7 @@
  */
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index';
 import type { EconomyOptions } from '../../src/cdn/economy';
+import { routeKey } from '../../src/cdn/operations';
 import { createUpstream, upstreamOptionsFromConfig, type EconomyHandles } from '../../src/cdn/upstream';
 import { loadConfig, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -37,9 +38,9 @@ export interface Stack {
 
 /** The simulator's stats keys for the upstream operations. */
 export const OPS = {
-  urlTasks: 'GET /v1.0/cdn/contentgateway/url-tasks',
-  historyTasks: 'GET /v1.0/cdn/historytasks',
-  detail: 'GET /v1.0/cdn/historytasks/{id}/detail',
+  urlTasks: routeKey('url-tasks'),
+  historyTasks: routeKey('historytasks'),
+  detail: routeKey('detail'),
 } as const;
 
 /** How to start a stack; every field is optional. */
