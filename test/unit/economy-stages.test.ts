@@ -8,6 +8,7 @@ import { createEconomy, type EconomyEvent, type EconomyOptions } from '../../src
 import { normalizeOptions } from '../../src/cdn/options';
 import type { RawHandler, RawResponse, UpstreamRequest } from '../../src/cdn/pipeline';
 import { createRedactor } from '../../src/cdn/redact';
+import { requestKey } from '../../src/cdn/stages/request-key';
 import { composeUpstream } from '../../src/cdn/upstream';
 
 const AUTH = { kind: 'aksk', ak: 'AK-UNIT-0001', sk: 'SK-UNIT-SECRET-0001' } as const;
@@ -216,6 +217,26 @@ describe('cache', () => {
     expect((await handler(detail())).body).toBe(page(9).body);
     expect((await handler(detail())).body).toBe(page(9).body);
     expect(t.seen).toHaveLength(3);
+  });
+
+  it('hands on a hit parsed, as classification hands on a fresh success', async () => {
+    const t = scriptedTerminal((_req, n) => page(n));
+    const { handler, economy } = build(t.handler, { cacheTtlMs: 60_000 });
+    const fresh = await handler(urlTasks());
+    const hit = await handler(urlTasks());
+    expect(economy.metrics().cache.hits).toBe(1);
+    expect(fresh.json).toEqual({ total: 1, count: 0, result: [] });
+    expect(hit.json).toEqual(fresh.json);
+  });
+
+  it('treats a stored entry that no longer parses as a miss', async () => {
+    const t = scriptedTerminal((_req, n) => page(n));
+    const { handler, economy } = build(t.handler, { cacheTtlMs: 60_000 });
+    await economy.state.cache.set(requestKey(urlTasks()), { status: 200, headers: {}, body: '{"total":', producedAt: Date.now() }, 60_000);
+    const res = await handler(urlTasks());
+    expect(res.json).toEqual({ total: 1, count: 0, result: [] });
+    expect(t.seen).toHaveLength(1);
+    expect(economy.metrics().cache).toMatchObject({ hits: 0, misses: 1 });
   });
 
   it('is off with a staleness bound of 0, and never serves POSTs', async () => {
