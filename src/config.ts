@@ -2,6 +2,7 @@
  * Configuration: the environment, validated once at start-up into a typed, frozen `Config`.
  * Every invalid or contradictory setting is reported together in one `ConfigError`.
  */
+import { OPERATION_NAMES, OPERATIONS, type OperationName } from './cdn/operations';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
@@ -36,7 +37,7 @@ export interface Config {
   /** Byte bound of the in-memory response cache. */
   readonly cacheMaxBytes: number;
   /** Upstream calls per second the gateway allows itself, by operation (0 = unlimited). */
-  readonly rateLimits: Readonly<Record<'url-tasks' | 'detail' | 'historytasks' | 'refresh' | 'preheat', number>>;
+  readonly rateLimits: Readonly<Record<OperationName, number>>;
   /** Added to the one-second rate-limit window to absorb network jitter. */
   readonly rateLimitMarginMs: number;
   readonly redisUrl?: string;
@@ -185,11 +186,11 @@ const EnvSchema = z.object({
   CACHE_TTL_MS: int(0, 3600000, 2000),
   CACHE_MAX_BYTES: int(1024, 4294967296, 33554432),
   // Huawei's per-tenant limits (docs/upstream.md, Rate limits); lower them when other clients share the tenant.
-  RATE_LIMIT_URL_TASKS: int(0, 100000, 5),
-  RATE_LIMIT_DETAIL: int(0, 100000, 30),
-  RATE_LIMIT_HISTORYTASKS: int(0, 100000, 10),
-  RATE_LIMIT_REFRESH: int(0, 100000, 5),
-  RATE_LIMIT_PREHEAT: int(0, 100000, 5),
+  RATE_LIMIT_URL_TASKS: int(0, 100000, OPERATIONS['url-tasks'].rateLimit),
+  RATE_LIMIT_DETAIL: int(0, 100000, OPERATIONS.detail.rateLimit),
+  RATE_LIMIT_HISTORYTASKS: int(0, 100000, OPERATIONS.historytasks.rateLimit),
+  RATE_LIMIT_REFRESH: int(0, 100000, OPERATIONS.refresh.rateLimit),
+  RATE_LIMIT_PREHEAT: int(0, 100000, OPERATIONS.preheat.rateLimit),
   RATE_LIMIT_MARGIN_MS: int(0, 1000, 200),
   REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
@@ -268,13 +269,9 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     upstreamMaxAttempts: e.UPSTREAM_MAX_ATTEMPTS,
     cacheTtlMs: e.CACHE_TTL_MS,
     cacheMaxBytes: e.CACHE_MAX_BYTES,
-    rateLimits: Object.freeze({
-      'url-tasks': e.RATE_LIMIT_URL_TASKS,
-      detail: e.RATE_LIMIT_DETAIL,
-      historytasks: e.RATE_LIMIT_HISTORYTASKS,
-      refresh: e.RATE_LIMIT_REFRESH,
-      preheat: e.RATE_LIMIT_PREHEAT,
-    }),
+    rateLimits: Object.freeze(
+      Object.fromEntries(OPERATION_NAMES.map((op) => [op, e[OPERATIONS[op].rateLimitEnv as keyof typeof e] as number])) as Record<OperationName, number>,
+    ),
     rateLimitMarginMs: e.RATE_LIMIT_MARGIN_MS,
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,

@@ -115,3 +115,52 @@ export function ensureError(value: unknown): Error {
 export function isGatewayError(value: unknown): value is GatewayError {
   return value instanceof GatewayError;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Internal causes. These never reach a client themselves: the upstream client throws them as
+// abort reasons or wraps them as the `cause` of a `GatewayError`, whose code is listed below,
+// so code that must tell "out of time" from "the upstream failed" can test `cause` instead of
+// parsing messages (docs/architecture.md, Upstream pipeline).
+
+/** Abort reason: the whole call's deadline passed (maps to `UPSTREAM_TIMEOUT`, not retryable). */
+export class DeadlineExceededError extends Error {
+  override readonly name = 'DeadlineExceededError';
+  constructor(readonly budgetMs: number) {
+    super(`deadline of ${budgetMs} ms passed`);
+  }
+}
+
+/** Abort reason: one attempt outlived the per-attempt timeout, UPSTREAM_TIMEOUT_MS (maps to `UPSTREAM_TIMEOUT`, retryable). */
+export class AttemptTimeoutError extends Error {
+  override readonly name = 'AttemptTimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super(`attempt timeout of ${timeoutMs} ms passed`);
+  }
+}
+
+/** Abort reason: the caller's signal aborted, e.g. the GraphQL request ended (maps to `UPSTREAM_TIMEOUT`). */
+export class CallerAbortedError extends Error {
+  override readonly name = 'CallerAbortedError';
+  constructor(reason: unknown) {
+    super('the caller cancelled the call', { cause: reason });
+  }
+}
+
+/** Cause of a gateway-side `UPSTREAM_RATE_LIMITED`: no limiter slot before the deadline, so the upstream was not called. */
+export class LimiterRejectionError extends Error {
+  override readonly name = 'LimiterRejectionError';
+  constructor(
+    readonly waitMs: number,
+    readonly remainingMs: number,
+  ) {
+    super(`the next slot is ${waitMs} ms away but only ${remainingMs} ms remain`);
+  }
+}
+
+/** The public code each internal cause is reported under. */
+export const INTERNAL_CAUSE_CODES: Readonly<Record<string, ErrorCode>> = Object.freeze({
+  DeadlineExceededError: 'UPSTREAM_TIMEOUT',
+  AttemptTimeoutError: 'UPSTREAM_TIMEOUT',
+  CallerAbortedError: 'UPSTREAM_TIMEOUT',
+  LimiterRejectionError: 'UPSTREAM_RATE_LIMITED',
+});

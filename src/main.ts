@@ -4,8 +4,8 @@
  */
 import { ConfigError, loadConfig, type Config } from './config';
 import { createLogger, type Logger } from './logger';
-import { createCdnClient } from './cdn/client';
-import { createEconomyStages, economyOptionsFromConfig, type EconomyEvent } from './cdn/economy';
+import type { EconomyEvent } from './cdn/economy';
+import { createUpstream, upstreamOptionsFromConfig } from './cdn/upstream';
 import { createGateway } from './server';
 import { createMetrics } from './http/metrics';
 import { createUpstreamObserver } from './http/upstream-observer';
@@ -31,31 +31,25 @@ async function main(): Promise<void> {
   const metrics = createMetrics();
   const upstreamObserver = createUpstreamObserver(logger, metrics);
 
-  // Upstream economy: coalescing, a short-lived cache and the quota's rate limits, shared
-  // between replicas through Redis when REDIS_URL is set.
-  const economy = createEconomyStages({
-    ...economyOptionsFromConfig(config, quotaScope(config, endpoint)),
-    onEvent: throttledStateWarning(logger),
-  });
-  await economy.connect();
-  logger.info(
-    { state: economy.state.kind, cacheTtlMs: config.cacheTtlMs, rateLimits: config.rateLimits },
-    `Upstream economy: cache and quota kept in ${economy.state.kind}`,
-  );
-  metrics.registerSnapshot(() => economy.metrics());
-
-  const cdn = createCdnClient({
-    endpoint,
-    auth: config.upstream.auth,
-    connections: config.upstreamConnections,
-    timeoutMs: config.upstreamTimeoutMs,
-    retry: { maxAttempts: config.upstreamMaxAttempts },
-    stages: economy.stages,
-    attemptStages: economy.attemptStages,
+  // The upstream client with its economy: coalescing, a short-lived cache and the quota's
+  // rate limits, shared between replicas through Redis when REDIS_URL is set.
+  const fromConfig = upstreamOptionsFromConfig(config, endpoint);
+  const upstream = createUpstream({
+    ...fromConfig,
+    economy: { ...fromConfig.economy, onEvent: throttledStateWarning(logger) },
     onEvent: upstreamObserver.onEvent,
   });
-  closers.unshift(() => economy.close());
-  closers.unshift(() => cdn.close());
+  closers.unshift(() => upstream.close());
+  const economy = upstream.economy;
+  if (economy) {
+    await economy.connect();
+    logger.info(
+      { state: economy.stateKind, cacheTtlMs: config.cacheTtlMs, rateLimits: config.rateLimits },
+      `Upstream economy: cache and quota kept in ${economy.stateKind}`,
+    );
+    metrics.registerSnapshot(() => economy.metrics());
+  }
+  const cdn = upstream.client;
   const gateway = await createGateway(config, { cdn, logger, metrics, upstreamObserver });
   const url = await gateway.listen(config.port, config.host);
   closers.unshift(() => gateway.close());
@@ -92,12 +86,6 @@ async function startUpstream(config: Config, logger: Logger, closers: Closer[]):
       'To use Huawei Cloud, set HUAWEICLOUD_SDK_AK and HUAWEICLOUD_SDK_SK (and CDN_ENDPOINT outside the default region).',
   );
   return simulator.url;
-}
-
-// Names the account whose quota and cache replicas share: same endpoint and AK, same quota.
-function quotaScope(config: Config, endpoint: string): string {
-  const auth = config.upstream.auth;
-  return `${endpoint} ${auth.kind === 'aksk' ? auth.ak : 'iam-token'}`;
 }
 
 // Warns about a failing Redis at most every 30 s (the client reports every reconnect attempt).

@@ -12,6 +12,7 @@
  * concurrent requests share a url-tasks call or a task, so neither the gateway's coalescing of
  * identical in-flight calls nor any cache can serve one request from another's upstream calls.
  */
+import { OPERATIONS } from '../../src/cdn/operations';
 import { signRequest } from '../../src/cdn/signer';
 import { DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK } from '../../src/config';
 
@@ -179,7 +180,7 @@ function signedPageRequests(data: BenchData): (i: number, host: string) => Bench
   return (_i, host) => {
     const now = Date.now();
     if (cached && cached.host === host && now - cached.at < MINUTE) return cached.request;
-    const path = '/v1.0/cdn/contentgateway/url-tasks';
+    const path = OPERATIONS['url-tasks'].pathTemplate;
     const signed = signRequest(
       { method: 'GET', host, path, query: { start_time: data.after, end_time: data.before, offset: 0, limit: 100 }, headers: JSON_HEADERS },
       { ak: DEFAULT_SIMULATOR_AK, sk: DEFAULT_SIMULATOR_SK },

@@ -5,6 +5,7 @@
  *
  * `PORT=… BENCH_SIM_NOW=<epoch ms> node --import tsx bench/lib/simulator-process.ts`
  */
+import { OPERATION_NAMES } from '../../src/cdn/operations';
 import { createSimulator } from '../../src/simulator/index';
 
 const now = Number(process.env.BENCH_SIM_NOW);
@@ -14,7 +15,7 @@ createSimulator({
   port: Number(process.env.PORT ?? 0),
   quiet: true,
   now: () => now,
-  rateLimits: { 'url-tasks': 0, detail: 0, historytasks: 0, refresh: 0, preheat: 0 },
+  rateLimits: Object.fromEntries(OPERATION_NAMES.map((op) => [op, 0])),
 })
   .then((s) => process.stdout.write(`bench simulator at ${s.url}\n`))
   .catch((err: unknown) => {

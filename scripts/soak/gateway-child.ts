@@ -9,8 +9,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { createCdnClient } from '../../src/cdn/client';
-import { createEconomyStages, economyOptionsFromConfig } from '../../src/cdn/economy';
+import { createUpstream, upstreamOptionsFromConfig } from '../../src/cdn/upstream';
 import type { UpstreamEvent } from '../../src/cdn/options';
 import { createGateway } from '../../src/server';
 import { createMetrics } from '../../src/http/metrics';
@@ -67,20 +66,13 @@ async function main(): Promise<void> {
     if (event.attempt > 1) upstream.retries++;
     upstream.byOutcome[event.outcome] = (upstream.byOutcome[event.outcome] ?? 0) + 1;
   };
-  // The wiring main.ts's comment prescribes for the economy (coalescing, cache, rate limits).
-  const economy = createEconomyStages(economyOptionsFromConfig(config, config.upstream.endpoint));
+  // The same factory and config mapping as main.ts: client, coalescing, cache, rate limits.
+  const upstreamClient = createUpstream({ ...upstreamOptionsFromConfig(config, config.upstream.endpoint), onEvent });
+  const economy = upstreamClient.economy;
+  if (!economy) throw new Error('the soak child expects the upstream economy');
   await economy.connect();
   metrics.registerSnapshot(() => economy.metrics());
-  const cdn = createCdnClient({
-    endpoint: config.upstream.endpoint,
-    auth: config.upstream.auth,
-    connections: config.upstreamConnections,
-    timeoutMs: config.upstreamTimeoutMs,
-    retry: { maxAttempts: config.upstreamMaxAttempts },
-    stages: economy.stages,
-    attemptStages: economy.attemptStages,
-    onEvent,
-  });
+  const cdn = upstreamClient.client;
   const gateway = await createGateway(config, { cdn, logger, metrics, upstreamObserver: observer });
   const url = await gateway.listen(config.port, config.host);
 
@@ -122,8 +114,7 @@ async function main(): Promise<void> {
         // Closes everything as main.ts does, then lets go of IPC: with nothing left open, the process exits by itself.
         void (async () => {
           await gateway.close();
-          await cdn.close();
-          await economy.close();
+          await upstreamClient.close();
           lag.disable();
           send({ type: 'closed', sample: sample() });
           process.disconnect();

@@ -1,14 +1,13 @@
 /**
  * The one place where upstream outcomes become catalogue errors: HTTP statuses, the three
  * error body shapes (gateway, top-level 400, `{error}` inside a 200), unreadable bodies and
- * transport failures. Pure functions; the classify stage and the endpoints call them.
+ * transport failures. Pure functions; the classify stage calls them once per attempt.
  */
 import type { ZodError } from 'zod';
-import { GatewayError, type ErrorCode, type UpstreamInfo } from '../errors';
-import { CallerAborted, DeadlineExceeded } from './deadline';
-import { readJson } from './json';
-import type { OperationName } from './models';
-import type { UpstreamResponse } from './pipeline';
+import { AttemptTimeoutError, CallerAbortedError, DeadlineExceededError, GatewayError, type ErrorCode, type UpstreamInfo } from '../errors';
+import { parseJson, type JsonBody } from './json';
+import { OPERATION_NAMES, operationLabel, type OperationName } from './operations';
+import type { RawResponse } from './pipeline';
 import type { Redactor } from './redact';
 import { ErrorBodyWire } from './wire';
 
@@ -19,13 +18,9 @@ export interface CallContext {
 }
 
 /** Human labels of the operations, used at the start of every message. */
-export const OPERATION_LABELS: Readonly<Record<OperationName, string>> = {
-  'url-tasks': 'Listing URL tasks (GET /v1.0/cdn/contentgateway/url-tasks)',
-  historytasks: 'Listing history tasks (GET /v1.0/cdn/historytasks)',
-  detail: 'Reading a task detail (GET /v1.0/cdn/historytasks/{id}/detail)',
-  refresh: 'Creating a refresh task (POST /v1.0/cdn/content/refresh-tasks)',
-  preheat: 'Creating a preheat task (POST /v1.0/cdn/content/preheating-tasks)',
-};
+export const OPERATION_LABELS: Readonly<Record<OperationName, string>> = Object.freeze(
+  Object.fromEntries(OPERATION_NAMES.map((op) => [op, operationLabel(op)])) as Record<OperationName, string>,
+);
 
 /** Business error code of a 200 body that means the daily refresh/preheat quota is used up. */
 export const QUOTA_EXCEEDED_CODE = 'CDN.0110';
@@ -97,14 +92,14 @@ export function codeForStatus(status: number, upstreamCode?: string): ErrorCode 
   return 'UPSTREAM_ERROR';
 }
 
-/** Turns a response into an error when it is one (non-2xx, `{error}` inside a 2xx, or a 2xx that is not JSON); `undefined` otherwise. */
+/** Turns a response into an error when it is one (non-2xx, `{error}` inside a 2xx, or a 2xx that is not JSON); `undefined` otherwise. Pass `json` when the body is already parsed. */
 export function classifyResponse(
   ctx: CallContext,
-  res: UpstreamResponse,
+  res: RawResponse,
   nowMs: number,
   redact: Redactor = (s) => s,
+  json: JsonBody = parseJson(res.body),
 ): GatewayError | undefined {
-  const json = readJson(res);
   const fields = json.ok ? readErrorFields(json.value) : undefined;
   const requestId = res.requestId ?? fields?.requestId;
   const upstream: UpstreamInfo = {
@@ -136,7 +131,7 @@ export function classifyResponse(
 }
 
 /** Turns a 200 body that does not have the expected shape into `UPSTREAM_BAD_RESPONSE` (not retryable: the shape will not change). */
-export function badShape(ctx: CallContext, res: UpstreamResponse, error: ZodError): GatewayError {
+export function badShape(ctx: CallContext, res: RawResponse, error: ZodError): GatewayError {
   const issue = error.issues[0];
   const where = issue ? `${issue.path.length ? issue.path.map(String).join('.') : '(root)'}: ${issue.message}` : 'unknown mismatch';
   return new GatewayError(
@@ -152,14 +147,21 @@ export function classifyFailure(ctx: CallContext, error: unknown, redact: Redact
   if (error instanceof GatewayError) return error;
   const label = OPERATION_LABELS[ctx.operation];
   const upstream: UpstreamInfo = { status: 0 };
-  if (error instanceof DeadlineExceeded) {
+  if (error instanceof DeadlineExceededError) {
     return new GatewayError(
       'UPSTREAM_TIMEOUT',
       `${label} failed: the CDN API did not answer within the ${error.budgetMs} ms deadline; retry with a longer deadline or a narrower query.`,
       { upstream, cause: error },
     );
   }
-  if (error instanceof CallerAborted) {
+  if (error instanceof AttemptTimeoutError) {
+    return new GatewayError(
+      'UPSTREAM_TIMEOUT',
+      `${label} failed: the CDN API did not answer within the ${error.timeoutMs} ms attempt timeout (UPSTREAM_TIMEOUT_MS); retry later or with a narrower query.`,
+      { upstream, retryable: true, cause: error },
+    );
+  }
+  if (error instanceof CallerAbortedError) {
     return new GatewayError('UPSTREAM_TIMEOUT', `${label} was cancelled by the caller before the CDN API answered.`, {
       upstream,
       cause: error,

@@ -1,9 +1,7 @@
 /**
- * The upstream economy (DESIGN.md, hard part 5): coalescing, a short-lived cache and a
- * per-operation rate limiter, assembled for `createCdnClient`:
- *
- *   stages:        coalesce → cache                      (once per call, outside retry)
- *   attemptStages: rate limit → attempt clock            (once per attempt, inside retry)
+ * The upstream economy (docs/architecture.md, Upstream pipeline): coalescing, a short-lived
+ * cache and a per-operation rate limiter, with their shared state and counters. This module
+ * makes the stages; src/cdn/upstream.ts puts them in the one stage list.
  *
  * Cache and quota live in memory, or in Redis with `redisUrl` so that replicas share them.
  * `metrics()` returns counters for the metrics endpoint; `onEvent` reports as things happen.
@@ -12,24 +10,18 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config';
 import { createSharedState, type SharedState, type StateComponent } from '../state/index';
 import type { MemoryCacheStore } from '../state/memory';
-import type { OperationName } from './models';
+import { defaultRateLimits, OPERATION_NAMES, type OperationName } from './operations';
 import type { Stage, UpstreamRequest } from './pipeline';
 import { cacheStage, createAttemptClock } from './stages/cache';
 import { coalesceStage } from './stages/coalesce';
 import { rateLimitStage } from './stages/rate-limit';
 
-/** Huawei's per-tenant limits, calls per second (shared/UPSTREAM.md). */
-export const HUAWEI_RATE_LIMITS: Readonly<Record<OperationName, number>> = Object.freeze({
-  'url-tasks': 5,
-  detail: 30,
-  historytasks: 10,
-  refresh: 5,
-  preheat: 5,
-});
+/** The upstream's per-tenant limits, calls per second (from the table in src/cdn/operations.ts). */
+export const HUAWEI_RATE_LIMITS: Readonly<Record<OperationName, number>> = Object.freeze(defaultRateLimits());
 
-const OPERATIONS = Object.keys(HUAWEI_RATE_LIMITS) as OperationName[];
+const OPERATIONS = OPERATION_NAMES;
 
-/** Options of `createEconomyStages`; every field optional. */
+/** Options of `createEconomy`; every field optional. */
 export interface EconomyOptions {
   /** Staleness bound of cached responses in ms; 0 disables the cache. @default 2000 */
   readonly cacheTtlMs?: number;
@@ -97,12 +89,16 @@ export interface EconomyMetrics {
   readonly stateErrors: number;
 }
 
-/** The assembled economy. */
+/** The economy's stages (placed by src/cdn/upstream.ts) and handles. */
 export interface Economy {
-  /** Pass as `createCdnClient({ stages })`: outermost, once per call. */
-  readonly stages: readonly Stage[];
-  /** Pass as `createCdnClient({ attemptStages })`: inside retry, once per attempt. */
-  readonly attemptStages: readonly Stage[];
+  /** Shares identical in-flight GETs (once per call); absent with `coalesce: false`. */
+  readonly coalesce?: Stage;
+  /** Answers GETs from recent 200s (once per call); absent with `cacheTtlMs: 0`. */
+  readonly cache?: Stage;
+  /** Queues each attempt for a quota slot (inside retry: retries spend quota too). */
+  readonly rateLimit: Stage;
+  /** Stamps when each attempt was sent, for the cache's staleness bound (after any queueing). */
+  readonly attemptClock: Stage;
   readonly state: SharedState;
   /** Returns the counters since start. */
   metrics(): EconomyMetrics;
@@ -128,7 +124,7 @@ export function economyOptionsFromConfig(config: Config, scope: string): Economy
 }
 
 /** Creates the economy stages with their shared state and counters; options are checked at once (`TypeError`). */
-export function createEconomyStages(options: EconomyOptions = {}): Economy {
+export function createEconomy(options: EconomyOptions = {}): Economy {
   const now = options.now ?? Date.now;
   const ttlMs = nonNegative('cacheTtlMs', options.cacheTtlMs, 2000);
   const marginMs = nonNegative('rateLimitMarginMs', options.rateLimitMarginMs, 200);
@@ -159,75 +155,71 @@ export function createEconomyStages(options: EconomyOptions = {}): Economy {
       },
     });
 
-  const cache = { hits: 0, misses: 0 };
-  const coalesce = { shared: 0, coalesced: 0 };
+  const cacheCounts = { hits: 0, misses: 0 };
+  const coalesceCounts = { shared: 0, coalesced: 0 };
   const limiter = Object.fromEntries(
     OPERATIONS.map((op) => [op, { queueLength: 0, queued: 0, rejected: 0, waitMsTotal: 0, waitMsMax: 0 }]),
   ) as Record<OperationName, LimiterCounters>;
   const op = (req: UpstreamRequest): LimiterCounters => limiter[req.operation];
 
   const clock = createAttemptClock(now);
-  const stages: Stage[] = [];
-  if (options.coalesce ?? true) {
-    stages.push(
-      coalesceStage({
-        now,
-        onLead: () => {
-          coalesce.shared++;
-        },
-        onJoin: (req) => {
-          coalesce.coalesced++;
-          emit({ type: 'coalesced', operation: req.operation });
-        },
-      }),
-    );
-  }
-  if (ttlMs > 0) {
-    stages.push(
-      cacheStage({
-        store: state.cache,
-        ttlMs,
-        now,
-        sentAt: clock.sentAt,
-        onHit: (req) => {
-          cache.hits++;
-          emit({ type: 'cache-hit', operation: req.operation });
-        },
-        onMiss: (req) => {
-          cache.misses++;
-          emit({ type: 'cache-miss', operation: req.operation });
-        },
-      }),
-    );
-  }
-  const attemptStages: Stage[] = [
-    rateLimitStage({
-      limiter: state.limiter,
-      limits,
-      windowMs: 1000 + marginMs,
-      now,
-      onQueued: (req, waitMs) => {
-        const c = op(req);
-        c.queueLength++;
-        c.queued++;
-        c.waitMsTotal += waitMs;
-        c.waitMsMax = Math.max(c.waitMsMax, waitMs);
-        emit({ type: 'queued', operation: req.operation, waitMs });
-      },
-      onDequeued: (req, waitMs) => {
-        if (waitMs > 0) op(req).queueLength--;
-      },
-      onRejected: (req, waitMs) => {
-        op(req).rejected++;
-        emit({ type: 'rejected', operation: req.operation, waitMs });
-      },
-    }),
-    clock.stage,
-  ];
+  const coalesceOne =
+    (options.coalesce ?? true)
+      ? coalesceStage({
+          now,
+          onLead: () => {
+            coalesceCounts.shared++;
+          },
+          onJoin: (req) => {
+            coalesceCounts.coalesced++;
+            emit({ type: 'coalesced', operation: req.operation });
+          },
+        })
+      : undefined;
+  const cache =
+    ttlMs > 0
+      ? cacheStage({
+          store: state.cache,
+          ttlMs,
+          now,
+          sentAt: clock.sentAt,
+          onHit: (req) => {
+            cacheCounts.hits++;
+            emit({ type: 'cache-hit', operation: req.operation });
+          },
+          onMiss: (req) => {
+            cacheCounts.misses++;
+            emit({ type: 'cache-miss', operation: req.operation });
+          },
+        })
+      : undefined;
+  const rateLimit = rateLimitStage({
+    limiter: state.limiter,
+    limits,
+    windowMs: 1000 + marginMs,
+    now,
+    onQueued: (req, waitMs) => {
+      const c = op(req);
+      c.queueLength++;
+      c.queued++;
+      c.waitMsTotal += waitMs;
+      c.waitMsMax = Math.max(c.waitMsMax, waitMs);
+      emit({ type: 'queued', operation: req.operation, waitMs });
+    },
+    onDequeued: (req, waitMs) => {
+      if (waitMs > 0) op(req).queueLength--;
+    },
+    onRejected: (req, waitMs) => {
+      op(req).rejected++;
+      emit({ type: 'rejected', operation: req.operation, waitMs });
+    },
+  });
 
   return {
-    stages,
-    attemptStages,
+    coalesce: coalesceOne,
+    cache,
+    rateLimit,
+    attemptClock: clock.stage,
     state,
     metrics() {
       const byOperation = Object.fromEntries(OPERATIONS.map((o) => [o, { ...limiter[o] }])) as Record<OperationName, LimiterMetrics>;
@@ -236,8 +228,8 @@ export function createEconomyStages(options: EconomyOptions = {}): Economy {
       const size = 'stats' in state.cache ? (state.cache as MemoryCacheStore).stats() : undefined;
       return {
         state: state.kind,
-        cache: { ...cache, ...(size ? { entries: size.entries, bytes: size.bytes } : {}) },
-        coalesce: { ...coalesce },
+        cache: { ...cacheCounts, ...(size ? { entries: size.entries, bytes: size.bytes } : {}) },
+        coalesce: { ...coalesceCounts },
         limiter: {
           queueLength: sum('queueLength'),
           queued: sum('queued'),

@@ -1,13 +1,14 @@
 /**
  * The five upstream operations. Each builds an `UpstreamRequest`, runs it through the
- * pipeline, checks the 200 body once against its zod schema and converts it to a model.
+ * pipeline (which classifies and parses the response once), checks the parsed 200 body
+ * against its zod schema and converts it to a model.
  */
 import type { ZodType } from 'zod';
 import { badUserInput, GatewayError } from '../errors';
-import { badShape, classifyResponse, UNKNOWN_TASK_CODE } from './classify';
+import { badShape, UNKNOWN_TASK_CODE } from './classify';
 import { toTaskDetailModel, toTaskPage, toUrlTaskPage } from './convert';
-import { readJson } from './json';
-import type { OperationName, TaskDetailModel, TaskPage, UrlTaskPage } from './models';
+import type { TaskDetailModel, TaskPage, UrlTaskPage } from './models';
+import { fillPath, OPERATIONS, type OperationName } from './operations';
 import type { CallOptions } from './options';
 import {
   taskDetailPath,
@@ -25,7 +26,6 @@ import {
   type UrlTasksParams,
 } from './params';
 import type { Handler, UpstreamRequest } from './pipeline';
-import type { Redactor } from './redact';
 import type { QueryParams } from './signer';
 import {
   CreatePreheatResponseWire,
@@ -41,7 +41,6 @@ export interface EndpointContext {
   readonly now: () => number;
   /** Deadline of a call whose caller gives none. */
   readonly timeoutMs: number;
-  readonly redact: Redactor;
 }
 
 /** The result of a create call. */
@@ -53,7 +52,7 @@ export interface CreatedTask {
 export async function fetchUrlTasks(ctx: EndpointContext, params: UrlTasksParams = {}, opts: CallOptions = {}): Promise<UrlTaskPage> {
   const wire = await call(
     ctx,
-    { operation: 'url-tasks', method: 'GET', path: '/v1.0/cdn/contentgateway/url-tasks', query: toUrlTasksQuery(params) },
+    { ...route('url-tasks'), query: toUrlTasksQuery(params) },
     UrlTasksResponseWire,
     opts,
   );
@@ -64,7 +63,7 @@ export async function fetchUrlTasks(ctx: EndpointContext, params: UrlTasksParams
 export async function fetchHistoryTasks(ctx: EndpointContext, params: HistoryTasksParams = {}, opts: CallOptions = {}): Promise<TaskPage> {
   const wire = await call(
     ctx,
-    { operation: 'historytasks', method: 'GET', path: '/v1.0/cdn/historytasks', query: toHistoryTasksQuery(params) },
+    { ...route('historytasks'), query: toHistoryTasksQuery(params) },
     HistoryTasksResponseWire,
     opts,
   );
@@ -83,7 +82,7 @@ export async function fetchTaskDetail(
     throw badUserInput(`taskId: ${TASK_ID_RULE}; received ${JSON.stringify(String(taskId).slice(0, 80))}`);
   }
   try {
-    const wire = await call(ctx, { operation: 'detail', method: 'GET', path, query: toTaskDetailQuery(params) }, TaskDetailResponseWire, opts);
+    const wire = await call(ctx, { ...route('detail'), path, query: toTaskDetailQuery(params) }, TaskDetailResponseWire, opts);
     return toTaskDetailModel(wire);
   } catch (e) {
     if (isUnknownTask(e)) return null;
@@ -95,7 +94,7 @@ export async function fetchTaskDetail(
 export async function createRefreshTask(ctx: EndpointContext, input: CreateRefreshTaskInput, opts: CallOptions = {}): Promise<CreatedTask> {
   const wire = await call(
     ctx,
-    { operation: 'refresh', method: 'POST', path: '/v1.0/cdn/content/refresh-tasks', query: toCreateQuery(input), body: JSON.stringify(toRefreshBody(input)) },
+    { ...route('refresh'), query: toCreateQuery(input), body: JSON.stringify(toRefreshBody(input)) },
     CreateRefreshResponseWire,
     opts,
   );
@@ -106,7 +105,7 @@ export async function createRefreshTask(ctx: EndpointContext, input: CreateRefre
 export async function createPreheatTask(ctx: EndpointContext, input: CreatePreheatTaskInput, opts: CallOptions = {}): Promise<CreatedTask> {
   const wire = await call(
     ctx,
-    { operation: 'preheat', method: 'POST', path: '/v1.0/cdn/content/preheating-tasks', query: toCreateQuery(input), body: JSON.stringify(toPreheatBody(input)) },
+    { ...route('preheat'), query: toCreateQuery(input), body: JSON.stringify(toPreheatBody(input)) },
     CreatePreheatResponseWire,
     opts,
   );
@@ -127,6 +126,11 @@ interface RequestSpec {
   readonly body?: string;
 }
 
+// The operation, method and (template-free) path of a request, from the operations table.
+function route(operation: OperationName): Pick<RequestSpec, 'operation' | 'method' | 'path'> {
+  return { operation, method: OPERATIONS[operation].method, path: fillPath(operation) };
+}
+
 // Runs one request through the pipeline and returns its validated 200 body.
 async function call<T>(ctx: EndpointContext, spec: RequestSpec, schema: ZodType<T>, opts: CallOptions): Promise<T> {
   if (opts.deadline !== undefined && !Number.isFinite(opts.deadline)) {
@@ -139,11 +143,7 @@ async function call<T>(ctx: EndpointContext, spec: RequestSpec, schema: ZodType<
     requestId: opts.requestId,
   };
   const res = await ctx.handler(req);
-  // The classify stage already did this; outer stages (a cache) may hand back responses it never saw.
-  const error = classifyResponse(req, res, ctx.now(), ctx.redact);
-  if (error) throw error;
-  const json = readJson(res);
-  const parsed = schema.safeParse(json.ok ? json.value : undefined);
+  const parsed = schema.safeParse(res.json);
   if (!parsed.success) throw badShape(req, res, parsed.error);
   return parsed.data;
 }

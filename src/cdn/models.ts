@@ -4,8 +4,8 @@
  * A field the upstream may omit is `null` here (never `undefined`), so resolvers return it as is.
  */
 
-/** Operation names, used for rate limits, fault injection, metrics and cache keys. */
-export type OperationName = 'url-tasks' | 'historytasks' | 'detail' | 'refresh' | 'preheat';
+/** Operation names; the table of their facts is src/cdn/operations.ts. */
+export type { OperationName } from './operations';
 
 /** One URL refresh/preheat record, from url-tasks or from a task detail. */
 export interface UrlTaskModel {

@@ -4,7 +4,6 @@
  */
 import type { ErrorCode } from '../errors';
 import type { OperationName } from './models';
-import type { Stage } from './pipeline';
 
 /** How the client authenticates: AK/SK signing (optionally temporary or domain-scoped) or an IAM token. */
 export type CdnAuth =
@@ -58,17 +57,13 @@ export interface CdnClientOptions {
   readonly auth: CdnAuth;
   /** Most concurrent connections to the upstream. @default 16 */
   readonly connections?: number;
-  /** Deadline of a call whose caller gives none, in ms. @default 10000 */
+  /** Most time one attempt may take, and the deadline of a call whose caller gives none, in ms (UPSTREAM_TIMEOUT_MS). @default 10000 */
   readonly timeoutMs?: number;
   /** Most time to establish a connection, in ms (the call's deadline still applies). @default 5000 */
   readonly connectTimeoutMs?: number;
   /** Largest response body accepted, in bytes. @default 33554432 (32 MiB) */
   readonly maxResponseBytes?: number;
   readonly retry?: RetryOptions;
-  /** Extra stages, outermost first, wrapped around the built-in ones (coalescing, caching). */
-  readonly stages?: readonly Stage[];
-  /** Extra stages run once per attempt, inside retry and before signing (rate limiting: every attempt spends quota). */
-  readonly attemptStages?: readonly Stage[];
   /** Clock in epoch ms (deadlines, signing dates, budgets). @default Date.now */
   readonly now?: () => number;
   /** Random source in [0, 1) for jitter. @default Math.random */
@@ -97,8 +92,6 @@ export interface NormalizedOptions {
   readonly connectTimeoutMs: number;
   readonly maxResponseBytes: number;
   readonly retry: Required<RetryOptions>;
-  readonly stages: readonly Stage[];
-  readonly attemptStages: readonly Stage[];
   readonly now: () => number;
   readonly random: () => number;
   readonly onEvent?: (event: UpstreamEvent) => void;
@@ -127,8 +120,6 @@ export function normalizeOptions(options: CdnClientOptions): NormalizedOptions {
       budgetMinPerSecond: nonNegativeNumber('retry.budgetMinPerSecond', retry.budgetMinPerSecond, 1),
       budgetCapacity: nonNegativeNumber('retry.budgetCapacity', retry.budgetCapacity, 10),
     },
-    stages: getValidStages('stages', options.stages),
-    attemptStages: getValidStages('attemptStages', options.attemptStages),
     now: optionalFunction('now', options.now) ?? Date.now,
     random: optionalFunction('random', options.random) ?? Math.random,
     onEvent: optionalFunction('onEvent', options.onEvent),
@@ -171,15 +162,6 @@ export function getValidAuth(auth: unknown): CdnAuth {
     return auth as CdnAuth;
   }
   throw new TypeError(`CDN client option \`auth.kind\` must be 'aksk' or 'token'; received ${describe(a.kind)}`);
-}
-
-// Checks a list of extra stages: an array of functions.
-function getValidStages(name: string, stages: unknown): readonly Stage[] {
-  if (stages === undefined) return [];
-  if (!Array.isArray(stages) || stages.some((s) => typeof s !== 'function')) {
-    throw new TypeError(`CDN client option \`${name}\` must be an array of stage functions; received ${describe(stages)}`);
-  }
-  return stages as Stage[];
 }
 
 // Applies a default or checks a positive integer.

@@ -1,8 +1,9 @@
 /**
  * Typed, camelCase call parameters and their conversion to the upstream's query names and
- * request bodies (docs/upstream.md). Pure functions; the values' ranges are the caller's
+ * request bodies (docs/upstream.md, Endpoints). Pure functions; the values' ranges are the caller's
  * business (the pagination layer), only the names and the documented casing are fixed here.
  */
+import { fillPath } from './operations';
 import type { QueryParams } from './signer';
 import type { CreatePreheatRequestWire, CreateRefreshRequestWire } from './wire';
 
@@ -135,7 +136,7 @@ export function toTaskDetailQuery(p: TaskDetailParams = {}): QueryParams {
 /** Builds the path of a task detail; `undefined` unless the id is in one of the upstream's formats (TASK_ID_PATTERN). */
 export function taskDetailPath(taskId: string): string | undefined {
   if (!isTaskId(taskId)) return undefined;
-  return `/v1.0/cdn/historytasks/${taskId}/detail`;
+  return fillPath('detail', taskId);
 }
 
 /** Converts the query of a create call: only the enterprise project, when given. */

@@ -1,7 +1,8 @@
 /**
- * The upstream pipeline: a request passes through small stages (coalesce, cache, rate limit,
- * retry, sign, classify) to a transport. Each stage is `next => handler`, composed in one spot
- * (src/cdn/client.ts), so new behaviour is a new stage and endpoints never change.
+ * The upstream pipeline's types: a request passes through small stages (coalesce, cache,
+ * retry, rate limit, sign, ...) to classification and the transport. Each stage is
+ * `next => handler`; the one ordered list is in src/cdn/upstream.ts (docs/architecture.md,
+ * Upstream pipeline), so new behaviour is a new stage and endpoints never change.
  */
 import type { QueryParams } from './signer';
 import type { OperationName } from './models';
@@ -27,8 +28,8 @@ export interface UpstreamRequest {
   readonly attempt?: number;
 }
 
-/** A complete upstream response: the body is always fully read. */
-export interface UpstreamResponse {
+/** A complete upstream response as the transport read it: the body is always fully read. */
+export interface RawResponse {
   readonly status: number;
   /** Lower-case header names. */
   readonly headers: Readonly<Record<string, string>>;
@@ -37,7 +38,19 @@ export interface UpstreamResponse {
   readonly requestId?: string;
 }
 
-/** Sends a request and resolves with the complete response. */
+/**
+ * A classified success: a 2xx whose body is JSON without an error shape. Classification
+ * happens once, right above the transport; every stage above it sees only these.
+ */
+export interface UpstreamResponse extends RawResponse {
+  /** The parsed body. */
+  readonly json: unknown;
+}
+
+/** Sends a request and resolves with the complete, unclassified response (the transport). */
+export type RawHandler = (req: UpstreamRequest) => Promise<RawResponse>;
+
+/** Sends a request and resolves with a classified success; failures are thrown as catalogue errors. */
 export type Handler = (req: UpstreamRequest) => Promise<UpstreamResponse>;
 
 /** Wraps a handler with one behaviour. */

@@ -1,11 +1,11 @@
 /**
  * The terminal handler: one keep-alive undici `Pool` per client. Sends what the stages built
  * and always reads the body to the end (or destroys it), so no socket is left half-read.
- * Failures are thrown raw; the classify stage turns them into catalogue errors.
+ * Failures and error responses come back raw; the classify stage turns them into catalogue errors.
  */
 import { Pool, type Dispatcher } from 'undici';
 import { remainingMs } from './deadline';
-import type { Handler, UpstreamResponse } from './pipeline';
+import type { RawHandler, RawResponse } from './pipeline';
 import { canonicalQuery, encodePath } from './signer';
 
 /** Transport settings. */
@@ -19,7 +19,7 @@ export interface TransportOptions {
 
 /** A handler bound to a connection pool, and the way to close the pool. */
 export interface Transport {
-  readonly handler: Handler;
+  readonly handler: RawHandler;
   close(): Promise<void>;
 }
 
@@ -35,7 +35,7 @@ export function createPoolTransport(opts: TransportOptions): Transport {
     maxResponseSize: opts.maxResponseBytes,
   });
 
-  const handler: Handler = async (req) => {
+  const handler: RawHandler = async (req) => {
     const query = canonicalQuery(req.query);
     const headers: Record<string, string> = { ...req.headers };
     if (req.requestId !== undefined && SAFE_REQUEST_ID.test(req.requestId)) headers['x-request-id'] = req.requestId;
@@ -58,7 +58,7 @@ export function createPoolTransport(opts: TransportOptions): Transport {
       throw e;
     }
     const flat = flattenHeaders(rawHeaders);
-    return { status: statusCode, headers: flat, body: text, requestId: flat['x-request-id'] } satisfies UpstreamResponse;
+    return { status: statusCode, headers: flat, body: text, requestId: flat['x-request-id'] } satisfies RawResponse;
   };
 
   return {

@@ -3,19 +3,13 @@
  * and the peak number of calls accepted in any one-second window (what tests check the
  * gateway against).
  */
-import type { OperationName } from '../cdn/models';
+import { defaultRateLimits, OPERATION_NAMES, type OperationName } from '../cdn/operations';
 
 /** Every operation the simulator serves. */
-export const OPERATIONS: readonly OperationName[] = ['url-tasks', 'historytasks', 'detail', 'refresh', 'preheat'];
+export const OPERATIONS: readonly OperationName[] = OPERATION_NAMES;
 
-/** Huawei's limits, calls per second per tenant (0 = unlimited). */
-export const DEFAULT_RATE_LIMITS: Readonly<Record<OperationName, number>> = {
-  'url-tasks': 5,
-  historytasks: 10,
-  detail: 30,
-  refresh: 5,
-  preheat: 5,
-};
+/** Huawei's limits, calls per second per tenant (0 = unlimited), from the operations table. */
+export const DEFAULT_RATE_LIMITS: Readonly<Record<OperationName, number>> = Object.freeze(defaultRateLimits());
 
 const WINDOW_MS = 1000;
 

@@ -1,5 +1,5 @@
 /** The CDN API routes the simulator serves, keyed by `METHOD path-template` as the stats show them. */
-import type { OperationName } from '../cdn/models';
+import { OPERATION_NAMES, OPERATIONS, routeKey, type OperationName } from '../cdn/operations';
 
 /** One API route. */
 export interface Route {
@@ -16,13 +16,18 @@ export interface RouteMatch {
 }
 
 /** Every API route. */
-export const ROUTES: readonly Route[] = [
-  { method: 'GET', template: 'GET /v1.0/cdn/contentgateway/url-tasks', operation: 'url-tasks', pattern: /^\/v1\.0\/cdn\/contentgateway\/url-tasks$/ },
-  { method: 'GET', template: 'GET /v1.0/cdn/historytasks', operation: 'historytasks', pattern: /^\/v1\.0\/cdn\/historytasks$/ },
-  { method: 'GET', template: 'GET /v1.0/cdn/historytasks/{id}/detail', operation: 'detail', pattern: /^\/v1\.0\/cdn\/historytasks\/([^/]+)\/detail$/ },
-  { method: 'POST', template: 'POST /v1.0/cdn/content/refresh-tasks', operation: 'refresh', pattern: /^\/v1\.0\/cdn\/content\/refresh-tasks$/ },
-  { method: 'POST', template: 'POST /v1.0/cdn/content/preheating-tasks', operation: 'preheat', pattern: /^\/v1\.0\/cdn\/content\/preheating-tasks$/ },
-];
+export const ROUTES: readonly Route[] = OPERATION_NAMES.map((operation) => ({
+  method: OPERATIONS[operation].method,
+  template: routeKey(operation),
+  operation,
+  pattern: templatePattern(OPERATIONS[operation].pathTemplate),
+}));
+
+/** Turns a path template into an anchored pattern; `{id}` captures one path segment. */
+export function templatePattern(template: string): RegExp {
+  const parts = template.split('{id}').map((p) => p.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
+  return new RegExp(`^${parts.join('([^/]+)')}$`);
+}
 
 /** Finds the route of a method and raw path; `undefined` for an API that does not exist. */
 export function matchRoute(method: string, rawPath: string): RouteMatch | undefined {

@@ -1,5 +1,5 @@
 /** Request counters of the control API's `GET /__sim/stats`. */
-import type { OperationName } from '../cdn/models';
+import type { OperationName } from '../cdn/operations';
 import { ROUTES } from './routes';
 
 /** What `GET /__sim/stats` answers. */

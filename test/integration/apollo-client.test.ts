@@ -6,7 +6,8 @@
  */
 import { ApolloClient, HttpLink, InMemoryCache, gql, type ObservableQuery } from '@apollo/client';
 import { relayStylePagination } from '@apollo/client/utilities';
-import { createCdnClient, type CdnClient } from '../../src/cdn/client';
+import type { CdnClient } from '../../src/cdn/client';
+import { createCdnClient } from '../../src/cdn/upstream';
 import type { UrlTaskModel } from '../../src/cdn/models';
 import { DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK } from '../../src/config';
 import { fromGlobalId } from '../../src/graph/ids';

@@ -5,7 +5,8 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { GatewayError } from '../../src/errors';
-import { createCdnClient, type CdnClient } from '../../src/cdn/client';
+import type { CdnClient } from '../../src/cdn/client';
+import { createCdnClient } from '../../src/cdn/upstream';
 import { TASK_ID_PATTERN } from '../../src/cdn/params';
 import type { CdnClientOptions, UpstreamEvent } from '../../src/cdn/options';
 import { createSimulator, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Simulator } from '../../src/simulator/index';

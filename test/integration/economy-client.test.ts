@@ -5,15 +5,16 @@
  * and a burst too large for the deadline is refused quickly instead of hanging.
  */
 import { GatewayError } from '../../src/errors';
-import { createCdnClient, type CdnClient } from '../../src/cdn/client';
-import { createEconomyStages, type Economy, type EconomyOptions } from '../../src/cdn/economy';
+import type { CdnClient } from '../../src/cdn/client';
+import type { EconomyOptions } from '../../src/cdn/economy';
+import { createUpstream, type EconomyHandles } from '../../src/cdn/upstream';
 import { createSimulator, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Simulator, type SimulatorStats } from '../../src/simulator/index';
 import { callSimulator } from '../support/sim-control';
 
 const URL_TASKS = 'GET /v1.0/cdn/contentgateway/url-tasks';
 
 let sim: Simulator;
-const opened: Array<{ client: CdnClient; economy: Economy }> = [];
+const opened: Array<{ client: CdnClient; economy: EconomyHandles }> = [];
 
 beforeAll(async () => {
   // Huawei's real limits: the economy must keep the gateway under them.
@@ -33,15 +34,14 @@ afterAll(async () => {
 });
 
 // A client with the economy stages; closed after all tests.
-function economyClient(options: EconomyOptions = {}): { client: CdnClient; economy: Economy } {
-  const economy = createEconomyStages(options);
-  const client = createCdnClient({
+function economyClient(options: EconomyOptions = {}): { client: CdnClient; economy: EconomyHandles } {
+  const { client, economy } = createUpstream({
     endpoint: sim.url,
     auth: { kind: 'aksk', ak: DEFAULT_SIMULATOR_AK, sk: DEFAULT_SIMULATOR_SK },
     retry: { baseDelayMs: 20, maxDelayMs: 200 },
-    stages: economy.stages,
-    attemptStages: economy.attemptStages,
+    economy: options,
   });
+  if (!economy) throw new Error('createUpstream with economy options must return the economy');
   opened.push({ client, economy });
   return { client, economy };
 }

@@ -5,7 +5,8 @@
  * introspection, directives, and each kind of error) with the same status, the same body and
  * the same number of upstream calls.
  */
-import { createCdnClient, type CdnClient } from '../../src/cdn/client';
+import type { CdnClient } from '../../src/cdn/client';
+import { createCdnClient } from '../../src/cdn/upstream';
 import { DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, loadConfig } from '../../src/config';
 import type { ExecutorKind } from '../../src/graph/executor';
 import { createLogger } from '../../src/logger';

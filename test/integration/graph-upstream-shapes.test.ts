@@ -1,12 +1,13 @@
 /**
  * What the gateway sends and how it reads what comes back, over real GraphQL against the
- * simulator, with every upstream request recorded where it enters the client's pipeline:
+ * simulator, with every upstream request recorded as it goes on the wire:
  * the enterprise project on the calls that take it, file_type on every historytasks call,
  * the two task id formats, detail-only fields (failure reasons) and the create_time of
  * detail calls (the upstream's, never the gateway's clock).
  */
-import { createCdnClient, type CdnClient } from '../../src/cdn/client';
-import type { Stage, UpstreamRequest } from '../../src/cdn/pipeline';
+import type { CdnClient } from '../../src/cdn/client';
+import type { RawHandler, UpstreamRequest } from '../../src/cdn/pipeline';
+import { createCdnClient } from '../../src/cdn/upstream';
 import { DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, loadConfig } from '../../src/config';
 import { toTaskGlobalId } from '../../src/graph/ids';
 import { createLogger } from '../../src/logger';
@@ -36,7 +37,7 @@ let simulator: Simulator;
 // Starts a gateway on the shared simulator whose client records requests at its outermost stage.
 async function startRecording(env: Record<string, string> = {}): Promise<RecordingStack> {
   const sent: UpstreamRequest[] = [];
-  const record: Stage = (next) => (req) => {
+  const record = (next: RawHandler): RawHandler => (req) => {
     sent.push(req);
     return next(req);
   };
@@ -45,7 +46,7 @@ async function startRecording(env: Record<string, string> = {}): Promise<Recordi
     endpoint: simulator.url,
     auth: { kind: 'aksk', ak: DEFAULT_SIMULATOR_AK, sk: DEFAULT_SIMULATOR_SK },
     timeoutMs: config.upstreamTimeoutMs,
-    stages: [record],
+    wrapTransport: record,
   });
   const gateway: Gateway = await createGateway(config, { cdn, logger: createLogger('silent') });
   const url = await gateway.listen(0, '127.0.0.1');

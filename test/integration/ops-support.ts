@@ -5,7 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index';
-import { createCdnClient } from '../../src/cdn/client';
+import { createCdnClient } from '../../src/cdn/upstream';
 import { loadConfig, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createGateway, type Gateway } from '../../src/server';

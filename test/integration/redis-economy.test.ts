@@ -5,8 +5,9 @@
  * tests cannot run, and a test named so says it loudly.
  */
 import { Redis } from 'ioredis';
-import { createCdnClient, type CdnClient } from '../../src/cdn/client';
-import { createEconomyStages, type Economy, type EconomyOptions } from '../../src/cdn/economy';
+import type { CdnClient } from '../../src/cdn/client';
+import { createEconomy, type EconomyOptions } from '../../src/cdn/economy';
+import { createUpstream, type EconomyHandles } from '../../src/cdn/upstream';
 import { createRedisState } from '../../src/state/redis';
 import { createSimulator, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Simulator, type SimulatorStats } from '../../src/simulator/index';
 import { findRedisServer, startRedisServer, type RedisServer } from '../support/redis-server';
@@ -27,7 +28,7 @@ if (!HAVE_REDIS) {
 } else {
   let redis: RedisServer;
   let sim: Simulator;
-  const opened: Array<{ client?: CdnClient; economy: Economy }> = [];
+  const opened: Array<{ client?: CdnClient; economy: Pick<EconomyHandles, 'close'> }> = [];
 
   beforeAll(async () => {
     [redis, sim] = await Promise.all([startRedisServer(), createSimulator({ quiet: true, records: 3000 })]);
@@ -50,17 +51,16 @@ if (!HAVE_REDIS) {
   });
 
   // Two replicas' worth of client + economy on the same Redis.
-  async function replica(options: EconomyOptions = {}): Promise<{ client: CdnClient; economy: Economy }> {
-    const economy = createEconomyStages({ redisUrl: redis.url, scope: 'tenant-a', cacheTtlMs: 2000, ...options });
-    await economy.connect();
-    const client = createCdnClient({
+  async function replica(options: EconomyOptions = {}): Promise<{ client: CdnClient; economy: EconomyHandles }> {
+    const { client, economy } = createUpstream({
       endpoint: sim.url,
       auth: { kind: 'aksk', ak: DEFAULT_SIMULATOR_AK, sk: DEFAULT_SIMULATOR_SK },
       retry: { baseDelayMs: 20, maxDelayMs: 200 },
-      stages: economy.stages,
-      attemptStages: economy.attemptStages,
+      economy: { redisUrl: redis.url, scope: 'tenant-a', cacheTtlMs: 2000, ...options },
     });
+    if (!economy) throw new Error('createUpstream with economy options must return the economy');
     opened.push({ client, economy });
+    await economy.connect();
     return { client, economy };
   }
 
@@ -87,7 +87,7 @@ if (!HAVE_REDIS) {
   describe('Redis limiter script', () => {
     it('spaces a burst one window apart per `limit` calls, on the Redis clock, and refuses without reserving', async () => {
       const state = createRedisState({ url: redis.url, keyPrefix: `t${Date.now()}:` });
-      opened.push({ economy: { close: () => state.close() } as Economy });
+      opened.push({ economy: { close: () => state.close() } });
       await state.connect();
       // Redis's clock moves on between calls (by however long they take on this machine): each wait is at most the ideal one,
       // and short of it by no more than the time since the first call (and a millisecond of rounding).
@@ -115,7 +115,7 @@ if (!HAVE_REDIS) {
     it('stores cache entries with an expiry, under a prefix', async () => {
       const prefix = `c${Date.now()}:`;
       const state = createRedisState({ url: redis.url, keyPrefix: prefix });
-      opened.push({ economy: { close: () => state.close() } as Economy });
+      opened.push({ economy: { close: () => state.close() } });
       await state.connect();
       await state.cache.set('GET /x?a=1', { status: 200, headers: { 'x-request-id': 'r1' }, body: '{"ok":true}', requestId: 'r1', producedAt: 5 }, 300);
       expect(await state.cache.get('GET /x?a=1')).toEqual({ status: 200, headers: { 'x-request-id': 'r1' }, body: '{"ok":true}', requestId: 'r1', producedAt: 5 });
@@ -177,7 +177,7 @@ if (!HAVE_REDIS) {
 
   describe('without Redis', () => {
     it('names the unreachable Redis at start-up without echoing its password', async () => {
-      const economy = createEconomyStages({ redisUrl: 'redis://:s3cret-pass@127.0.0.1:1' });
+      const economy = createEconomy({ redisUrl: 'redis://:s3cret-pass@127.0.0.1:1' });
       opened.push({ economy });
       await expect(economy.connect()).rejects.toThrow(/^REDIS_URL: could not reach Redis at redis:\/\/127\.0\.0\.1:1 \(/);
       await economy.connect().catch((e: Error) => expect(e.message).not.toContain('s3cret'));
@@ -185,15 +185,14 @@ if (!HAVE_REDIS) {
 
     it('keeps serving when Redis goes away: cache misses and this replica limits itself', async () => {
       const own = await startRedisServer();
-      const economy = createEconomyStages({ redisUrl: own.url, scope: 'outage', cacheTtlMs: 2000 });
-      await economy.connect();
-      const client = createCdnClient({
+      const { client, economy } = createUpstream({
         endpoint: sim.url,
         auth: { kind: 'aksk', ak: DEFAULT_SIMULATOR_AK, sk: DEFAULT_SIMULATOR_SK },
-        stages: economy.stages,
-        attemptStages: economy.attemptStages,
+        economy: { redisUrl: own.url, scope: 'outage', cacheTtlMs: 2000 },
       });
+      if (!economy) throw new Error('createUpstream with economy options must return the economy');
       opened.push({ client, economy });
+      await economy.connect();
       try {
         await own.stop();
         // As above, the simulator's limit is lifted so that what is read is this replica's own limiting, not arrival times.

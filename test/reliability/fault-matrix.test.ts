@@ -55,8 +55,9 @@ const ROWS: readonly FaultRow[] = [
   { name: '5xx burst: every call 502', faults: { errorRate: 1, errorStatus: 502 }, code: 'UPSTREAM_UNAVAILABLE', upstreamStatus: 502, attempts: 3 },
   { name: '429 storm with Retry-After: 1', faults: { errorRate: 1, errorStatus: 429, retryAfterSeconds: 1 }, code: 'UPSTREAM_RATE_LIMITED', upstreamStatus: 429, upstreamCode: 'APIGW.0308', attempts: 2, retryAfter: 1 },
   { name: '429 storm without Retry-After', faults: { errorRate: 1, errorStatus: 429 }, code: 'UPSTREAM_RATE_LIMITED', upstreamStatus: 429, upstreamCode: 'APIGW.0308', attempts: 3 },
-  { name: 'latency beyond the deadline', faults: { latencyMs: 5000 }, code: 'UPSTREAM_TIMEOUT', upstreamStatus: 0, attempts: 1 },
-  { name: 'connection held without an answer', faults: { timeoutRate: 1 }, code: 'UPSTREAM_TIMEOUT', upstreamStatus: 0, attempts: 1 },
+  // UPSTREAM_TIMEOUT_MS (1000) cuts the first attempt, leaving room for a retry that the request deadline (1500) cuts.
+  { name: 'latency beyond the deadline', faults: { latencyMs: 5000 }, code: 'UPSTREAM_TIMEOUT', upstreamStatus: 0, attempts: 2 },
+  { name: 'connection held without an answer', faults: { timeoutRate: 1 }, code: 'UPSTREAM_TIMEOUT', upstreamStatus: 0, attempts: 2 },
   { name: 'connection resets', faults: { resetRate: 1 }, code: 'UPSTREAM_UNAVAILABLE', upstreamStatus: 0, attempts: 3 },
   { name: 'malformed JSON (a 200 cut in half)', faults: { malformedRate: 1 }, code: 'UPSTREAM_BAD_RESPONSE', upstreamStatus: 200, attempts: 2 },
   { name: 'HTTP 200 body holding `error`', faults: { businessErrorRate: 1, businessErrorCode: 'CDN.0005' }, code: 'UPSTREAM_ERROR', upstreamStatus: 200, upstreamCode: 'CDN.0005', attempts: 1 },

@@ -7,9 +7,8 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { runInThisContext } from 'node:vm';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index';
-import { createCdnClient } from '../../src/cdn/client';
 import type { CdnAuth } from '../../src/cdn/options';
-import { createEconomyStages, economyOptionsFromConfig, type Economy } from '../../src/cdn/economy';
+import { createUpstream, upstreamOptionsFromConfig, type EconomyHandles } from '../../src/cdn/upstream';
 import { loadConfig, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Config } from '../../src/config';
 import { ERROR_CODES } from '../../src/errors';
 import { createLogger } from '../../src/logger';
@@ -55,7 +54,7 @@ export interface ReliabilityStack {
   readonly simulator: Simulator;
   readonly gateway: Gateway;
   readonly config: Config;
-  readonly economy?: Economy;
+  readonly economy?: EconomyHandles;
   /** URL of the gateway's /graphql. */
   readonly url: string;
   /** Posts a GraphQL request and reads the answer (it must be JSON). */
@@ -85,15 +84,15 @@ export interface ReliabilityStackOptions {
 export async function startReliabilityStack(options: ReliabilityStackOptions = {}): Promise<ReliabilityStack> {
   const simulator = options.upstream ?? (await createSimulator({ port: 0, quiet: true, records: 3000, ...options.simulator }));
   const config = loadConfig({ CDN_ENDPOINT: simulator.url, PORT: '0', LOG_LEVEL: 'silent', CURSOR_SECRET: 'test-cursor-secret-0123456789', ...options.env });
-  const economy = options.economy ? createEconomyStages(economyOptionsFromConfig(config, simulator.url)) : undefined;
-  await economy?.connect();
-  const cdn = createCdnClient({
-    endpoint: simulator.url,
+  const fromConfig = upstreamOptionsFromConfig(config, simulator.url);
+  const upstream = createUpstream({
+    ...fromConfig,
     auth: options.auth ?? { kind: 'aksk', ak: DEFAULT_SIMULATOR_AK, sk: DEFAULT_SIMULATOR_SK },
-    timeoutMs: config.upstreamTimeoutMs,
-    retry: { maxAttempts: config.upstreamMaxAttempts },
-    ...(economy ? { stages: economy.stages, attemptStages: economy.attemptStages } : {}),
+    economy: options.economy ? fromConfig.economy : false,
   });
+  const economy = upstream.economy;
+  await economy?.connect();
+  const cdn = upstream.client;
   const gateway = await createGateway(config, { cdn, logger: createLogger('silent') });
   const url = await gateway.listen(0, '127.0.0.1');
   const sim = <T>(method: string, path: string, body?: unknown): Promise<T> => callSimulator<T>(simulator.url, method, path, body);
@@ -114,8 +113,7 @@ export async function startReliabilityStack(options: ReliabilityStackOptions = {
     },
     async close() {
       await gateway.close();
-      await cdn.close();
-      await economy?.close();
+      await upstream.close();
       if (!options.upstream) await simulator.close();
     },
   };

@@ -3,8 +3,9 @@
  * Tests send real GraphQL requests and read the simulator's control API.
  */
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index';
-import { createCdnClient } from '../../src/cdn/client';
-import { createEconomyStages, economyOptionsFromConfig, type Economy, type EconomyOptions } from '../../src/cdn/economy';
+import type { EconomyOptions } from '../../src/cdn/economy';
+import { routeKey } from '../../src/cdn/operations';
+import { createUpstream, upstreamOptionsFromConfig, type EconomyHandles } from '../../src/cdn/upstream';
 import { loadConfig, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Config } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { createGateway, type Gateway } from '../../src/server';
@@ -23,7 +24,7 @@ export interface Stack {
   readonly gateway: Gateway;
   readonly config: Config;
   /** The upstream economy of the gateway's client, when the stack was started with `economy`. */
-  readonly economy?: Economy;
+  readonly economy?: EconomyHandles;
   /** URL of the gateway's /graphql. */
   readonly url: string;
   /** Sends a GraphQL request to the gateway. */
@@ -37,9 +38,9 @@ export interface Stack {
 
 /** The simulator's stats keys for the upstream operations. */
 export const OPS = {
-  urlTasks: 'GET /v1.0/cdn/contentgateway/url-tasks',
-  historyTasks: 'GET /v1.0/cdn/historytasks',
-  detail: 'GET /v1.0/cdn/historytasks/{id}/detail',
+  urlTasks: routeKey('url-tasks'),
+  historyTasks: routeKey('historytasks'),
+  detail: routeKey('detail'),
 } as const;
 
 /** How to start a stack; every field is optional. */
@@ -60,17 +61,15 @@ export interface StackOptions {
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const simulator = options.upstream ?? (await createSimulator({ port: 0, quiet: true, ...options.simulator }));
   const config = loadConfig({ CDN_ENDPOINT: simulator.url, PORT: '0', LOG_LEVEL: 'silent', CURSOR_SECRET: 'test-cursor-secret-0123456789', ...options.env });
-  const economy = options.economy
-    ? createEconomyStages({ ...economyOptionsFromConfig(config, simulator.url), ...(options.economy === true ? {} : options.economy) })
-    : undefined;
-  await economy?.connect();
-  const cdn = createCdnClient({
-    endpoint: simulator.url,
+  const fromConfig = upstreamOptionsFromConfig(config, simulator.url);
+  const upstream = createUpstream({
+    ...fromConfig,
     auth: { kind: 'aksk', ak: options.simulator?.ak ?? DEFAULT_SIMULATOR_AK, sk: options.simulator?.sk ?? DEFAULT_SIMULATOR_SK },
-    timeoutMs: config.upstreamTimeoutMs,
-    retry: { maxAttempts: config.upstreamMaxAttempts },
-    ...(economy ? { stages: economy.stages, attemptStages: economy.attemptStages } : {}),
+    economy: options.economy ? { ...fromConfig.economy, ...(options.economy === true ? {} : options.economy) } : false,
   });
+  const economy = upstream.economy;
+  await economy?.connect();
+  const cdn = upstream.client;
   const gateway = await createGateway(config, { cdn, logger: createLogger('silent') });
   const url = await gateway.listen(0, '127.0.0.1');
   const sim = <T>(method: string, path: string, body?: unknown): Promise<T> => callSimulator<T>(simulator.url, method, path, body);
@@ -97,8 +96,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
     async close() {
       await gateway.close();
-      await cdn.close();
-      await economy?.close();
+      await upstream.close();
       if (!options.upstream) await simulator.close();
     },
   };

@@ -3,7 +3,8 @@
  * simulator's url-tasks API (24-hour windows, limit 100), independently of the gateway's
  * pagination code.
  */
-import { createCdnClient, type CdnClient } from '../../src/cdn/client';
+import type { CdnClient } from '../../src/cdn/client';
+import { createCdnClient } from '../../src/cdn/upstream';
 import type { UrlTaskModel } from '../../src/cdn/models';
 import { DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK } from '../../src/config';
 

@@ -1,4 +1,3 @@
-import { GatewayError } from '../../src/errors';
 import {
   classifyFailure,
   classifyResponse,
@@ -9,15 +8,15 @@ import {
   readErrorFields,
   type CallContext,
 } from '../../src/cdn/classify';
-import { CallerAborted, DeadlineExceeded } from '../../src/cdn/deadline';
-import type { UpstreamResponse } from '../../src/cdn/pipeline';
+import { CallerAbortedError, DeadlineExceededError, GatewayError } from '../../src/errors';
+import type { RawResponse } from '../../src/cdn/pipeline';
 import { createRedactor } from '../../src/cdn/redact';
 
 const GET: CallContext = { operation: 'url-tasks', method: 'GET' };
 const NOW = Date.UTC(2024, 4, 12, 3, 0, 0);
 const REQ_ID = '0123456789abcdef0123456789abcdef';
 
-function response(status: number, body: unknown, headers: Record<string, string> = {}): UpstreamResponse {
+function response(status: number, body: unknown, headers: Record<string, string> = {}): RawResponse {
   return {
     status,
     headers,
@@ -26,13 +25,13 @@ function response(status: number, body: unknown, headers: Record<string, string>
   };
 }
 
-function classify(res: UpstreamResponse, ctx: CallContext = GET): GatewayError | undefined {
+function classify(res: RawResponse, ctx: CallContext = GET): GatewayError | undefined {
   return classifyResponse(ctx, res, NOW);
 }
 
 describe('classifyResponse: status and body → catalogue code', () => {
   const gatewayBody = (code: string, msg: string) => ({ error_msg: msg, error_code: code, request_id: REQ_ID });
-  const table: Array<[string, UpstreamResponse, string, boolean, string | undefined]> = [
+  const table: Array<[string, RawResponse, string, boolean, string | undefined]> = [
     ['401 gateway signature failure', response(401, gatewayBody('APIGW.0301', 'verify aksk signature fail')), 'UPSTREAM_UNAUTHORIZED', false, 'APIGW.0301'],
     ['401 token expired', response(401, gatewayBody('APIGW.0307', 'The token must be updated')), 'UPSTREAM_UNAUTHORIZED', false, 'APIGW.0307'],
     ['403 permission', response(403, { error_code: 'CDN.0004', error_msg: 'no permission' }), 'UPSTREAM_FORBIDDEN', false, 'CDN.0004'],
@@ -189,10 +188,10 @@ describe('classifyFailure: transport failures', () => {
   });
 
   it('maps a passed deadline and a cancelled caller to UPSTREAM_TIMEOUT', () => {
-    const late = classifyFailure(GET, new DeadlineExceeded(250));
+    const late = classifyFailure(GET, new DeadlineExceededError(250));
     expect(late.code).toBe('UPSTREAM_TIMEOUT');
     expect(late.message).toContain('within the 250 ms deadline');
-    const gone = classifyFailure(GET, new CallerAborted(new Error('client left')));
+    const gone = classifyFailure(GET, new CallerAbortedError(new Error('client left')));
     expect(gone.code).toBe('UPSTREAM_TIMEOUT');
     expect(gone.message).toContain('cancelled by the caller');
   });

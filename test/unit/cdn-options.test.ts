@@ -1,4 +1,4 @@
-import { createCdnClient } from '../../src/cdn/client';
+import { createCdnClient } from '../../src/cdn/upstream';
 import { normalizeOptions, type CdnClientOptions } from '../../src/cdn/options';
 
 const AUTH = { kind: 'aksk', ak: 'AK-EXAMPLE-1234', sk: 'SK-EXAMPLE-SECRET-5678' } as const;
@@ -24,7 +24,6 @@ describe('createCdnClient options', () => {
       timeoutMs: 10_000,
       connectTimeoutMs: 5_000,
       retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2000, budgetRatio: 0.2, budgetMinPerSecond: 1, budgetCapacity: 10 },
-      stages: [],
     });
     expect(normalizeOptions({ ...base, endpoint: 'https://cdn.myhuaweicloud.com' }).host).toBe('cdn.myhuaweicloud.com');
   });
@@ -38,7 +37,6 @@ describe('createCdnClient options', () => {
     expect(misuse({ connections: 0 })).toBe('CDN client option `connections` must be a positive integer; received number 0');
     expect(misuse({ timeoutMs: 1.5 })).toBe('CDN client option `timeoutMs` must be a positive integer; received number 1.5');
     expect(misuse({ retry: { budgetRatio: -1 } })).toBe('CDN client option `retry.budgetRatio` must be a finite number >= 0; received number -1');
-    expect(misuse({ stages: [1] })).toBe('CDN client option `stages` must be an array of stage functions; received an array');
     expect(misuse({ onEvent: 'log' })).toBe('CDN client option `onEvent` must be a function; received "log"');
     expect(misuse({ auth: { kind: 'basic' } })).toBe("CDN client option `auth.kind` must be 'aksk' or 'token'; received \"basic\"");
     expect(misuse({ auth: { kind: 'token', token: '' } })).toBe('CDN client option `auth.token` must be a non-empty string; received an empty string');

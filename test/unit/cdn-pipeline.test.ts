@@ -4,21 +4,22 @@
  * test/integration/client.test.ts against the simulator.
  */
 import { GatewayError } from '../../src/errors';
-import { assembleStages } from '../../src/cdn/client';
+import { createEconomy } from '../../src/cdn/economy';
 import { normalizeOptions, type CdnClientOptions, type UpstreamEvent } from '../../src/cdn/options';
-import { composeStages, type Handler, type Stage, type UpstreamRequest, type UpstreamResponse } from '../../src/cdn/pipeline';
+import type { RawHandler, RawResponse, UpstreamRequest } from '../../src/cdn/pipeline';
+import { composeUpstream, upstreamStages } from '../../src/cdn/upstream';
 import { createRedactor } from '../../src/cdn/redact';
 import { parseAuthorization } from '../../src/simulator/verify';
 
 const AUTH = { kind: 'aksk', ak: 'AK-UNIT-0001', sk: 'SK-UNIT-SECRET-0001' } as const;
-const OK: UpstreamResponse = { status: 200, headers: {}, body: '{"total":0,"count":0,"result":[]}' };
+const OK: RawResponse = { status: 200, headers: {}, body: '{"total":0,"count":0,"result":[]}' };
 
-type Step = UpstreamResponse | Error;
+type Step = RawResponse | Error;
 
 // Builds the real stage list around a terminal that replays `steps` and records what it received.
 function pipeline(steps: Step[], options: Partial<CdnClientOptions> = {}) {
   const seen: UpstreamRequest[] = [];
-  const terminal: Handler = async (req) => {
+  const terminal: RawHandler = async (req) => {
     seen.push(req);
     const step = steps.shift();
     if (!step) throw new Error('script exhausted');
@@ -26,7 +27,7 @@ function pipeline(steps: Step[], options: Partial<CdnClientOptions> = {}) {
     return step;
   };
   const o = normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH, random: () => 0, ...options });
-  const handler = composeStages(assembleStages(o, createRedactor([AUTH.ak, AUTH.sk])), terminal);
+  const handler = composeUpstream({ options: o, redact: createRedactor([AUTH.ak, AUTH.sk]) }, terminal);
   return { handler, seen };
 }
 
@@ -34,7 +35,7 @@ function request(overrides: Partial<UpstreamRequest> = {}): UpstreamRequest {
   return { operation: 'url-tasks', method: 'GET', path: '/v1.0/cdn/contentgateway/url-tasks', query: { limit: 10 }, deadline: Date.now() + 5000, ...overrides };
 }
 
-const status = (code: number, headers: Record<string, string> = {}, body = '{"error_code":"X.1","error_msg":"m"}'): UpstreamResponse => ({
+const status = (code: number, headers: Record<string, string> = {}, body = '{"error_code":"X.1","error_msg":"m"}'): RawResponse => ({
   status: code,
   headers,
   body,
@@ -131,10 +132,10 @@ describe('assembled pipeline', () => {
   });
 
   it('cuts a slow attempt off at the deadline with UPSTREAM_TIMEOUT', async () => {
-    const slow: Handler = (req) =>
+    const slow: RawHandler = (req) =>
       new Promise((_resolve, reject) => req.signal?.addEventListener('abort', () => reject(req.signal?.reason), { once: true }));
     const o = normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH });
-    const handler = composeStages(assembleStages(o, (s) => s), slow);
+    const handler = composeUpstream({ options: o, redact: (s) => s }, slow);
     const started = Date.now();
     const error = await failure(handler(request({ deadline: Date.now() + 150 })));
     expect(Date.now() - started).toBeLessThan(1000);
@@ -144,40 +145,36 @@ describe('assembled pipeline', () => {
 
   it('reports a caller abort promptly', async () => {
     const controller = new AbortController();
-    const slow: Handler = (req) =>
+    const slow: RawHandler = (req) =>
       new Promise((_resolve, reject) => req.signal?.addEventListener('abort', () => reject(req.signal?.reason), { once: true }));
     const o = normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH });
-    const handler = composeStages(assembleStages(o, (s) => s), slow);
+    const handler = composeUpstream({ options: o, redact: (s) => s }, slow);
     setTimeout(() => controller.abort(), 50);
     const error = await failure(handler(request({ signal: controller.signal })));
     expect(error.code).toBe('UPSTREAM_TIMEOUT');
     expect(error.message).toContain('cancelled by the caller');
   });
 
-  it('runs attempt stages once per attempt, inside retry and before signing', async () => {
-    const seenByAttemptStage: string[] = [];
-    const perAttempt: Stage = (next) => async (req) => {
-      seenByAttemptStage.push(`attempt ${String(req.attempt)}, ${req.headers?.authorization ? 'signed' : 'unsigned'}`);
-      return next(req);
-    };
-    const { handler } = pipeline([status(503), OK], { attemptStages: [perAttempt] });
-    await handler(request());
-    expect(seenByAttemptStage).toEqual(['attempt 1, unsigned', 'attempt 2, unsigned']);
+  it('puts coalesce and cache outermost, the limiter and attempt clock inside retry, before signing', () => {
+    const economy = createEconomy({ cacheTtlMs: 2000 });
+    const o = normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH, onEvent: () => undefined });
+    const stages = upstreamStages({ options: o, redact: (s) => s, economy });
+    // coalesce → cache → deadline → retry → rate limit → attempt clock → attempt timeout → observe → sign
+    expect(stages).toHaveLength(9);
+    expect(stages.indexOf(economy.coalesce!)).toBe(0);
+    expect(stages.indexOf(economy.cache!)).toBe(1);
+    expect(stages.indexOf(economy.rateLimit)).toBe(4);
+    expect(stages.indexOf(economy.attemptClock)).toBe(5);
+    const bare = upstreamStages({ options: normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH }), redact: (s) => s });
+    expect(bare).toHaveLength(4); // deadline → retry → attempt timeout → sign; observe only with onEvent
   });
 
-  it('puts extra stages outermost and reports each attempt to onEvent', async () => {
-    const order: string[] = [];
-    const outer: Stage = (next) => async (req) => {
-      order.push(`outer sees attempt ${String(req.attempt)} and ${req.headers?.authorization ? 'a' : 'no'} signature`);
-      return next(req);
-    };
+  it('reports each attempt to onEvent', async () => {
     const events: UpstreamEvent[] = [];
     const { handler } = pipeline([status(503, { 'x-request-id': 'up-1' }), { ...OK, requestId: 'up-2' }], {
-      stages: [outer],
       onEvent: (e) => events.push(e),
     });
     await handler(request({ requestId: 'gw-1' }));
-    expect(order).toEqual(['outer sees attempt undefined and no signature']);
     expect(events.map(({ durationMs: _d, ...e }) => e)).toEqual([
       { operation: 'url-tasks', method: 'GET', attempt: 1, requestId: 'gw-1', status: 503, outcome: 'UPSTREAM_UNAVAILABLE', upstreamRequestId: 'up-1' },
       { operation: 'url-tasks', method: 'GET', attempt: 2, requestId: 'gw-1', status: 200, outcome: 'ok', upstreamRequestId: 'up-2' },

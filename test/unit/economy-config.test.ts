@@ -1,6 +1,6 @@
 /** The economy's settings in the configuration, and how they reach the economy. */
 import { ConfigError, loadConfig } from '../../src/config';
-import { createEconomyStages, economyOptionsFromConfig, HUAWEI_RATE_LIMITS } from '../../src/cdn/economy';
+import { createEconomy, economyOptionsFromConfig, HUAWEI_RATE_LIMITS } from '../../src/cdn/economy';
 
 const problemsOf = (env: Record<string, string>): readonly string[] => {
   try {
@@ -57,10 +57,13 @@ describe('economy configuration', () => {
   });
 
   it('builds a memory economy from the default configuration', () => {
-    const economy = createEconomyStages(economyOptionsFromConfig(loadConfig({}, () => 'x'.repeat(32)), 'scope'));
+    const economy = createEconomy(economyOptionsFromConfig(loadConfig({}, () => 'x'.repeat(32)), 'scope'));
     expect(economy.state.kind).toBe('memory');
-    expect(economy.stages).toHaveLength(2);
-    expect(economy.attemptStages).toHaveLength(2);
+    // Coalescing and the cache are on by default (CACHE_TTL_MS 2000); limiter and attempt clock always are.
+    expect(typeof economy.coalesce).toBe('function');
+    expect(typeof economy.cache).toBe('function');
+    expect(typeof economy.rateLimit).toBe('function');
+    expect(typeof economy.attemptClock).toBe('function');
     expect(economy.metrics()).toMatchObject({ state: 'memory', cache: { hits: 0, misses: 0, entries: 0, bytes: 0 }, stateErrors: 0 });
   });
 });

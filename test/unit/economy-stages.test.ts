@@ -4,37 +4,31 @@
  * the cache's staleness bound, and the limiter's queueing, refusals and metrics.
  */
 import { GatewayError } from '../../src/errors';
-import { assembleStages } from '../../src/cdn/client';
-import { createEconomyStages, type EconomyEvent, type EconomyOptions } from '../../src/cdn/economy';
+import { createEconomy, type EconomyEvent, type EconomyOptions } from '../../src/cdn/economy';
 import { normalizeOptions } from '../../src/cdn/options';
-import { composeStages, type Handler, type UpstreamRequest, type UpstreamResponse } from '../../src/cdn/pipeline';
+import type { RawHandler, RawResponse, UpstreamRequest } from '../../src/cdn/pipeline';
 import { createRedactor } from '../../src/cdn/redact';
+import { requestKey } from '../../src/cdn/stages/request-key';
+import { composeUpstream } from '../../src/cdn/upstream';
 
 const AUTH = { kind: 'aksk', ak: 'AK-UNIT-0001', sk: 'SK-UNIT-SECRET-0001' } as const;
-const page = (n: number): UpstreamResponse => ({ status: 200, headers: {}, body: `{"total":${n},"count":0,"result":[]}` });
+const page = (n: number): RawResponse => ({ status: 200, headers: {}, body: `{"total":${n},"count":0,"result":[]}` });
 
 // A terminal whose answers the test controls; it records every attempt and when it arrived.
-function scriptedTerminal(answer: (req: UpstreamRequest, n: number) => Promise<UpstreamResponse> | UpstreamResponse) {
+function scriptedTerminal(answer: (req: UpstreamRequest, n: number) => Promise<RawResponse> | RawResponse) {
   const seen: Array<{ req: UpstreamRequest; at: number }> = [];
-  const handler: Handler = async (req) => {
+  const handler: RawHandler = async (req) => {
     seen.push({ req, at: Date.now() });
     return answer(req, seen.length);
   };
   return { handler, seen };
 }
 
-function build(terminal: Handler, economyOptions: EconomyOptions = {}) {
+function build(terminal: RawHandler, economyOptions: EconomyOptions = {}) {
   const events: EconomyEvent[] = [];
-  const economy = createEconomyStages({ now: () => Date.now(), onEvent: (e) => events.push(e), rateLimitMarginMs: 50, ...economyOptions });
-  const o = normalizeOptions({
-    endpoint: 'http://127.0.0.1:9100',
-    auth: AUTH,
-    random: () => 0,
-    now: () => Date.now(),
-    stages: economy.stages,
-    attemptStages: economy.attemptStages,
-  });
-  const handler = composeStages(assembleStages(o, createRedactor([AUTH.ak, AUTH.sk])), terminal);
+  const economy = createEconomy({ now: () => Date.now(), onEvent: (e) => events.push(e), rateLimitMarginMs: 50, ...economyOptions });
+  const o = normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH, random: () => 0, now: () => Date.now() });
+  const handler = composeUpstream({ options: o, redact: createRedactor([AUTH.ak, AUTH.sk]), economy }, terminal);
   return { handler, economy, events };
 }
 
@@ -65,7 +59,7 @@ const aborted = (signal: AbortSignal | undefined): Promise<never> =>
 
 describe('coalescing', () => {
   it('sends identical concurrent GETs once and gives every caller the response', async () => {
-    const gate = deferred<UpstreamResponse>();
+    const gate = deferred<RawResponse>();
     const t = scriptedTerminal(() => gate.promise);
     const { handler, economy, events } = build(t.handler, { cacheTtlMs: 0 });
     const calls = Array.from({ length: 50 }, () => handler(urlTasks()));
@@ -78,7 +72,7 @@ describe('coalescing', () => {
   });
 
   it('treats the same parameters in another order as the same call', async () => {
-    const gate = deferred<UpstreamResponse>();
+    const gate = deferred<RawResponse>();
     const t = scriptedTerminal(() => gate.promise);
     const { handler } = build(t.handler, { cacheTtlMs: 0 });
     const a = handler(urlTasks({ limit: 10, offset: 20 }));
@@ -98,7 +92,7 @@ describe('coalescing', () => {
   });
 
   it('lets a caller that gives up stop waiting without cancelling the call for the others', async () => {
-    const gate = deferred<UpstreamResponse>();
+    const gate = deferred<RawResponse>();
     const t = scriptedTerminal(() => gate.promise);
     const { handler } = build(t.handler, { cacheTtlMs: 0 });
     const leaver = new AbortController();
@@ -210,12 +204,12 @@ describe('cache', () => {
   });
 
   it('never caches errors, including a 200 that holds an error', async () => {
-    const answers: UpstreamResponse[] = [
+    const answers: RawResponse[] = [
       { status: 500, headers: {}, body: '{"error_code":"CDN.0000","error_msg":"boom"}' },
       { status: 200, headers: {}, body: '{"error":{"error_code":"CDN.0108","error_msg":"no such task"}}' },
       page(9),
     ];
-    const t = scriptedTerminal(() => answers.shift() as UpstreamResponse);
+    const t = scriptedTerminal(() => answers.shift() as RawResponse);
     const { handler } = build(t.handler, { cacheTtlMs: 60_000 });
     const detail = (): UpstreamRequest => ({ operation: 'detail', method: 'GET', path: '/v1.0/cdn/historytasks/1/detail', deadline: Date.now() + 5000 });
     // One retryable 500 then the 200-with-error: both fail the first call (the retry sees the second).
@@ -223,6 +217,26 @@ describe('cache', () => {
     expect((await handler(detail())).body).toBe(page(9).body);
     expect((await handler(detail())).body).toBe(page(9).body);
     expect(t.seen).toHaveLength(3);
+  });
+
+  it('hands on a hit parsed, as classification hands on a fresh success', async () => {
+    const t = scriptedTerminal((_req, n) => page(n));
+    const { handler, economy } = build(t.handler, { cacheTtlMs: 60_000 });
+    const fresh = await handler(urlTasks());
+    const hit = await handler(urlTasks());
+    expect(economy.metrics().cache.hits).toBe(1);
+    expect(fresh.json).toEqual({ total: 1, count: 0, result: [] });
+    expect(hit.json).toEqual(fresh.json);
+  });
+
+  it('treats a stored entry that no longer parses as a miss', async () => {
+    const t = scriptedTerminal((_req, n) => page(n));
+    const { handler, economy } = build(t.handler, { cacheTtlMs: 60_000 });
+    await economy.state.cache.set(requestKey(urlTasks()), { status: 200, headers: {}, body: '{"total":', producedAt: Date.now() }, 60_000);
+    const res = await handler(urlTasks());
+    expect(res.json).toEqual({ total: 1, count: 0, result: [] });
+    expect(t.seen).toHaveLength(1);
+    expect(economy.metrics().cache).toMatchObject({ hits: 0, misses: 1 });
   });
 
   it('is off with a staleness bound of 0, and never serves POSTs', async () => {
@@ -315,19 +329,13 @@ describe('rate limiting', () => {
   });
 });
 
-describe('createEconomyStages misuse', () => {
+describe('createEconomy misuse', () => {
   it.each([
     [{ cacheTtlMs: -1 }, 'economy option `cacheTtlMs` must be a finite number >= 0; received -1'],
     [{ rateLimitMarginMs: Number.NaN }, 'economy option `rateLimitMarginMs` must be a finite number >= 0; received NaN'],
     [{ rateLimits: { 'url-tasks': -5 } }, 'economy option `rateLimits.url-tasks` must be a finite number >= 0; received -5'],
-    [{ rateLimits: { urlTasks: 5 } }, 'economy option `rateLimits` has an unknown operation "urlTasks"; operations are url-tasks, detail, historytasks, refresh, preheat'],
+    [{ rateLimits: { urlTasks: 5 } }, 'economy option `rateLimits` has an unknown operation "urlTasks"; operations are url-tasks, historytasks, detail, refresh, preheat'],
   ])('refuses %j', (options, message) => {
-    expect(() => createEconomyStages(options as EconomyOptions)).toThrow(new TypeError(message));
-  });
-
-  it('checks the client option too', () => {
-    expect(() => normalizeOptions({ endpoint: 'http://127.0.0.1:1', auth: AUTH, attemptStages: [null as never] })).toThrow(
-      'CDN client option `attemptStages` must be an array of stage functions; received an array',
-    );
+    expect(() => createEconomy(options as EconomyOptions)).toThrow(new TypeError(message));
   });
 });

@@ -1,10 +1,12 @@
 /**
  * Stage: answers a GET from a recent response for at most `ttlMs`, measured from when the
  * attempt that produced the response was sent (not from when it arrived, nor from when a
- * queued call was first made). Only successes reach this stage (classification throws the
- * rest), so errors are never cached. `ttlMs` 0 disables the stage.
+ * queued call was first made). Only classified successes reach this stage (classification
+ * throws the rest), and of those only 200s are stored, so errors are never cached. A hit is
+ * handed on parsed, as classification would have. `ttlMs` 0 disables the stage.
  */
 import type { CachedResponse, ResponseCacheStore } from '../../state/types';
+import { parseJson } from '../json';
 import type { Stage, UpstreamRequest, UpstreamResponse } from '../pipeline';
 import { requestKey } from './request-key';
 
@@ -22,7 +24,7 @@ export interface CacheStageOptions {
 
 /** Records when each attempt was sent, for the cache stage to age responses from. */
 export interface AttemptClock {
-  /** The stage that stamps responses; place it last among the client's `attemptStages` (after any queueing). */
+  /** The stage that stamps responses; src/cdn/upstream.ts places it inside retry, after the rate limiter (after any queueing). */
   readonly stage: Stage;
   /** Returns when the attempt that produced `res` was sent. */
   sentAt(res: UpstreamResponse): number | undefined;
@@ -49,15 +51,15 @@ export function cacheStage(options: CacheStageOptions): Stage {
   return (next) => async (req) => {
     if (req.method !== 'GET') return next(req);
     const key = requestKey(req);
-    const cached = await store.get(key);
-    if (cached) {
+    const hit = fromCached(await store.get(key));
+    if (hit) {
       options.onHit?.(req);
-      return { status: cached.status, headers: cached.headers, body: cached.body, requestId: cached.requestId };
+      return hit;
     }
     options.onMiss?.(req);
     const entered = now();
     const res = await next(req);
-    if (res.status >= 200 && res.status < 300) {
+    if (res.status === 200) {
       const producedAt = options.sentAt?.(res) ?? entered;
       const leftMs = ttlMs - (now() - producedAt);
       // Not awaited: the caller has its answer; a slow or failing store only costs a later miss.
@@ -65,6 +67,14 @@ export function cacheStage(options: CacheStageOptions): Stage {
     }
     return res;
   };
+}
+
+// The response a stored entry stands for; `undefined` for a miss or an entry that no longer parses (a damaged store).
+function fromCached(cached: CachedResponse | undefined): UpstreamResponse | undefined {
+  if (!cached) return undefined;
+  const json = parseJson(cached.body);
+  if (!json.ok) return undefined;
+  return { status: cached.status, headers: cached.headers, body: cached.body, requestId: cached.requestId, json: json.value };
 }
 
 // The stored form of a response.

@@ -7,11 +7,9 @@
  * deadline is much later than the shared call's (`rerunGainMs`) and that sees it fail for lack
  * of time (its deadline passed, or the limiter had no slot before it) runs the call itself.
  */
-import { GatewayError } from '../../errors';
+import { CallerAbortedError, DeadlineExceededError, GatewayError, LimiterRejectionError } from '../../errors';
 import { classifyFailure } from '../classify';
-import { CallerAborted, DeadlineExceeded } from '../deadline';
 import type { Stage, UpstreamRequest, UpstreamResponse } from '../pipeline';
-import { LimiterRejection } from './rate-limit';
 import { requestKey } from './request-key';
 
 /** Options of the coalesce stage. */
@@ -77,7 +75,7 @@ export function coalesceStage(options: CoalesceStageOptions): Stage {
         flight.waiters--;
         if (flight.waiters === 0 && !flight.settled) {
           if (flights.get(key) === flight) flights.delete(key);
-          flight.controller.abort(new CallerAborted('every caller of the shared call went away'));
+          flight.controller.abort(new CallerAbortedError('every caller of the shared call went away'));
         }
       }
     };
@@ -89,17 +87,17 @@ export function coalesceStage(options: CoalesceStageOptions): Stage {
 export function ranOutOfTime(error: unknown): boolean {
   if (!(error instanceof GatewayError)) return false;
   return (
-    (error.code === 'UPSTREAM_TIMEOUT' && error.cause instanceof DeadlineExceeded) ||
-    (error.code === 'UPSTREAM_RATE_LIMITED' && error.cause instanceof LimiterRejection)
+    (error.code === 'UPSTREAM_TIMEOUT' && error.cause instanceof DeadlineExceededError) ||
+    (error.code === 'UPSTREAM_RATE_LIMITED' && error.cause instanceof LimiterRejectionError)
   );
 }
 
 // Waits for the shared outcome under this caller's own deadline and signal.
 function waitFor(shared: Promise<UpstreamResponse>, req: UpstreamRequest, now: () => number): Promise<UpstreamResponse> {
   const budgetMs = req.deadline - now();
-  if (budgetMs <= 0) return Promise.reject(classifyFailure(req, new DeadlineExceeded(0)));
+  if (budgetMs <= 0) return Promise.reject(classifyFailure(req, new DeadlineExceededError(0)));
   const signal = req.signal;
-  if (signal?.aborted) return Promise.reject(classifyFailure(req, new CallerAborted(signal.reason)));
+  if (signal?.aborted) return Promise.reject(classifyFailure(req, new CallerAbortedError(signal.reason)));
   return new Promise((resolve, reject) => {
     const done = (): void => {
       clearTimeout(timer);
@@ -107,11 +105,11 @@ function waitFor(shared: Promise<UpstreamResponse>, req: UpstreamRequest, now: (
     };
     const onAbort = (): void => {
       done();
-      reject(classifyFailure(req, new CallerAborted(signal?.reason)));
+      reject(classifyFailure(req, new CallerAbortedError(signal?.reason)));
     };
     const timer = setTimeout(() => {
       done();
-      reject(classifyFailure(req, new DeadlineExceeded(budgetMs)));
+      reject(classifyFailure(req, new DeadlineExceededError(budgetMs)));
     }, Math.min(budgetMs, MAX_TIMER_MS));
     signal?.addEventListener('abort', onAbort, { once: true });
     shared.then(

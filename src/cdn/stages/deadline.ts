@@ -1,6 +1,6 @@
 /** Stage: gives the call one abort signal that fires at its deadline or when the caller aborts. */
 import { classifyFailure } from '../classify';
-import { CallerAborted, DeadlineExceeded } from '../deadline';
+import { CallerAbortedError, DeadlineExceededError } from '../../errors';
 import type { Stage } from '../pipeline';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -9,13 +9,13 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 export function deadlineStage(now: () => number): Stage {
   return (next) => async (req) => {
     const budgetMs = req.deadline - now();
-    if (budgetMs <= 0) throw classifyFailure(req, new DeadlineExceeded(Math.max(0, budgetMs)));
-    if (req.signal?.aborted) throw classifyFailure(req, new CallerAborted(req.signal.reason));
+    if (budgetMs <= 0) throw classifyFailure(req, new DeadlineExceededError(Math.max(0, budgetMs)));
+    if (req.signal?.aborted) throw classifyFailure(req, new CallerAbortedError(req.signal.reason));
     const controller = new AbortController();
     // setTimeout fires at once for delays past 2^31-1 ms; a deadline further away is cut at ~24.8 days instead.
-    const timer = setTimeout(() => controller.abort(new DeadlineExceeded(budgetMs)), Math.min(budgetMs, MAX_TIMER_MS));
+    const timer = setTimeout(() => controller.abort(new DeadlineExceededError(budgetMs)), Math.min(budgetMs, MAX_TIMER_MS));
     const outer = req.signal;
-    const onAbort = (): void => controller.abort(new CallerAborted(outer?.reason));
+    const onAbort = (): void => controller.abort(new CallerAbortedError(outer?.reason));
     outer?.addEventListener('abort', onAbort, { once: true });
     try {
       return await next({ ...req, signal: controller.signal });

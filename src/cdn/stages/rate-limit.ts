@@ -5,7 +5,7 @@
  * An attempt whose slot lies past its deadline fails at once with `UPSTREAM_RATE_LIMITED` and
  * the wait as `retryAfterMs`. It runs inside retry, so retries spend quota through it too.
  */
-import { GatewayError } from '../../errors';
+import { GatewayError, LimiterRejectionError } from '../../errors';
 import type { RateLimiterStore } from '../../state/types';
 import { classifyFailure, OPERATION_LABELS } from '../classify';
 import type { OperationName } from '../models';
@@ -30,18 +30,7 @@ export interface RateLimitStageOptions {
   readonly onRejected?: (req: UpstreamRequest, waitMs: number) => void;
 }
 
-/** The cause of a gateway-side `UPSTREAM_RATE_LIMITED`: no slot before the deadline (the upstream was not called). */
-export class LimiterRejection extends Error {
-  override readonly name = 'LimiterRejection';
-  constructor(
-    readonly waitMs: number,
-    readonly remainingMs: number,
-  ) {
-    super(`the next slot is ${waitMs} ms away but only ${remainingMs} ms remain`);
-  }
-}
-
-/** Creates the rate-limit stage; place it among the client's `attemptStages`. */
+/** Creates the rate-limit stage; src/cdn/upstream.ts places it inside retry. */
 export function rateLimitStage(options: RateLimitStageOptions): Stage {
   const { limiter, limits, now } = options;
   const windowMs = options.windowMs ?? 1200;
@@ -78,6 +67,6 @@ function rateLimited(req: UpstreamRequest, limit: number, windowMs: number, wait
     'UPSTREAM_RATE_LIMITED',
     `${OPERATION_LABELS[req.operation]} was not sent: the tenant quota (${limit} calls per ${windowMs} ms) is taken for the next ` +
       `${waitMs} ms, and the request has ${left} ms left; retry after ${waitMs} ms or give the request a longer deadline.`,
-    { retryAfterMs: waitMs, retryable: false, cause: new LimiterRejection(waitMs, left) },
+    { retryAfterMs: waitMs, retryable: false, cause: new LimiterRejectionError(waitMs, left) },
   );
 }

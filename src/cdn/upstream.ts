@@ -1,0 +1,143 @@
+/**
+ * The one place the upstream client is assembled (docs/architecture.md, Upstream pipeline).
+ * main, the tests, the soak and the bench all call `createUpstream`. Its stage list,
+ * outermost first:
+ *
+ *   coalesce → cache → deadline → retry → rate limit → attempt clock → attempt timeout → observe → sign → classify → undici transport
+ *   └──── once per call ────┘             └──────────────────────────── once per attempt ─────────────────────────────┘
+ *
+ * Coalescing and the cache sit outside retry, so a call costs one lookup however many
+ * attempts it takes; the rate limiter sits inside, so retries spend quota too. The attempt
+ * clock stamps when an attempt leaves (after any queueing) for the cache's staleness bound;
+ * the attempt timeout then bounds that attempt by UPSTREAM_TIMEOUT_MS, leaving the rest of
+ * the deadline for a retry. Signing sits inside retry so each attempt carries a fresh
+ * signature; classification sits right above the transport, so retry decides on catalogue
+ * errors and every stage above sees only parsed successes.
+ */
+import type { Config } from '../config';
+import { bindClient, type CdnClient } from './client';
+import { createEconomy, economyOptionsFromConfig, type Economy, type EconomyMetrics, type EconomyOptions } from './economy';
+import { normalizeOptions, type CdnAuth, type CdnClientOptions, type NormalizedOptions } from './options';
+import { composeStages, type Handler, type RawHandler, type Stage } from './pipeline';
+import { createRedactor, type Redactor } from './redact';
+import { createRetryBudget } from './retry-budget';
+import { attemptTimeoutStage } from './stages/attempt-timeout';
+import { classifyStage } from './stages/classify';
+import { deadlineStage } from './stages/deadline';
+import { observeStage } from './stages/observe';
+import { retryStage } from './stages/retry';
+import { signStage } from './stages/sign';
+import { createPoolTransport } from './transport';
+
+/** Options of `createUpstream`: the client's options and the economy's. */
+export interface UpstreamOptions extends CdnClientOptions {
+  /** Coalescing, cache and rate limits; `false` leaves all three out (the bare client). @default {} (Huawei's limits, a 2 s cache) */
+  readonly economy?: EconomyOptions | false;
+  /** Wraps the transport, below signing and classification: what it sees is what goes on the wire (tests record requests with it). */
+  readonly wrapTransport?: (transport: RawHandler) => RawHandler;
+}
+
+/** What the process needs of the economy: metrics, the state's kind, and its lifecycle. */
+export interface EconomyHandles {
+  /** Where cache and quota live. */
+  readonly stateKind: 'memory' | 'redis';
+  /** Returns the counters since start. */
+  metrics(): EconomyMetrics;
+  /** Resolves once the shared state is reachable (at once in memory); rejects with a message naming Redis otherwise. */
+  connect(): Promise<void>;
+  /** Releases the shared state's connections. */
+  close(): Promise<void>;
+}
+
+/** An assembled upstream: the client, and the economy's handles unless built with `economy: false`. */
+export interface Upstream {
+  readonly client: CdnClient;
+  readonly economy?: EconomyHandles;
+  /** Closes the client's pool after in-flight calls, then the economy's shared state. */
+  close(): Promise<void>;
+}
+
+/** What the stage list is built from. */
+export interface StageParts {
+  readonly options: NormalizedOptions;
+  readonly redact: Redactor;
+  readonly economy?: Economy;
+}
+
+/** Lists the pipeline's stages above classification, outermost first: the one place their order is written. */
+export function upstreamStages({ options: o, economy }: StageParts): Stage[] {
+  // One retry budget per pipeline: it is shared by every call of the client.
+  const budget = createRetryBudget(
+    { ratio: o.retry.budgetRatio, minPerSecond: o.retry.budgetMinPerSecond, capacity: o.retry.budgetCapacity },
+    o.now,
+  );
+  const stages: Array<Stage | undefined> = [
+    economy?.coalesce,
+    economy?.cache,
+    deadlineStage(o.now),
+    retryStage({ policy: o.retry, budget, now: o.now, random: o.random }),
+    economy?.rateLimit,
+    economy?.attemptClock,
+    attemptTimeoutStage(o.timeoutMs, o.now),
+    o.onEvent ? observeStage(o.onEvent, o.now) : undefined,
+    signStage(o.auth, o.host, o.now),
+  ];
+  return stages.filter((s): s is Stage => s !== undefined);
+}
+
+/** Composes the stage list, classification and a transport into the handler the endpoints call. */
+export function composeUpstream(parts: StageParts, transport: RawHandler): Handler {
+  return composeStages(upstreamStages(parts), classifyStage(parts.options.now, parts.redact)(transport));
+}
+
+/** Creates the upstream client with its connection pool and economy; options are checked at once (`TypeError`). */
+export function createUpstream(options: UpstreamOptions): Upstream {
+  const o = normalizeOptions(options);
+  const economy = options.economy === false ? undefined : createEconomy({ now: o.now, ...options.economy });
+  const redact = createRedactor(o.auth.kind === 'aksk' ? [o.auth.ak, o.auth.sk, o.auth.securityToken] : [o.auth.token]);
+  const transport = createPoolTransport({
+    origin: o.origin,
+    connections: o.connections,
+    connectTimeoutMs: o.connectTimeoutMs,
+    maxResponseBytes: o.maxResponseBytes,
+    now: o.now,
+  });
+  const wire = options.wrapTransport ? options.wrapTransport(transport.handler) : transport.handler;
+  const handler = composeUpstream({ options: o, redact, economy }, wire);
+  const client = bindClient({ handler, now: o.now, timeoutMs: o.timeoutMs }, o.origin, () => transport.close());
+  return {
+    client,
+    economy: economy && {
+      stateKind: economy.state.kind,
+      metrics: () => economy.metrics(),
+      connect: () => economy.connect(),
+      close: () => economy.close(),
+    },
+    async close() {
+      await client.close();
+      await economy?.close();
+    },
+  };
+}
+
+/** Creates a bare CDN client (no coalescing, cache or rate limits) with its own connection pool. */
+export function createCdnClient(options: CdnClientOptions & Pick<UpstreamOptions, 'wrapTransport'>): CdnClient {
+  return createUpstream({ ...options, economy: false }).client;
+}
+
+/** Maps the validated configuration to `createUpstream` options for the upstream at `endpoint`. */
+export function upstreamOptionsFromConfig(config: Config, endpoint: string): UpstreamOptions & { readonly economy: EconomyOptions } {
+  return {
+    endpoint,
+    auth: config.upstream.auth,
+    connections: config.upstreamConnections,
+    timeoutMs: config.upstreamTimeoutMs,
+    retry: { maxAttempts: config.upstreamMaxAttempts },
+    economy: economyOptionsFromConfig(config, quotaScope(endpoint, config.upstream.auth)),
+  };
+}
+
+/** Names the account whose quota and cache replicas share: same endpoint and AK, same quota. */
+export function quotaScope(endpoint: string, auth: CdnAuth): string {
+  return `${endpoint} ${auth.kind === 'aksk' ? auth.ak : 'iam-token'}`;
+}
