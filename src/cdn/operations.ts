@@ -1,6 +1,6 @@
 /**
  * The one table of upstream operations: method, path, message label and rate limit of each
- * (docs/upstream.md, Endpoints and Rate limits). Pure data with no imports, so the client,
+ * (docs/upstream.md, the endpoint sections and Rate limits). Pure data with no imports, so the client,
  * the configuration and the simulator all read it without depending on one another.
  * The operation name is also the metrics label and the cache-key prefix.
  */

@@ -1,6 +1,6 @@
 /**
  * Typed, camelCase call parameters and their conversion to the upstream's query names and
- * request bodies (docs/upstream.md, Endpoints). Pure functions; the values' ranges are the caller's
+ * request bodies (docs/upstream.md, one section per endpoint: url-tasks, historytasks, Task detail, Create refresh, Create preheat). Pure functions; the values' ranges are the caller's
  * business (the pagination layer), only the names and the documented casing are fixed here.
  */
 import { fillPath } from './operations';

@@ -1,5 +1,5 @@
 /**
- * Huawei Cloud API Gateway request signing, `SDK-HMAC-SHA256` (docs/upstream.md §6).
+ * Huawei Cloud API Gateway request signing, `SDK-HMAC-SHA256` (docs/upstream.md, Signing).
  *
  * The gateway signs; the simulator verifies (src/simulator/verify.ts) with the pure helpers
  * exported here (canonical forms, string to sign, hashing), so both use one definition.

@@ -1,5 +1,5 @@
 /**
- * Input rules of the create mutations (UPSTREAM.md §4), checked before anything is sent so
+ * Input rules of the create mutations (docs/upstream.md, Create refresh and Create preheat), checked before anything is sent so
  * that a bad batch costs no upstream call and no quota. Pure functions: a list of problems
  * out, each naming the offending URL; the resolver turns them into one BAD_USER_INPUT.
  */

@@ -1,6 +1,6 @@
 /**
  * Verification of Huawei Cloud API Gateway `SDK-HMAC-SHA256` signatures, as the real API
- * Gateway does it (docs/upstream.md §6). The gateway only signs; the simulator verifies,
+ * Gateway does it (docs/upstream.md, Signing). The gateway only signs; the simulator verifies,
  * recomputing the signature with the signer's own canonical forms (src/cdn/signer.ts), so
  * that both sides cannot drift apart.
  */

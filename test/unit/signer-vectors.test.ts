@@ -1,5 +1,5 @@
 /**
- * The signer against the published SDK-HMAC-SHA256 vectors (docs/upstream.md §6), its canonical
+ * The signer against the published SDK-HMAC-SHA256 vectors (docs/upstream.md, Signing), its canonical
  * forms, and the simulator's verifier (date and header parsers, accepting or refusing).
  */
 import {
