@@ -7,6 +7,7 @@
 import { AttemptTimeoutError } from '../../errors';
 import { classifyFailure } from '../classify';
 import type { Stage } from '../pipeline';
+import { withLinkedSignal } from './linked-signal';
 
 /** Creates the attempt-timeout stage; an attempt cut by it fails with a retryable `UPSTREAM_TIMEOUT`. */
 export function attemptTimeoutStage(timeoutMs: number, now: () => number): Stage {
@@ -15,16 +16,7 @@ export function attemptTimeoutStage(timeoutMs: number, now: () => number): Stage
     if (req.deadline - now() <= timeoutMs) return next(req);
     const outer = req.signal;
     if (outer?.aborted) throw classifyFailure(req, outer.reason);
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new AttemptTimeoutError(timeoutMs)), timeoutMs);
     // The call's own abort (deadline or caller) passes through with its reason.
-    const onAbort = (): void => controller.abort(outer?.reason);
-    outer?.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await next({ ...req, signal: controller.signal });
-    } finally {
-      clearTimeout(timer);
-      outer?.removeEventListener('abort', onAbort);
-    }
+    return withLinkedSignal(outer, timeoutMs, () => new AttemptTimeoutError(timeoutMs), (reason) => reason, (signal) => next({ ...req, signal }));
   };
 }

@@ -2,6 +2,7 @@
 import { classifyFailure } from '../classify';
 import { CallerAbortedError, DeadlineExceededError } from '../../errors';
 import type { Stage } from '../pipeline';
+import { withLinkedSignal } from './linked-signal';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -11,17 +12,13 @@ export function deadlineStage(now: () => number): Stage {
     const budgetMs = req.deadline - now();
     if (budgetMs <= 0) throw classifyFailure(req, new DeadlineExceededError(Math.max(0, budgetMs)));
     if (req.signal?.aborted) throw classifyFailure(req, new CallerAbortedError(req.signal.reason));
-    const controller = new AbortController();
     // setTimeout fires at once for delays past 2^31-1 ms; a deadline further away is cut at ~24.8 days instead.
-    const timer = setTimeout(() => controller.abort(new DeadlineExceededError(budgetMs)), Math.min(budgetMs, MAX_TIMER_MS));
-    const outer = req.signal;
-    const onAbort = (): void => controller.abort(new CallerAbortedError(outer?.reason));
-    outer?.addEventListener('abort', onAbort, { once: true });
-    try {
-      return await next({ ...req, signal: controller.signal });
-    } finally {
-      clearTimeout(timer);
-      outer?.removeEventListener('abort', onAbort);
-    }
+    return withLinkedSignal(
+      req.signal,
+      Math.min(budgetMs, MAX_TIMER_MS),
+      () => new DeadlineExceededError(budgetMs),
+      (reason) => new CallerAbortedError(reason),
+      (signal) => next({ ...req, signal }),
+    );
   };
 }
