@@ -1,6 +1,7 @@
 /** Reads the hand-transcribed SDK fixtures (test/contract/fixtures/) and derives the contract each check uses. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FieldKind } from '../../../src/cdn/contract';
 
 /** One query or body parameter as a fixture describes it. */
 export interface ParamSpec {
@@ -56,8 +57,8 @@ export const FIXTURES = {
   preheat: loadEndpoint('create-preheat'),
 } as const;
 
-/** A JSON type a model field may have. */
-export type FieldKind = 'int' | 'string' | 'bool' | 'list' | 'object';
+/** A JSON type a model field may have (the contract's, src/cdn/contract.ts). */
+export type { FieldKind };
 
 /** Returns the kind of a fixture's field type (`int (ms)` → int, `list[Urls]` → list, `string (task id)` → string). */
 export function kindOf(type: string): FieldKind {
