@@ -53,7 +53,7 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-// The span of the readiness probe's url-tasks call: short, so the answer is small (and never a cached one).
+// The span of the readiness probe's url-tasks call: short, so the answer is small and cheap.
 const READINESS_WINDOW_MS = 60_000;
 
 /** Default largest accepted request body, in bytes (`BODY_LIMIT_BYTES`). */
