@@ -53,6 +53,9 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+// The span of the readiness probe's url-tasks call: short, so the answer is small and cheap.
+const READINESS_WINDOW_MS = 60_000;
+
 /** Default largest accepted request body, in bytes (`BODY_LIMIT_BYTES`). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -67,9 +70,25 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   const observations = createObservations();
   const apollo = await startApollo({ config, logger, httpServer: server, observations, executor: deps.executor });
   const readiness = createReadiness({
-    // The probe names the enterprise project like every historytasks call: accounts with enterprise projects refuse calls without one.
-    probe: (deadline) =>
-      cdn.historyTasks({ pageSize: 1, pageNumber: 1, enterpriseProjectId: config.enterpriseProjectId }, { deadline, requestId: `readyz-${newRequestId()}` }),
+    probes: [
+      // The gateway's main job; an account may not have it enabled (docs/upstream.md#url-tasks, "Enabling").
+      // A short window newest first, one record: the cheapest call the API has.
+      {
+        operation: 'url-tasks',
+        probe: (deadline) => {
+          const end = now();
+          return cdn.urlTasks({ startTime: end - READINESS_WINDOW_MS, endTime: end, offset: 0, limit: 1 }, { deadline, requestId: `readyz-${newRequestId()}` });
+        },
+      },
+      // Stands for the enterprise-project-scoped APIs (historytasks, detail, creates; docs/upstream.md#enterprise-projects):
+      // url-tasks takes no enterprise_project_id, so only this probe catches a missing or wrong HUAWEICLOUD_ENTERPRISE_PROJECT_ID.
+      // The detail needs a task id and the creates cost quota, so they are not probed.
+      {
+        operation: 'historytasks',
+        probe: (deadline) =>
+          cdn.historyTasks({ pageSize: 1, pageNumber: 1, enterpriseProjectId: config.enterpriseProjectId }, { deadline, requestId: `readyz-${newRequestId()}` }),
+      },
+    ],
     ttlMs: config.readinessTtlMs,
     probeTimeoutMs: config.upstreamTimeoutMs,
     lastSuccessAt: deps.upstreamObserver?.lastSuccessAt,

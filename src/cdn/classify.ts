@@ -54,6 +54,34 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   QUOTA_EXCEEDED: 'The daily refresh/preheat quota is used up; try again tomorrow or raise the quota in the Huawei Cloud console.',
 };
 
+/** What the operator is told when url-tasks is refused (403 or 404): the API may need enabling by a service ticket. */
+export const URL_TASKS_NOT_ENABLED_HINT =
+  'The url-tasks API (ShowUrlTaskInfo) must be enabled for the Huawei Cloud account: submit a service ticket asking Huawei to enable it. ' +
+  'If it is enabled, grant the credentials permission for it (CDN ReadOnlyAccess or CDN FullAccess); if every operation answers 404, check CDN_ENDPOINT.';
+/** What the operator is told when the upstream refuses a call over `enterprise_project_id`. */
+export const ENTERPRISE_PROJECT_HINT =
+  'The account has enterprise projects: set HUAWEICLOUD_ENTERPRISE_PROJECT_ID to the project of the CDN domains (or `all` for every project) and restart the gateway.';
+
+/** A refusal caused by how the account is set up, which the operator fixes outside the request. */
+export interface AccountRefusal {
+  readonly code: ErrorCode;
+  readonly hint: string;
+}
+
+/**
+ * Recognises refusals the operator fixes in the account or the configuration, whatever the
+ * upstream code: url-tasks answering 403/404 (not enabled, docs/upstream.md#url-tasks) keeps
+ * the code of its status; a refusal naming `enterprise_project_id`
+ * (docs/upstream.md#enterprise-projects) is `UPSTREAM_FORBIDDEN` whether it comes as a 400,
+ * a 403 or inside a 200, since the request itself is not at fault. `undefined` otherwise.
+ */
+export function accountRefusal(ctx: CallContext, status: number, upstream: Pick<UpstreamInfo, 'message'>): AccountRefusal | undefined {
+  if (ctx.operation === 'url-tasks' && (status === 403 || status === 404)) return { code: codeForStatus(status), hint: URL_TASKS_NOT_ENABLED_HINT };
+  const refusal = (status >= 200 && status < 300) || status === 400 || status === 403 || status === 404;
+  if (refusal && /enterprise_project_id/i.test(upstream.message ?? '')) return { code: 'UPSTREAM_FORBIDDEN', hint: ENTERPRISE_PROJECT_HINT };
+  return undefined;
+}
+
 /** Parses `Retry-After` (delay seconds or an HTTP-date) into milliseconds from `nowMs`; `undefined` when absent or malformed. */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
   if (value === undefined) return undefined;
@@ -118,12 +146,14 @@ export function classifyResponse(
       );
     }
     if (!fields) return undefined;
-    const code = codeForStatus(res.status, fields.code);
-    return new GatewayError(code, message(ctx, code, upstream), { upstream });
+    const refused = fields.code === QUOTA_EXCEEDED_CODE ? undefined : accountRefusal(ctx, res.status, upstream);
+    const code = refused?.code ?? codeForStatus(res.status, fields.code);
+    return new GatewayError(code, message(ctx, code, upstream, undefined, refused?.hint), { upstream });
   }
-  const code = codeForStatus(res.status);
+  const refused = accountRefusal(ctx, res.status, upstream);
+  const code = refused?.code ?? codeForStatus(res.status);
   const retryAfterMs = parseRetryAfter(res.headers['retry-after'], nowMs);
-  return new GatewayError(code, message(ctx, code, upstream, retryAfterMs), {
+  return new GatewayError(code, message(ctx, code, upstream, retryAfterMs, refused?.hint), {
     upstream,
     retryAfterMs,
     retryable: RETRYABLE_STATUSES.has(res.status),
@@ -226,17 +256,18 @@ export function errorCodeOf(error: unknown, depth = 0): string | undefined {
 }
 
 // Composes the message of an error reported by the upstream itself.
-function message(ctx: CallContext, code: ErrorCode, upstream: UpstreamInfo, retryAfterMs?: number): string {
+function message(ctx: CallContext, code: ErrorCode, upstream: UpstreamInfo, retryAfterMs?: number, accountHint?: string): string {
   const said = [upstream.code, upstream.message === undefined ? undefined : JSON.stringify(upstream.message)]
     .filter((s) => s !== undefined)
     .join(' ');
   const what = `the CDN API answered HTTP ${upstream.status}${said ? ` ${said}` : ''}${idSuffix(upstream.requestId)}`;
   const hint =
-    code === 'UPSTREAM_RATE_LIMITED'
+    accountHint ??
+    (code === 'UPSTREAM_RATE_LIMITED'
       ? retryAfterMs === undefined
         ? 'The tenant rate limit was reached; retry shortly or give the request a longer deadline.'
         : `The tenant rate limit was reached; retry after ${retryAfterMs} ms or give the request a longer deadline.`
-      : (HINTS[code] ?? '');
+      : (HINTS[code] ?? ''));
   return `${OPERATION_LABELS[ctx.operation]} failed: ${what}. ${hint}`.trim();
 }
 

@@ -67,8 +67,8 @@ export const HistoryTasksResponseWire = z.object({
 export type HistoryTasksResponseWire = z.infer<typeof HistoryTasksResponseWire>;
 
 /**
- * One URL of a task detail (the SDK's `UrlObject`): statuses lower case, and no
- * `modify_time`, `file_type` or `mode`.
+ * One URL of a task detail (the SDK's `UrlObject`, docs/upstream.md#task-detail): statuses
+ * lower case, and no `modify_time`, `file_type` or `mode` (any sent are dropped unread).
  */
 export const TaskUrlWire = z.object({
   id: WireRecordId,
@@ -80,11 +80,6 @@ export const TaskUrlWire = z.object({
   /** ORIGIN_ERROR, INNER_ERROR or UNKNOWN_ERROR, on failed URLs. */
   fail_classify: opt(z.string()),
   fail_desc: opt(z.string()),
-  // Not in the SDK's UrlObject, so never read; typed loosely only because the simulator still
-  // renders them (drop these three once it stops).
-  modify_time: z.unknown().optional(),
-  file_type: z.unknown().optional(),
-  mode: z.unknown().optional(),
 });
 export type TaskUrlWire = z.infer<typeof TaskUrlWire>;
 

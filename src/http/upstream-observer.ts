@@ -2,6 +2,7 @@
  * Watches upstream attempts (the CDN client's `onEvent`): logs each with the upstream
  * `X-request-id`, feeds the metrics, and remembers the last success for readiness.
  */
+import type { OperationName } from '../cdn/operations';
 import type { UpstreamEvent } from '../cdn/options';
 import type { Logger } from '../logger';
 import type { Metrics } from './metrics';
@@ -10,17 +11,22 @@ import type { Metrics } from './metrics';
 export interface UpstreamObserver {
   /** Pass as `createCdnClient({ onEvent })`. */
   readonly onEvent: (event: UpstreamEvent) => void;
-  /** When the last successful upstream answer arrived (epoch ms), if any. */
-  lastSuccessAt(): number | undefined;
+  /** When the last successful upstream answer (of `operation`, when given) arrived (epoch ms), if any. */
+  lastSuccessAt(operation?: OperationName): number | undefined;
 }
 
 /** Creates an upstream observer logging to `logger` and counting into `metrics`. */
 export function createUpstreamObserver(logger: Logger, metrics?: Metrics, now: () => number = Date.now): UpstreamObserver {
   let lastSuccess: number | undefined;
+  // Readiness judges each operation on its own successes: a working historytasks says nothing of url-tasks.
+  const lastSuccessBy = new Map<OperationName, number>();
   return {
     onEvent(event) {
       metrics?.observeUpstream(event);
-      if (event.outcome === 'ok') lastSuccess = now();
+      if (event.outcome === 'ok') {
+        lastSuccess = now();
+        lastSuccessBy.set(event.operation, lastSuccess);
+      }
       const fields = {
         requestId: event.requestId,
         upstream: {
@@ -37,6 +43,6 @@ export function createUpstreamObserver(logger: Logger, metrics?: Metrics, now: (
       if (event.outcome === 'ok') logger.info(fields, 'upstream call');
       else logger.warn(fields, `upstream call failed: ${event.outcome}`);
     },
-    lastSuccessAt: () => lastSuccess,
+    lastSuccessAt: (operation) => (operation === undefined ? lastSuccess : lastSuccessBy.get(operation)),
   };
 }

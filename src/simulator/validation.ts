@@ -101,11 +101,7 @@ export function validateUrlTasksQuery(query: RawQuery, now: number): Validated<U
 /** Validates historytasks parameters; page_size and page_number come together, as Huawei requires. */
 export function validateHistoryTasksQuery(query: RawQuery): Validated<HistoryTasksQuery> {
   return attempt(() => {
-    const pageSize = integer(query, 'page_size', 1, 10000);
-    const pageNumber = integer(query, 'page_number', 1, 65535);
-    if ((pageSize === undefined) !== (pageNumber === undefined)) {
-      throw new Invalid(`page_size and page_number must be given together, got ${pageSize === undefined ? 'page_number' : 'page_size'} only`);
-    }
+    const { pageSize, pageNumber } = paging(query);
     const startDate = epochMs(query, 'start_date');
     const endDate = epochMs(query, 'end_date');
     if (startDate !== undefined && endDate !== undefined && endDate <= startDate) {
@@ -129,9 +125,10 @@ export function validateHistoryTasksQuery(query: RawQuery): Validated<HistoryTas
   });
 }
 
-/** Validates task detail parameters. */
+/** Validates task detail parameters; page_size and page_number come together, as for historytasks. */
 export function validateTaskDetailQuery(query: RawQuery): Validated<TaskDetailQuery> {
   return attempt(() => {
+    const { pageSize, pageNumber } = paging(query);
     const createTime = epochMs(query, 'create_time');
     single(query, 'enterprise_project_id');
     return {
@@ -139,8 +136,8 @@ export function validateTaskDetailQuery(query: RawQuery): Validated<TaskDetailQu
         ...optional('status', oneOf(query, 'status', URL_STATUSES, { anyCase: true })),
         ...optional('url', single(query, 'url')),
       },
-      pageSize: integer(query, 'page_size', 1, 10000) ?? 30,
-      pageNumber: integer(query, 'page_number', 1, 65535) ?? 1,
+      pageSize: pageSize ?? 30,
+      pageNumber: pageNumber ?? 1,
       ...optional('createTime', createTime),
     };
   });
@@ -165,6 +162,17 @@ export function validateRefreshBody(body: string): Validated<RefreshTaskRequest>
 /** Validates a `POST /v1.0/cdn/content/preheating-tasks` body. */
 export function validatePreheatBody(body: string): Validated<PreheatTaskRequest> {
   return attempt(() => ({ urls: urlList(rootObject(body, 'preheating_task'), 'preheating_task') }));
+}
+
+// Reads page_size (1-10000) and page_number (1-65535), which must be given together or not
+// at all: show_history_tasks_request.py and show_history_task_details_request.py both say so.
+function paging(query: RawQuery): { pageSize?: number; pageNumber?: number } {
+  const pageSize = integer(query, 'page_size', 1, 10000);
+  const pageNumber = integer(query, 'page_number', 1, 65535);
+  if ((pageSize === undefined) !== (pageNumber === undefined)) {
+    throw new Invalid(`page_size and page_number must be given together, got ${pageSize === undefined ? 'page_number' : 'page_size'} only`);
+  }
+  return { ...optional('pageSize', pageSize), ...optional('pageNumber', pageNumber) };
 }
 
 // Runs a validation, turning `Invalid` into a refusal.

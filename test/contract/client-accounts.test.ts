@@ -84,6 +84,10 @@ describe('an account with enterprise projects (enterpriseProjectRequired)', () =
     try {
       expect(await readyz(fresh)).toEqual([200, 'ready']);
       expect(await readyz(bare)).toEqual([503, 'unready']);
+      // url-tasks takes no project, so only the historytasks probe can catch the missing setting.
+      const body = (await (await fetch(bare.url.replace(/\/graphql$/, '/readyz'))).json()) as { operation: string; code: string; message: string };
+      expect(body).toMatchObject({ operation: 'historytasks', code: 'UPSTREAM_FORBIDDEN' });
+      expect(body.message).toContain('set HUAWEICLOUD_ENTERPRISE_PROJECT_ID');
     } finally {
       await fresh.close();
       await bare.close();
@@ -95,10 +99,12 @@ describe('an account with enterprise projects (enterpriseProjectRequired)', () =
     await stack.sim('PUT', '/__sim/faults', { enterpriseProjectRequired: true });
     for (const [query, variables] of [[READ, {}], [DETAIL, { id: task.id }], [CREATE, { u: 'https://eps.example.com/b.js' }]] as const) {
       const res = await stack.query(query, variables);
-      expect([query, res.errors?.map((e) => e.extensions?.code)]).toEqual([query, ['UPSTREAM_ERROR']]);
+      // A refusal of the gateway's setup, not of the request: UPSTREAM_FORBIDDEN, telling the operator what to set.
+      expect([query, res.errors?.map((e) => e.extensions?.code)]).toEqual([query, ['UPSTREAM_FORBIDDEN']]);
       // The upstream's own refusal, passed on: HTTP 400 CDN.0001 and its message.
-      expect(res.errors![0]!.extensions?.upstream).toMatchObject({ status: 400, code: 'CDN.0001' });
+      expect(res.errors![0]!.extensions?.upstream).toMatchObject({ status: 400, code: 'CDN.0001', requestId: expect.any(String) });
       expect(res.errors![0]!.message).toContain('enterprise_project_id is required');
+      expect(res.errors![0]!.message).toContain('set HUAWEICLOUD_ENTERPRISE_PROJECT_ID to the project of the CDN domains (or `all` for every project)');
     }
     const urls = await stack.query<{ urlTasks: { nodes: unknown[] } }>(URLS, window);
     expect(urls.errors).toBeUndefined();

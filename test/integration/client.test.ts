@@ -158,7 +158,7 @@ describe('successful calls', () => {
   it('reads a task detail: numeric URL ids, upper-case statuses', async () => {
     const record = (await client.urlTasks({ ...lastDay(), limit: 1 })).records[0];
     if (!record) throw new Error('no record');
-    const detail = await client.taskDetail(record.taskId, { pageSize: 100, createTime: record.createTime });
+    const detail = await client.taskDetail(record.taskId, { pageSize: 100, pageNumber: 1, createTime: record.createTime });
     expect(detail).not.toBeNull();
     expect(detail?.id).toBe(record.taskId);
     expect(detail?.urls.map((u) => u.id)).toContain(record.id);

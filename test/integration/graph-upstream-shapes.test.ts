@@ -156,7 +156,7 @@ describe('tasks and file types', () => {
     expect(new Set(fileTypes)).toEqual(new Set(['file', 'directory']));
   });
 
-  it('sends file_type on the readiness probe too', async () => {
+  it('sends file_type on the readiness probe too, and probes url-tasks with one record of a short window', async () => {
     const fresh = await startRecording();
     try {
       const res = await fetch(fresh.url.replace(/\/graphql$/, '/readyz'));
@@ -164,6 +164,10 @@ describe('tasks and file types', () => {
       const probes = fresh.of('historytasks');
       expect(probes).toHaveLength(1);
       expect(probes[0]?.query?.file_type).toBe('file');
+      const [urlProbe, ...more] = fresh.of('url-tasks');
+      expect(more).toEqual([]);
+      expect(urlProbe?.query).toMatchObject({ limit: 1, offset: 0 });
+      expect(Number(urlProbe?.query?.end_time) - Number(urlProbe?.query?.start_time)).toBe(60_000);
     } finally {
       await fresh.close();
     }

@@ -20,13 +20,16 @@ describe('health, readiness and metrics', () => {
     expect(await stack.upstreamCalls(OPS.historyTasks)).toBe(before);
   });
 
-  it('probes the upstream once for /readyz and serves later probes from the cached verdict', async () => {
-    const before = await stack.upstreamCalls(OPS.historyTasks);
-    const answers = await Promise.all([1, 2, 3].map(() => fetch(`${stack.origin}/readyz`)));
+  it('probes url-tasks and historytasks once each for /readyz and serves later probes from the cached verdict', async () => {
+    const before = [await stack.upstreamCalls(OPS.urlTasks), await stack.upstreamCalls(OPS.historyTasks)];
+    const answers = await Promise.all(Array.from({ length: 20 }, () => fetch(`${stack.origin}/readyz`)));
     for (const res of answers) expect(res.status).toBe(200);
-    const again = await fetch(`${stack.origin}/readyz`);
-    expect(await again.json()).toMatchObject({ ready: true, status: 'ready' });
-    expect((await stack.upstreamCalls(OPS.historyTasks)) - before).toBe(1);
+    for (let i = 0; i < 10; i++) {
+      const again = await fetch(`${stack.origin}/readyz`);
+      expect(await again.json()).toMatchObject({ ready: true, status: 'ready', checks: [{ operation: 'url-tasks', ready: true }, { operation: 'historytasks', ready: true }] });
+    }
+    const after = [await stack.upstreamCalls(OPS.urlTasks), await stack.upstreamCalls(OPS.historyTasks)];
+    expect([after[0]! - before[0]!, after[1]! - before[1]!]).toEqual([1, 1]);
   });
 
   it('counts GraphQL requests by operation, errors by code, and upstream attempts by operation, status and outcome', async () => {
@@ -109,7 +112,43 @@ describe('readiness when the upstream refuses', () => {
       expect((await stack.gql(TASKS)).status).toBe(200);
       const up = await fetch(`${stack.origin}/readyz`);
       expect(up.status).toBe(200);
-      expect(await up.json()).toMatchObject({ ready: true, source: 'traffic' });
+      // historytasks is proven by the traffic; url-tasks keeps its (successful) probe verdict.
+      expect(await up.json()).toMatchObject({ ready: true, checks: [{ operation: 'url-tasks', source: 'probe' }, { operation: 'historytasks', source: 'traffic' }] });
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it('answers 503 naming url-tasks when the account does not have it enabled, probing it at most once per period, while tasks still works', async () => {
+    const stack = await startOpsStack({ env: { READINESS_TTL_MS: '3600000' } });
+    try {
+      await stack.sim('PUT', '/__sim/faults', { urlTasksDisabled: true });
+      expect((await stack.gql(TASKS)).body.errors).toBeUndefined();
+      const before = await stack.upstreamCalls(OPS.urlTasks);
+      const answers = await Promise.all(Array.from({ length: 25 }, () => fetch(`${stack.origin}/readyz`)));
+      for (let i = 0; i < 10; i++) answers.push(await fetch(`${stack.origin}/readyz`));
+      expect(new Set(answers.map((r) => r.status))).toEqual(new Set([503]));
+      const body = (await answers[answers.length - 1]!.json()) as Record<string, unknown>;
+      expect(body).toMatchObject({ ready: false, status: 'unready', source: 'probe', operation: 'url-tasks', code: 'UPSTREAM_FORBIDDEN' });
+      expect(body.message).toMatch(/HTTP 403 CDN\.0004 .*not enabled.*submit a service ticket/);
+      expect(body.checks).toMatchObject([
+        { operation: 'url-tasks', ready: false, code: 'UPSTREAM_FORBIDDEN' },
+        { operation: 'historytasks', ready: true, source: 'traffic' },
+      ]);
+      expect((await stack.upstreamCalls(OPS.urlTasks)) - before).toBe(1);
+
+      // The GraphQL side: task listings work, url-task listings fail with the same hint and the upstream fields.
+      const tasks = await stack.gql(TASKS);
+      expect(tasks.body.errors).toBeUndefined();
+      expect((tasks.body.data?.tasks as { nodes: unknown[] }).nodes.length).toBeGreaterThan(0);
+      const urls = await stack.gql('query Urls { urlTasks(first: 1) { nodes { id } } }');
+      const [error] = urls.body.errors ?? [];
+      expect(error?.extensions?.code).toBe('UPSTREAM_FORBIDDEN');
+      expect(error?.message).toContain('submit a service ticket asking Huawei to enable it');
+      expect(error?.extensions?.upstream).toEqual({ status: 403, code: 'CDN.0004', requestId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+      // A failed url-tasks call in traffic is no success: still unready, and no new probe within the period.
+      expect((await fetch(`${stack.origin}/readyz`)).status).toBe(503);
+      expect((await stack.upstreamCalls(OPS.urlTasks)) - before).toBe(2);
     } finally {
       await stack.close();
     }

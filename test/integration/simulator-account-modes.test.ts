@@ -129,7 +129,7 @@ describe('the simulator fidelity modes', () => {
       const tasks = await tasksSince(6, { order_field: 'failed', order_type: 'desc' });
       const task = tasks.find((t) => t.failed > 0 && t.failed < t.total && t.total <= 200) as Task;
       expect(task).toBeDefined();
-      const urls = (await api(sim, 'GET', detailPath(task.id), { query: { page_size: 10000 } })).json.urls as Array<Record<string, unknown>>;
+      const urls = (await api(sim, 'GET', detailPath(task.id), { query: { page_size: 10000, page_number: 1 } })).json.urls as Array<Record<string, unknown>>;
       expect(urls).toHaveLength(task.total);
       for (const u of urls) {
         const failed = u.status === 'failed';
@@ -143,7 +143,7 @@ describe('the simulator fidelity modes', () => {
     it('finds an older task by its hex id with create_time; its url-tasks records keep an integer task_id', async () => {
       const [old] = (await api(sim, 'GET', HISTORY, { query: { start_date: clock - 13 * DAY, end_date: clock - 12.5 * DAY, page_size: 1, page_number: 1 } })).json.tasks as Task[];
       expect(old?.id).toMatch(HEX_ID);
-      const detail = (await api(sim, 'GET', detailPath(old?.id ?? ''), { query: { create_time: old?.create_time ?? 0, page_size: 10000 } })).json;
+      const detail = (await api(sim, 'GET', detailPath(old?.id ?? ''), { query: { create_time: old?.create_time ?? 0, page_size: 10000, page_number: 1 } })).json;
       expect(detail.id).toBe(old?.id);
       expect(detail.urls.every((u: { task_id: string }) => u.task_id === old?.id)).toBe(true);
       const records = (await api(sim, 'GET', URL_TASKS, { query: { start_time: old?.create_time ?? 0, end_time: (old?.create_time ?? 0) + 4, limit: 100 } })).json.result;
@@ -159,7 +159,7 @@ describe('the simulator fidelity modes', () => {
       const preheats = await tasksSince(6, { task_type: 'preheating' });
       let found: { task: Task; urls: Array<{ id: string; task_type: string }> } | undefined;
       for (const task of preheats) {
-        const urls = (await api(sim, 'GET', detailPath(task.id), { query: { page_size: 10000 } })).json.urls;
+        const urls = (await api(sim, 'GET', detailPath(task.id), { query: { page_size: 10000, page_number: 1 } })).json.urls;
         if (urls.some((u: { task_type: string }) => u.task_type === 'REFRESH_AFTER_PREHEATING')) {
           found = { task, urls };
           break;

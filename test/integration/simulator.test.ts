@@ -197,7 +197,7 @@ describe('the simulator on a fixed data clock', () => {
       const tasks = (await api(sim, 'GET', HISTORY, { query: { start_date: clock - 3 * DAY, order_field: 'total', order_type: 'desc', page_size: 100, page_number: 1 } })).json.tasks;
       const task = tasks.find((t: { total: number; failed: number }) => t.total <= 100 && t.total >= 5);
       expect(task).toBeDefined();
-      const reply = await api(sim, 'GET', `${HISTORY}/${task.id}/detail`, { query: { page_size: 10000 } });
+      const reply = await api(sim, 'GET', `${HISTORY}/${task.id}/detail`, { query: { page_size: 10000, page_number: 1 } });
       const detail = TaskDetailResponseWire.parse(reply.json);
       expect({ ...detail, urls: undefined }).toEqual({ ...task, urls: undefined });
       expect(detail.urls).toHaveLength(task.total);
@@ -220,10 +220,10 @@ describe('the simulator on a fixed data clock', () => {
 
     it('pages and filters the URLs of a task', async () => {
       const [task] = (await api(sim, 'GET', HISTORY, { query: { start_date: clock - 3 * DAY, order_field: 'total', order_type: 'desc', page_size: 1, page_number: 1 } })).json.tasks;
-      const all = (await api(sim, 'GET', `${HISTORY}/${task.id}/detail`, { query: { page_size: 10000 } })).json.urls;
+      const all = (await api(sim, 'GET', `${HISTORY}/${task.id}/detail`, { query: { page_size: 10000, page_number: 1 } })).json.urls;
       const page = (await api(sim, 'GET', `${HISTORY}/${task.id}/detail`, { query: { page_size: 3, page_number: 2 } })).json.urls;
       expect(page).toEqual(all.slice(3, 6));
-      const succeeded = (await api(sim, 'GET', `${HISTORY}/${task.id}/detail`, { query: { status: 'SUCCEED', page_size: 10000 } })).json.urls;
+      const succeeded = (await api(sim, 'GET', `${HISTORY}/${task.id}/detail`, { query: { status: 'SUCCEED', page_size: 10000, page_number: 1 } })).json.urls;
       expect(succeeded.length).toBe(task.succeed);
       const byUrl = (await api(sim, 'GET', `${HISTORY}/${task.id}/detail`, { query: { url: all[4].url } })).json.urls;
       expect(byUrl.map((u: { id: string }) => u.id)).toContain(all[4].id);

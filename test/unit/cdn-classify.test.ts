@@ -1,4 +1,6 @@
 import {
+  ENTERPRISE_PROJECT_HINT,
+  URL_TASKS_NOT_ENABLED_HINT,
   classifyFailure,
   classifyResponse,
   codeForStatus,
@@ -106,6 +108,50 @@ describe('classifyResponse: status and body → catalogue code', () => {
       expect(text).not.toContain('a'.repeat(64));
     }
     expect(error?.upstream?.message).toContain('[redacted]');
+  });
+});
+
+describe('classifyResponse: refusals the operator fixes in the account or the configuration', () => {
+  const HISTORY: CallContext = { operation: 'historytasks', method: 'GET' };
+  const PROJECT_MSG = 'enterprise_project_id is required: the account has enterprise projects enabled';
+
+  it.each<[string, RawResponse, string, string]>([
+    ['403 CDN.0004 (not enabled)', response(403, { error: { error_code: 'CDN.0004', error_msg: 'not enabled. Submit a service ticket' } }), 'UPSTREAM_FORBIDDEN', 'CDN.0004'],
+    ['403 APIGW.0302', response(403, { error_code: 'APIGW.0302', error_msg: 'forbidden', request_id: REQ_ID }), 'UPSTREAM_FORBIDDEN', 'APIGW.0302'],
+    ['404 APIGW.0101 (API not published to the account)', response(404, { error_code: 'APIGW.0101', error_msg: 'The API does not exist', request_id: REQ_ID }), 'UPSTREAM_ERROR', 'APIGW.0101'],
+  ])('tells the operator about the service ticket when url-tasks answers %s, keeping the upstream fields', (_name, res, code, upstreamCode) => {
+    const error = classify(res);
+    expect(error?.code).toBe(code);
+    expect(error?.message).toMatch(/^Listing URL tasks \(GET \/v1\.0\/cdn\/contentgateway\/url-tasks\) failed: the CDN API answered HTTP 40[34] /);
+    expect(error?.message.endsWith(URL_TASKS_NOT_ENABLED_HINT)).toBe(true);
+    expect(URL_TASKS_NOT_ENABLED_HINT).toContain('submit a service ticket');
+    expect(error?.upstream).toMatchObject({ status: res.status, code: upstreamCode });
+    expect(error?.retryable).toBe(false);
+  });
+
+  it('keeps the permission hint for a 403 of other operations, and the ticket hint to url-tasks', () => {
+    const error = classifyResponse(HISTORY, response(403, { error: { error_code: 'CDN.0004', error_msg: 'no permission' } }), NOW);
+    expect(error?.code).toBe('UPSTREAM_FORBIDDEN');
+    expect(error?.message).toContain('Grant the credentials permission');
+    expect(error?.message).not.toContain('service ticket');
+  });
+
+  it.each<[string, number]>([
+    ['400 CDN.0001', 400],
+    ['403', 403],
+    ['200 {error}', 200],
+  ])('makes a refusal naming enterprise_project_id (%s) UPSTREAM_FORBIDDEN telling to set HUAWEICLOUD_ENTERPRISE_PROJECT_ID', (_name, status) => {
+    const error = classifyResponse(HISTORY, response(status, { error: { error_code: 'CDN.0001', error_msg: PROJECT_MSG } }, { 'x-request-id': REQ_ID }), NOW);
+    expect(error?.code).toBe('UPSTREAM_FORBIDDEN');
+    expect(error?.message).toContain(`HTTP ${status} CDN.0001 "${PROJECT_MSG}", upstream request id ${REQ_ID}. ${ENTERPRISE_PROJECT_HINT}`);
+    expect(ENTERPRISE_PROJECT_HINT).toContain('HUAWEICLOUD_ENTERPRISE_PROJECT_ID');
+    expect(error?.upstream).toEqual({ status, code: 'CDN.0001', message: PROJECT_MSG, requestId: REQ_ID });
+  });
+
+  it('leaves other 400s as UPSTREAM_ERROR with the arguments hint', () => {
+    const error = classifyResponse(HISTORY, response(400, { error: { error_code: 'CDN.0001', error_msg: 'page_size must be an integer' } }), NOW);
+    expect(error?.code).toBe('UPSTREAM_ERROR');
+    expect(error?.message).toContain('check the arguments');
   });
 });
 

@@ -142,8 +142,12 @@ describe('task details', () => {
   });
 
   it('reads no modify_time, file_type or mode from detail URLs: the SDK\'s UrlObject has none', () => {
-    const model = toTaskDetailModel(TaskDetailResponseWire.parse({ ...TASK, urls: [{ ...DETAIL_URL, modify_time: 12, file_type: 'file', mode: 'all' }] }));
+    const wire = TaskDetailResponseWire.parse({ ...TASK, urls: [{ ...DETAIL_URL, modify_time: 12, file_type: 'file', mode: 'all' }] });
+    // The wire schema does not even carry them: they are dropped where the body enters.
+    expect(Object.keys(wire.urls![0]!).filter((k) => ['modify_time', 'file_type', 'mode'].includes(k))).toEqual([]);
+    const model = toTaskDetailModel(wire);
     expect(model.urls[0]).toEqual(DETAIL_URL_MODEL);
+    expect(model.urls[0]).toMatchObject({ modifyTime: null, fileType: null, mode: null });
   });
 
   const camel: Record<string, keyof typeof DETAIL_URL_MODEL> = {

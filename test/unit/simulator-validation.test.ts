@@ -113,6 +113,8 @@ describe('task detail parameters', () => {
   it.each<[string, RawQuery, string]>([
     ['page_size 10001', { page_size: '10001' }, 'page_size must be an integer from 1 to 10000, got "10001"'],
     ['page_number 0', { page_number: '0' }, 'page_number must be an integer from 1 to 65535, got "0"'],
+    ['page_size alone', { page_size: '10' }, 'page_size and page_number must be given together, got page_size only'],
+    ['page_number alone', { page_number: '2' }, 'page_size and page_number must be given together, got page_number only'],
     ['unknown status', { status: 'task_done' }, 'status must be one of PROCESSING, SUCCEED, FAILED, WAITING, REFRESHING, PREHEATING, got "task_done"'],
     ['create_time not ms', { create_time: 'yesterday' }, 'create_time must be a time in epoch milliseconds (a non-negative integer), got "yesterday"'],
   ])('refuses %s', (_name, query, message) => {
