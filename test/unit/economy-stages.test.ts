@@ -1,7 +1,7 @@
 /**
  * The economy stages inside the real assembled pipeline, around a scripted terminal handler
- * (no HTTP; over-the-wire behaviour is in test/integration/economy*.test.ts): coalescing,
- * the cache's staleness bound, and the limiter's queueing, refusals and metrics.
+ * (no HTTP; over the wire: test/integration/quota-and-cache.test.ts and quota-scenarios.test.ts):
+ * coalescing, the cache's staleness bound, and the limiter's queueing, refusals and metrics.
  */
 import { GatewayError } from '../../src/errors';
 import { createEconomy, type EconomyEvent, type EconomyOptions } from '../../src/cdn/economy';

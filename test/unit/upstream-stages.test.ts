@@ -1,7 +1,7 @@
 /**
  * The assembled stages around a scripted terminal handler (no HTTP): ordering, re-signing,
  * retry limits against deadlines and budgets. Over-the-wire behaviour is in
- * test/integration/client.test.ts against the simulator.
+ * test/integration/cdn-client.test.ts against the simulator.
  */
 import { GatewayError } from '../../src/errors';
 import { createEconomy } from '../../src/cdn/economy';
