@@ -160,8 +160,9 @@ describe('assembled pipeline', () => {
   it('cuts a slow attempt off at the deadline with UPSTREAM_TIMEOUT', async () => {
     const slow: RawHandler = (req) =>
       new Promise((_resolve, reject) => req.signal?.addEventListener('abort', () => reject(req.signal?.reason), { once: true }));
-    const o = normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH });
+    // Fake timers before the options: the pipeline's clock (Date.now by default) must be the fake one too.
     jest.useFakeTimers();
+    const o = normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH });
     const handler = composeUpstream({ options: o, redact: (s) => s }, slow);
     const outcome = track(failure(handler(request({ deadline: Date.now() + 150 }))));
     await jest.advanceTimersByTimeAsync(149);
