@@ -17,6 +17,9 @@ import { startStack, type Stack } from '../support/stack';
 const URL_TASKS = routeKey('url-tasks');
 // Far beyond every bound below, so no attempt can be answered however busy the machine is.
 const SLOW = { latencyMs: 60_000, operations: ['url-tasks'] };
+// The bound that cuts an attempt: long enough that the simulator (in this process) has read and counted the attempt
+// before the cut even when the event loop stalls, so the counts below are exact.
+const CUT_MS = 1000;
 
 async function failure(p: Promise<unknown>): Promise<GatewayError> {
   try {
@@ -65,11 +68,11 @@ describe('the attempt timeout, client level', () => {
     await callSimulator(sim.url, 'PUT', '/__sim/faults', SLOW);
     const events: UpstreamEvent[] = [];
     const before = await upstreamCalls();
-    const error = await failure(client(300, events).urlTasks({ limit: 1 }, { deadline: Date.now() + 30_000 }));
+    const error = await failure(client(CUT_MS, events).urlTasks({ limit: 1 }, { deadline: Date.now() + 30_000 }));
     expect(error.code).toBe('UPSTREAM_TIMEOUT');
     expect(error.cause).toBeInstanceOf(AttemptTimeoutError);
     expect(error.retryable).toBe(true);
-    expect(error.message).toContain('300 ms attempt timeout');
+    expect(error.message).toContain(`${CUT_MS} ms attempt timeout`);
     expect(error.message).toContain('gave up after 2 attempts');
     expect(events.map((e) => [e.attempt, e.outcome])).toEqual([
       [1, 'UPSTREAM_TIMEOUT'],
@@ -82,7 +85,7 @@ describe('the attempt timeout, client level', () => {
     await callSimulator(sim.url, 'PUT', '/__sim/faults', SLOW);
     const events: UpstreamEvent[] = [];
     const before = await upstreamCalls();
-    const error = await failure(client(30_000, events).urlTasks({ limit: 1 }, { deadline: Date.now() + 300 }));
+    const error = await failure(client(30_000, events).urlTasks({ limit: 1 }, { deadline: Date.now() + CUT_MS }));
     expect(error.code).toBe('UPSTREAM_TIMEOUT');
     expect(error.cause).toBeInstanceOf(DeadlineExceededError);
     expect(events.map((e) => [e.attempt, e.outcome])).toEqual([[1, 'UPSTREAM_TIMEOUT']]);
@@ -103,7 +106,7 @@ describe('UPSTREAM_TIMEOUT_MS through the gateway', () => {
   beforeAll(async () => {
     stack = await startStack({
       simulator: { records: 200 },
-      env: { UPSTREAM_TIMEOUT_MS: '300', UPSTREAM_MAX_ATTEMPTS: '2' },
+      env: { UPSTREAM_TIMEOUT_MS: String(CUT_MS), UPSTREAM_MAX_ATTEMPTS: '2' },
     });
   });
 

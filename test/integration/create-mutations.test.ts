@@ -4,7 +4,6 @@
  * errors keep the upstream code and request id; a create is sent once whatever fails, and an
  * idempotencyKey turns repeats into replays.
  */
-import { eventually } from '../support/eventually';
 import { startStack, type GqlResponse, type Stack } from '../support/stack';
 
 const REFRESH_POST = 'POST /v1.0/cdn/content/refresh-tasks';
@@ -290,11 +289,14 @@ describe('create mutations', () => {
 
 describe('create mutations against daily quotas and a short idempotency window', () => {
   let stack: Stack;
+  let gatewayAt: number | undefined;
 
   beforeAll(async () => {
     stack = await startStack({
       simulator: { records: 500, transitionMs: TRANSITION_MS, dailyQuotas: { refreshFile: 3, refreshDirectory: 1, preheat: 2 } },
       env: { IDEMPOTENCY_TTL_MS: '1000' },
+      // The gateway's clock stands still while `gatewayAt` is set: the idempotency window ends when the test moves it.
+      now: () => gatewayAt ?? Date.now(),
     });
   });
   afterAll(() => stack.close());
@@ -321,17 +323,19 @@ describe('create mutations against daily quotas and a short idempotency window',
     // The tests above used up every quota; a reset gives them back.
     await stack.sim('POST', '/__sim/reset', {});
     const input = { urls: [unique('ttl.js')], idempotencyKey: `ttl-${Date.now()}` };
+    gatewayAt = Date.now();
     const first = await stack.query<PreheatData>(CREATE_PREHEAT, { input });
     const replay = await stack.query<PreheatData>(CREATE_PREHEAT, { input });
     expect(replay.data?.createPreheatTask).toMatchObject({ replayed: true, taskId: first.data?.createPreheatTask.taskId });
     // Repeats inside the window are replays (they cost nothing); the first one after it creates anew.
-    const later = await eventually(async () => {
-      const answer = await stack.query<PreheatData>(CREATE_PREHEAT, { input });
-      expect(answer.errors).toBeUndefined();
-      expect(answer.data?.createPreheatTask.replayed).toBe(false);
-      return answer;
-    });
+    gatewayAt += 999;
+    expect((await stack.query<PreheatData>(CREATE_PREHEAT, { input })).data?.createPreheatTask.replayed).toBe(true);
+    gatewayAt += 1;
+    const later = await stack.query<PreheatData>(CREATE_PREHEAT, { input });
+    expect(later.errors).toBeUndefined();
+    expect(later.data?.createPreheatTask.replayed).toBe(false);
     expect(later.data?.createPreheatTask.taskId).not.toBe(first.data?.createPreheatTask.taskId);
+    gatewayAt = undefined;
   });
 });
 
@@ -339,8 +343,10 @@ describe('create mutations under the tenant rate limit', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    // Huawei's real limits in the simulator; the gateway's economy queues calls within them.
-    stack = await startStack({ simulator: { records: 500 }, economy: true, env: { CACHE_TTL_MS: '0' } });
+    // Huawei's real limits in the simulator; the gateway's economy queues calls within them. The simulator counts a second
+    // from arrival, the limiter from dispatch: an 800 ms margin (1.8 s windows) covers a busy machine's stall between the two,
+    // which would otherwise turn a create into a 429 (never repeated, since a POST may have been acted on).
+    stack = await startStack({ simulator: { records: 500 }, economy: { rateLimitMarginMs: 800 }, env: { CACHE_TTL_MS: '0' } });
   });
   afterAll(() => stack.close());
 

@@ -9,12 +9,14 @@ import { createSimulator, DEFAULT_SIMULATOR_AK, type Simulator } from '../../src
 import { OPS } from '../support/stack';
 import { codesOf, probeUnhandledRejection, send, startReliabilityStack, watchProcessFailures, type FailureWatch, type ReliabilityStack } from './support';
 
-// Short deadlines keep the timeout rows fast; SHUTDOWN_TIMEOUT_MS must not be below REQUEST_TIMEOUT_MS.
-const REQUEST_TIMEOUT_MS = 1500;
+// Short deadlines keep the timeout rows fast, yet each attempt count below holds with about 900 ms to spare: a retry
+// that must happen starts that long before the deadline, and one that must not would start after it (at 1500/1000 ms the
+// margin was 400 ms, which a busy machine's stall can eat). SHUTDOWN_TIMEOUT_MS must not be below REQUEST_TIMEOUT_MS.
+const REQUEST_TIMEOUT_MS = 3000;
 const ENV = {
   REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS),
-  UPSTREAM_TIMEOUT_MS: '1000',
-  SHUTDOWN_TIMEOUT_MS: '2000',
+  UPSTREAM_TIMEOUT_MS: '2000',
+  SHUTDOWN_TIMEOUT_MS: '3000',
   // The response cache would answer from earlier successes and hide the faults; coalescing and the limiter stay on.
   CACHE_TTL_MS: '0',
   RATE_LIMIT_URL_TASKS: '0',
@@ -53,9 +55,10 @@ const ROWS: readonly FaultRow[] = [
   { name: '5xx burst: every call 503', faults: { errorRate: 1, errorStatus: 503 }, code: 'UPSTREAM_UNAVAILABLE', upstreamStatus: 503, upstreamCode: 'APIGW.0201', attempts: 3 },
   { name: '5xx burst: every call 500', faults: { errorRate: 1, errorStatus: 500 }, code: 'UPSTREAM_UNAVAILABLE', upstreamStatus: 500, attempts: 3 },
   { name: '5xx burst: every call 502', faults: { errorRate: 1, errorStatus: 502 }, code: 'UPSTREAM_UNAVAILABLE', upstreamStatus: 502, attempts: 3 },
-  { name: '429 storm with Retry-After: 1', faults: { errorRate: 1, errorStatus: 429, retryAfterSeconds: 1 }, code: 'UPSTREAM_RATE_LIMITED', upstreamStatus: 429, upstreamCode: 'APIGW.0308', attempts: 2, retryAfter: 1 },
+  // Retried once after 2 s (+ < 100 ms jitter); a second retry would start past the 3 s deadline.
+  { name: '429 storm with Retry-After: 2', faults: { errorRate: 1, errorStatus: 429, retryAfterSeconds: 2 }, code: 'UPSTREAM_RATE_LIMITED', upstreamStatus: 429, upstreamCode: 'APIGW.0308', attempts: 2, retryAfter: 2 },
   { name: '429 storm without Retry-After', faults: { errorRate: 1, errorStatus: 429 }, code: 'UPSTREAM_RATE_LIMITED', upstreamStatus: 429, upstreamCode: 'APIGW.0308', attempts: 3 },
-  // UPSTREAM_TIMEOUT_MS (1000) cuts the first attempt, leaving room for a retry that the request deadline (1500) cuts.
+  // UPSTREAM_TIMEOUT_MS (2000) cuts the first attempt, leaving room for a retry that the request deadline (3000) cuts.
   { name: 'latency beyond the deadline', faults: { latencyMs: 5000 }, code: 'UPSTREAM_TIMEOUT', upstreamStatus: 0, attempts: 2 },
   { name: 'connection held without an answer', faults: { timeoutRate: 1 }, code: 'UPSTREAM_TIMEOUT', upstreamStatus: 0, attempts: 2 },
   { name: 'connection resets', faults: { resetRate: 1 }, code: 'UPSTREAM_UNAVAILABLE', upstreamStatus: 0, attempts: 3 },

@@ -10,7 +10,10 @@ import { OPS } from '../support/stack';
 import { eventually } from '../support/eventually';
 import { send, type RawAnswer } from './support';
 
-const LATENCY_MS = 1000;
+// The simulator's answer time: the margin between the last request reaching the upstream and the
+// signal, which follows within one poll of the simulator's count. Two seconds cover a stalled machine;
+// every request still ends well within REQUEST_TIMEOUT_MS (15 s) and the shutdown timeout (20 s).
+const LATENCY_MS = 2000;
 
 // Requests of the load: each asks for an exact number of records, so a complete answer is checkable, and each
 // ends its range at its own second, so no two share an upstream call (coalescing and the cache would hide some).

@@ -13,6 +13,7 @@ import { loadConfig, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Config } f
 import { ERROR_CODES } from '../../src/errors';
 import { createLogger } from '../../src/logger';
 import { createGateway, type Gateway } from '../../src/server';
+import { eventually } from '../support/eventually';
 import { callSimulator } from '../support/sim-control';
 
 /** Every `extensions.code` a client may see: the catalogue plus Apollo's own request-level codes. */
@@ -270,15 +271,11 @@ export async function probeUnhandledRejection(): Promise<FailureWatch> {
   const probe = watchProcessFailures();
   try {
     void Promise.reject(new Error('probe: nobody handles this rejection'));
-    await sleep(20);
+    // Node reports it once the microtask queue has drained: wait for the report, not a fixed delay.
+    await eventually(() => expect(probe.rejections).toHaveLength(1), { timeoutMs: 5000, intervalMs: 1 }).catch(() => undefined); // the caller asserts what the watch saw
   } finally {
     probe.stop();
     for (const listener of others) target.on('unhandledRejection', listener as (...args: unknown[]) => void);
   }
   return probe;
-}
-
-/** Waits `ms` milliseconds. */
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

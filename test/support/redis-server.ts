@@ -47,8 +47,8 @@ function waitForReady(child: ChildProcess): Promise<void> {
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`redis-server did not become ready within 5 s:\n${output}`));
-    }, 5000);
+      reject(new Error(`redis-server did not become ready within 15 s:\n${output}`));
+    }, 15_000);
     const onData = (chunk: Buffer): void => {
       output += chunk.toString();
       if (output.includes('Ready to accept connections')) {

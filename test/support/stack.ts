@@ -55,6 +55,8 @@ export interface StackOptions {
   readonly economy?: boolean | EconomyOptions;
   /** Uses this running simulator instead of starting one (it is not closed with the stack): several gateways, one upstream. */
   readonly upstream?: Simulator;
+  /** The gateway's clock (request deadlines, "now" in default ranges), for tests that move it by hand. @default Date.now */
+  readonly now?: () => number;
 }
 
 /** Starts a simulator and a gateway against it; `env` overrides gateway settings. */
@@ -70,7 +72,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const economy = upstream.economy;
   await economy?.connect();
   const cdn = upstream.client;
-  const gateway = await createGateway(config, { cdn, logger: createLogger('silent') });
+  const gateway = await createGateway(config, { cdn, logger: createLogger('silent'), ...(options.now ? { now: options.now } : {}) });
   const url = await gateway.listen(0, '127.0.0.1');
   const sim = <T>(method: string, path: string, body?: unknown): Promise<T> => callSimulator<T>(simulator.url, method, path, body);
   return {

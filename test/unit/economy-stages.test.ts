@@ -1,7 +1,7 @@
 /**
  * The economy stages inside the real assembled pipeline, around a scripted terminal handler
- * (no HTTP; over-the-wire behaviour is in test/integration/economy*.test.ts): coalescing,
- * the cache's staleness bound, and the limiter's queueing, refusals and metrics.
+ * (no HTTP; over the wire: test/integration/quota-and-cache.test.ts and quota-scenarios.test.ts):
+ * coalescing, the cache's staleness bound, and the limiter's queueing, refusals and metrics.
  */
 import { GatewayError } from '../../src/errors';
 import { createEconomy, type EconomyEvent, type EconomyOptions } from '../../src/cdn/economy';
@@ -123,16 +123,25 @@ describe('coalescing', () => {
   });
 
   it('gives a caller its own deadline, and lets a much later caller re-run a call that ran out of time', async () => {
-    const t = scriptedTerminal((req, n) => (n === 1 ? aborted(req.signal) : page(2)));
-    const { handler } = build(t.handler, { cacheTtlMs: 0 });
-    const started = Date.now();
-    const short = handler(urlTasks(undefined, { deadline: started + 80 }));
-    const long = handler(urlTasks(undefined, { deadline: started + 5000 }));
-    const error = await failure(short);
-    expect(error.code).toBe('UPSTREAM_TIMEOUT');
-    expect(Date.now() - started).toBeLessThan(1000);
-    expect((await long).body).toBe(page(2).body);
-    expect(t.seen).toHaveLength(2);
+    jest.useFakeTimers({ now: 1_000_000 });
+    try {
+      const t = scriptedTerminal((req, n) => (n === 1 ? aborted(req.signal) : page(2)));
+      const { handler } = build(t.handler, { cacheTtlMs: 0 });
+      const started = Date.now();
+      let shortSettled = false;
+      const short = failure(handler(urlTasks(undefined, { deadline: started + 80 }))).finally(() => (shortSettled = true));
+      const long = handler(urlTasks(undefined, { deadline: started + 5000 }));
+      // The short caller is out at its own deadline, however long the other may wait.
+      await jest.advanceTimersByTimeAsync(79);
+      expect(shortSettled).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      expect(shortSettled).toBe(true);
+      expect((await short).code).toBe('UPSTREAM_TIMEOUT');
+      expect((await long).body).toBe(page(2).body);
+      expect(t.seen).toHaveLength(2);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('hands a failure to every waiter and does not keep it', async () => {

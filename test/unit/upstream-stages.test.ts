@@ -1,7 +1,7 @@
 /**
  * The assembled stages around a scripted terminal handler (no HTTP): ordering, re-signing,
  * retry limits against deadlines and budgets. Over-the-wire behaviour is in
- * test/integration/client.test.ts against the simulator.
+ * test/integration/cdn-client.test.ts against the simulator.
  */
 import { GatewayError } from '../../src/errors';
 import { createEconomy } from '../../src/cdn/economy';
@@ -53,6 +53,25 @@ async function failure(p: Promise<unknown>): Promise<GatewayError> {
   throw new Error('expected a failure');
 }
 
+// Tells whether `promise` has settled yet, without waiting for it.
+function track<T>(promise: Promise<T>): { promise: Promise<T>; readonly settled: boolean } {
+  let settled = false;
+  promise.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  return {
+    promise,
+    get settled() {
+      return settled;
+    },
+  };
+}
+
+afterEach(() => {
+  jest.useRealTimers();
+});
+
 describe('assembled pipeline', () => {
   it('signs every attempt afresh', async () => {
     let t = Date.UTC(2024, 0, 1, 0, 0, 0);
@@ -90,10 +109,13 @@ describe('assembled pipeline', () => {
   });
 
   it('fails at once with UPSTREAM_RATE_LIMITED when Retry-After would pass the deadline', async () => {
+    jest.useFakeTimers();
     const { handler, seen } = pipeline([status(429, { 'retry-after': '30' }), OK]);
-    const started = Date.now();
-    const error = await failure(handler(request({ deadline: Date.now() + 2000 })));
-    expect(Date.now() - started).toBeLessThan(500);
+    const outcome = track(failure(handler(request({ deadline: Date.now() + 2000 }))));
+    // At once: settled before any timer could fire (the clock stays short of the deadline).
+    await jest.advanceTimersByTimeAsync(1999);
+    expect(outcome.settled).toBe(true);
+    const error = await outcome.promise;
     expect(seen).toHaveLength(1);
     expect(error.code).toBe('UPSTREAM_RATE_LIMITED');
     expect(error.retryAfterMs).toBe(30_000);
@@ -101,11 +123,15 @@ describe('assembled pipeline', () => {
   });
 
   it('waits for Retry-After when the deadline allows it', async () => {
+    jest.useFakeTimers();
     const { handler, seen } = pipeline([status(429, { 'retry-after': '0.2' }), OK]);
-    const started = Date.now();
-    await handler(request());
-    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+    const outcome = track(handler(request()));
+    await jest.advanceTimersByTimeAsync(199);
+    expect(seen).toHaveLength(1);
+    expect(outcome.settled).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
     expect(seen).toHaveLength(2);
+    await expect(outcome.promise).resolves.toMatchObject({ status: 200 });
   });
 
   it('never repeats a POST that may have been sent, but repeats one that was refused', async () => {
@@ -134,23 +160,35 @@ describe('assembled pipeline', () => {
   it('cuts a slow attempt off at the deadline with UPSTREAM_TIMEOUT', async () => {
     const slow: RawHandler = (req) =>
       new Promise((_resolve, reject) => req.signal?.addEventListener('abort', () => reject(req.signal?.reason), { once: true }));
+    // Fake timers before the options: the pipeline's clock (Date.now by default) must be the fake one too.
+    jest.useFakeTimers();
     const o = normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH });
     const handler = composeUpstream({ options: o, redact: (s) => s }, slow);
-    const started = Date.now();
-    const error = await failure(handler(request({ deadline: Date.now() + 150 })));
-    expect(Date.now() - started).toBeLessThan(1000);
+    const outcome = track(failure(handler(request({ deadline: Date.now() + 150 }))));
+    await jest.advanceTimersByTimeAsync(149);
+    expect(outcome.settled).toBe(false);
+    await jest.advanceTimersByTimeAsync(1);
+    const error = await outcome.promise;
     expect(error.code).toBe('UPSTREAM_TIMEOUT');
-    expect(error.message).toMatch(/did not answer within the 1[0-9]{2} ms deadline/);
+    expect(error.message).toContain('did not answer within the 150 ms deadline');
   });
 
   it('reports a caller abort promptly', async () => {
     const controller = new AbortController();
+    let sent!: () => void;
+    const inFlight = new Promise<void>((resolve) => (sent = resolve));
     const slow: RawHandler = (req) =>
-      new Promise((_resolve, reject) => req.signal?.addEventListener('abort', () => reject(req.signal?.reason), { once: true }));
+      new Promise((_resolve, reject) => {
+        req.signal?.addEventListener('abort', () => reject(req.signal?.reason), { once: true });
+        sent();
+      });
     const o = normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH });
     const handler = composeUpstream({ options: o, redact: (s) => s }, slow);
-    setTimeout(() => controller.abort(), 50);
-    const error = await failure(handler(request({ signal: controller.signal })));
+    const outcome = failure(handler(request({ signal: controller.signal })));
+    // Abort while the attempt is on the wire, not after a guessed delay.
+    await inFlight;
+    controller.abort();
+    const error = await outcome;
     expect(error.code).toBe('UPSTREAM_TIMEOUT');
     expect(error.message).toContain('cancelled by the caller');
   });
