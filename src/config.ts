@@ -69,6 +69,8 @@ export interface Config {
   readonly idempotencyTtlMs: number;
   /** Most idempotency keys remembered at once (least recently used are forgotten first). */
   readonly idempotencyMaxKeys: number;
+  /** URLs one caller may create per UTC day, by kind (0 = no per-caller cap). */
+  readonly createQuotaPerCaller: { readonly files: number; readonly directories: number; readonly preheats: number };
 }
 
 /** How callers authenticate: not at all, with static API keys, or with JWTs (shared secret or JWKS). */
@@ -213,6 +215,11 @@ const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: int(1000, 600000, 20000),
   IDEMPOTENCY_TTL_MS: int(1000, 86400000, 600000),
   IDEMPOTENCY_MAX_KEYS: int(1, 1000000, 10000),
+  // A quarter of the account's assumed daily quota (docs/upstream.md, Daily quotas: 2000 / 100 / 1000),
+  // so no single caller can spend it for everyone.
+  CREATE_QUOTA_PER_CALLER_FILES: int(0, 10000000, 500),
+  CREATE_QUOTA_PER_CALLER_DIRECTORIES: int(0, 10000000, 25),
+  CREATE_QUOTA_PER_CALLER_PREHEATS: int(0, 10000000, 250),
 });
 
 /** Names of every setting read from the environment (docs are checked against this list). */
@@ -288,6 +295,11 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     ...(e.HUAWEICLOUD_ENTERPRISE_PROJECT_ID === undefined ? {} : { enterpriseProjectId: e.HUAWEICLOUD_ENTERPRISE_PROJECT_ID }),
     idempotencyTtlMs: e.IDEMPOTENCY_TTL_MS,
     idempotencyMaxKeys: e.IDEMPOTENCY_MAX_KEYS,
+    createQuotaPerCaller: Object.freeze({
+      files: e.CREATE_QUOTA_PER_CALLER_FILES,
+      directories: e.CREATE_QUOTA_PER_CALLER_DIRECTORIES,
+      preheats: e.CREATE_QUOTA_PER_CALLER_PREHEATS,
+    }),
   });
 }
 

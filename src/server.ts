@@ -12,6 +12,7 @@ import { startApollo } from './graph/apollo';
 import { createContext, type CdnApi, type GraphContext } from './graph/context';
 import type { ExecutorKind } from './graph/executor';
 import { createIdempotencyStore, type IdempotencyStore } from './graph/idempotency';
+import { createCreateQuota } from './graph/create-quota';
 import { createObservations } from './graph/plugins';
 import { createAccessLog } from './http/access-log';
 import { createAuthenticator } from './http/auth';
@@ -66,6 +67,8 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   // Process metrics come with the metrics main.ts creates; a gateway built without them (tests) skips them.
   const metrics = deps.metrics ?? createMetrics({ processMetrics: false });
   const idempotency = deps.idempotency ?? createIdempotencyStore({ ttlMs: config.idempotencyTtlMs, maxKeys: config.idempotencyMaxKeys, now });
+  // Per gateway process, like the idempotency store: callers' daily create caps (CREATE_QUOTA_PER_CALLER_*).
+  const createQuota = createCreateQuota({ caps: config.createQuotaPerCaller, now });
   const server = createServer();
   const observations = createObservations();
   const apollo = await startApollo({ config, logger, httpServer: server, observations, executor: deps.executor });
@@ -102,7 +105,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     authenticate: createAuthenticator(config.callerAuth),
     explorer,
     observations,
-    createContext: (request) => createContext({ ...request, cdn, config, now, logger, idempotency }),
+    createContext: (request) => createContext({ ...request, cdn, config, now, logger, idempotency, createQuota }),
     logger,
     now,
   });

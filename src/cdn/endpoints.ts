@@ -141,6 +141,7 @@ async function call<T>(ctx: EndpointContext, spec: RequestSpec, schema: ZodType<
     deadline: opts.deadline ?? ctx.now() + ctx.timeoutMs,
     signal: opts.signal,
     requestId: opts.requestId,
+    ...(opts.onSend ? { onSend: opts.onSend } : {}),
   };
   const res = await ctx.handler(req);
   const parsed = schema.safeParse(res.json);

@@ -80,6 +80,12 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
   /** The gateway request id, sent upstream as `X-Request-Id`. */
   readonly requestId?: string;
+  /**
+   * Called each time an attempt is handed to the transport: from then on the request may reach
+   * the CDN. A create that never called it was never sent (refused by the limiter, cancelled
+   * while queued), so its idempotency key and quota can be released at once.
+   */
+  readonly onSend?: () => void;
 }
 
 /** Options with every default applied. */

@@ -26,6 +26,8 @@ export interface UpstreamRequest {
   readonly headers?: Readonly<Record<string, string>>;
   /** 1-based attempt number, set by the retry stage (for events and logs). */
   readonly attempt?: number;
+  /** Called by the transport as it sends an attempt (see `CallOptions.onSend`). */
+  readonly onSend?: () => void;
 }
 
 /** A complete upstream response as the transport read it: the body is always fully read. */

@@ -41,6 +41,8 @@ export function createPoolTransport(opts: TransportOptions): Transport {
     if (req.requestId !== undefined && SAFE_REQUEST_ID.test(req.requestId)) headers['x-request-id'] = req.requestId;
     // Per-request timeouts never outlive the call's deadline; the abort signal covers the total.
     const timeout = Math.max(1, remainingMs(req.deadline, opts.now()));
+    // Told before the request is queued on the pool: a call cut off from here on may have reached the CDN.
+    req.onSend?.();
     const { statusCode, headers: rawHeaders, body } = await pool.request({
       method: req.method,
       path: encodePath(req.path) + (query ? `?${query}` : ''),

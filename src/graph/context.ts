@@ -11,6 +11,7 @@ import type { HistoryTasksParams, TaskDetailParams, UrlTasksParams } from '../cd
 import { scopeToEnterpriseProject } from '../cdn/enterprise-project';
 import { createLoaders, type Loaders } from './loaders';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency';
+import { createCreateQuota, type CreateQuota } from './create-quota';
 
 /** What the graph needs of the upstream client: the reads and the two creates, typed by src/cdn. */
 export type CdnApi = Pick<CdnClient, 'urlTasks' | 'historyTasks' | 'taskDetail' | 'createRefreshTask' | 'createPreheatTask'>;
@@ -40,6 +41,10 @@ export interface GraphContext {
   readonly logger: Logger;
   /** The gateway's idempotency store of create mutations (shared by requests, unlike the loaders). */
   readonly idempotency: IdempotencyStore;
+  /** Who called (src/http/caller-id.ts): idempotency keys and daily create caps are kept per caller. */
+  readonly callerId: string;
+  /** The gateway's per-caller daily create caps (shared by requests). */
+  readonly createQuota: CreateQuota;
 }
 
 /** Inputs of `createContext`. */
@@ -53,10 +58,16 @@ export interface ContextInputs {
   readonly logger: Logger;
   /** The gateway's idempotency store; without one, keys only repeat results within this request. */
   readonly idempotency?: IdempotencyStore;
+  /** Who called. @default 'anonymous' */
+  readonly callerId?: string;
+  /** The gateway's per-caller daily create caps; without them, no per-caller cap applies. */
+  readonly createQuota?: CreateQuota;
 }
 
 // Window of the per-request fallback store (a request never outlives it).
 const REQUEST_IDEMPOTENCY_TTL_MS = 600_000;
+// Caps of a context built without the gateway's (0 = none).
+const NO_CAPS = { files: 0, directories: 0, preheats: 0 };
 
 /** Creates the context of one GraphQL request, with fresh loaders. */
 export function createContext(inputs: ContextInputs): GraphContext {
@@ -77,5 +88,7 @@ export function createContext(inputs: ContextInputs): GraphContext {
     now: inputs.now,
     logger: inputs.logger,
     idempotency: inputs.idempotency ?? createIdempotencyStore({ ttlMs: REQUEST_IDEMPOTENCY_TTL_MS, maxKeys: 100, now: inputs.now }),
+    callerId: inputs.callerId ?? 'anonymous',
+    createQuota: inputs.createQuota ?? createCreateQuota({ caps: NO_CAPS, now: inputs.now }),
   };
 }

@@ -1,8 +1,11 @@
 /**
  * The idempotency store of the create mutations: within a window, a repeat of a call with the
  * same key and the same input gets the first call's outcome instead of running again, and
- * concurrent repeats share the one call in flight. Memory of one gateway process: an LRU of
- * finished outcomes bounded by key count, each kept for a TTL, plus a map of calls in flight.
+ * concurrent repeats share the one call in flight. Keys are the caller's own: an entry is
+ * identified by the upstream account, the caller and the key, so one caller's key never answers
+ * another's call (issue 13). Memory of one gateway process: an LRU of finished outcomes bounded
+ * by key count, each kept for a TTL, plus a map of calls in flight. A store shared between
+ * gateways (Redis, issue 19) implements the same interface and must key by `account` too.
  */
 import { LRUCache } from 'lru-cache';
 import { badUserInput } from '../errors';
@@ -16,6 +19,8 @@ export interface IdempotencyStoreOptions {
   readonly maxKeys: number;
   /** Clock in epoch ms. @default Date.now */
   readonly now?: () => number;
+  /** The upstream account whose creates the store remembers, so that a store shared by gateways of several accounts keeps them apart. @default '' */
+  readonly account?: string;
 }
 
 /** What identifies an idempotent call, and how its failures are kept. */
@@ -69,6 +74,7 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
   const ttlMs = positiveInteger(options.ttlMs, 'ttlMs');
   const maxKeys = positiveInteger(options.maxKeys, 'maxKeys');
   const now = options.now ?? Date.now;
+  const account = options.account ?? '';
   const finished = new LRUCache<string, Finished>({ max: maxKeys });
   // In flight calls are never evicted: forgetting one would let a concurrent repeat run a second call.
   const inFlight = new Map<string, InFlight>();
@@ -77,7 +83,8 @@ export function createIdempotencyStore(options: IdempotencyStoreOptions): Idempo
     ttlMs,
     async run<T>(identity: IdempotentCall, call: () => Promise<T>): Promise<IdempotentOutcome<T>> {
       const { scope, key, fingerprint, rememberFailure = () => false } = identity;
-      const id = `${scope}\n${key}`;
+      // JSON keeps the parts apart whatever characters a caller id holds.
+      const id = JSON.stringify([account, scope, key]);
       const pending = inFlight.get(id);
       if (pending) {
         checkSameInput(key, pending.fingerprint, fingerprint, ttlMs);

@@ -10,6 +10,7 @@ import type { GraphContext } from '../graph/context';
 import type { Observations } from '../graph/plugins';
 import type { Logger } from '../logger';
 import type { Authenticator } from './auth';
+import { callerIdOf } from './caller-id';
 import type { Exchange } from './exchange';
 import { wantsExplorerPage, type Explorer } from './explorer';
 import { handleGraphQLRequest } from './graphql-handler';
@@ -21,6 +22,8 @@ export interface ContextRequest {
   readonly deadline: number;
   /** Aborted when the client leaves before the answer is complete. */
   readonly signal: AbortSignal;
+  /** Who called (see `callerIdOf`): per-caller state such as idempotency keys is kept under it. */
+  readonly callerId: string;
 }
 
 /** Options of `createGraphQLRoute`. */
@@ -63,9 +66,10 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): GraphQLRoute {
       if (!res.writableFinished) controller.abort();
     });
     const deadline = now() + config.requestTimeoutMs;
+    const callerId = callerIdOf(exchange.caller, req.socket.remoteAddress);
     await handleGraphQLRequest(apollo, req, res, exchange, {
       bodyLimitBytes: config.bodyLimitBytes,
-      context: async () => options.createContext({ requestId: exchange.requestId, deadline, signal: controller.signal }),
+      context: async () => options.createContext({ requestId: exchange.requestId, deadline, signal: controller.signal, callerId }),
       observed: () => observations.take(controller.signal),
     });
   };

@@ -74,6 +74,13 @@ describe('createIdempotencyStore', () => {
     await expect(store.run(id('k', 'f2', 'bob'), c.call)).resolves.toEqual({ ok: true, value: 2, replayed: false });
   });
 
+  it('keeps apart scopes whose parts would join into the same text', async () => {
+    const store = createIdempotencyStore({ ttlMs: 1000, maxKeys: 10 });
+    const c = countingCall();
+    await store.run(id('k', 'f1', 'a\nb'), c.call);
+    await expect(store.run(id('b\nk', 'f1', 'a'), c.call)).resolves.toEqual({ ok: true, value: 2, replayed: false });
+  });
+
   it('forgets a failure by default, so a repeat runs again', async () => {
     const store = createIdempotencyStore({ ttlMs: 1000, maxKeys: 10 });
     const refused = new GatewayError('QUOTA_EXCEEDED');

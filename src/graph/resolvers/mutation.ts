@@ -14,15 +14,13 @@ import type {
   CreateRefreshTaskPayloadResolvers,
   MutationResolvers,
 } from '../generated/resolvers-types';
-import type { GraphContext } from '../context';
+import type { CallOptions, GraphContext } from '../context';
+import type { CreateKind } from '../create-quota';
 import type { CreatedTaskPayloadModel } from '../mutation-models';
 import { findIdempotencyKeyProblems, findUrlProblems, show, toInputError } from '../url-validation';
 
 /** Huawei's business code, in a 200 body of a create call, for URLs of a domain the account does not accelerate. */
 export const DOMAIN_NOT_ACCELERATED_CODE = 'CDN.0108';
-
-// Idempotency keys are per caller; the context carries no caller identity yet, so all callers share one scope.
-const GLOBAL_SCOPE = 'global';
 
 type CreateOperation = 'refresh' | 'preheat';
 
@@ -30,11 +28,12 @@ type CreateOperation = 'refresh' | 'preheat';
 export const Mutation: MutationResolvers = {
   createRefreshTask: (_root, { input }, ctx) => {
     const request = toRefreshRequest(input);
-    return createTask(ctx, 'refresh', input.idempotencyKey ?? undefined, request, () => ctx.cdn.createRefreshTask(request, ctx.call));
+    const kind = request.type === 'directory' ? 'directories' : 'files';
+    return createTask(ctx, 'refresh', kind, input.idempotencyKey ?? undefined, request, (call) => ctx.cdn.createRefreshTask(request, call));
   },
   createPreheatTask: (_root, { input }, ctx) => {
     const request = toPreheatRequest(input);
-    return createTask(ctx, 'preheat', input.idempotencyKey ?? undefined, request, () => ctx.cdn.createPreheatTask(request, ctx.call));
+    return createTask(ctx, 'preheat', 'preheats', input.idempotencyKey ?? undefined, request, (call) => ctx.cdn.createPreheatTask(request, call));
   },
 };
 
@@ -109,31 +108,49 @@ export function toCreateError(operation: CreateOperation, error: unknown): unkno
   );
 }
 
-// Sends one create (through the idempotency store when a key is given) and returns the payload model.
+/**
+ * Sends one create (through the idempotency store, under the caller's scope, when a key is
+ * given) and returns the payload model. The caller's daily cap is taken before sending and given
+ * back, like the key, when the create is known to have created nothing: it never reached the
+ * transport (refused by the gateway's limiter, cancelled while queued for a slot, over the cap)
+ * or the CDN refused it. Only a create that may have reached the CDN is remembered as such.
+ */
 async function createTask(
   ctx: GraphContext,
   operation: CreateOperation,
+  kind: CreateKind,
   key: string | undefined,
   request: CdnRefreshInput | CdnPreheatInput,
-  send: () => Promise<CreatedTask>,
+  send: (call: CallOptions) => Promise<CreatedTask>,
 ): Promise<CreatedTaskPayloadModel> {
+  // Set when this create failed after the request may have reached the CDN.
+  let mayExist = false;
   const create = async () => {
+    // Over the cap: QUOTA_EXCEEDED, nothing taken, nothing sent.
+    const ticket = ctx.createQuota.take(ctx.callerId, kind, request.urls.length);
+    let sent = false;
     try {
-      const created = await send();
+      const created = await send({ ...ctx.call, onSend: () => (sent = true) });
       return { taskId: created.taskId };
     } catch (error) {
-      throw toCreateError(operation, error);
+      const converted = toCreateError(operation, error);
+      // A POST is only repeated after a failure before sending (src/cdn/stages/retry.ts), so an
+      // earlier attempt's hand-off makes this conservative: remembered, never wrongly forgotten.
+      mayExist = sent && mayHaveCreated(converted);
+      if (!mayExist) ticket.release();
+      throw converted;
     }
   };
   if (key === undefined) {
     try {
       return { ...(await create()), replayed: false };
     } catch (error) {
-      throw mayHaveCreated(error) ? withUnknownOutcome(error, 'Check the recent tasks before trying again; an idempotencyKey makes retries safe.') : error;
+      throw mayExist ? withUnknownOutcome(error, 'Check the recent tasks before trying again; an idempotencyKey makes retries safe.') : error;
     }
   }
+  // Keys are per caller: another caller's same key is another key, whose use this one cannot see.
   const outcome = await ctx.idempotency.run(
-    { scope: GLOBAL_SCOPE, key, fingerprint: fingerprintOf(operation, request), rememberFailure: mayHaveCreated },
+    { scope: ctx.callerId, key, fingerprint: fingerprintOf(operation, request), rememberFailure: () => mayExist },
     create,
   );
   if (outcome.ok) return { ...outcome.value, replayed: outcome.replayed };
