@@ -28,5 +28,5 @@ export const DETAIL_LOOKUP_FIELDS: Readonly<Record<string, string | null>> = Obj
 /** Returns the error refusing a lookup list of `length` items, or null when the length is within `MAX_NODE_IDS`. */
 export function checkLookupList(field: string, argument: string, length: number): GatewayError | null {
   if (length <= MAX_NODE_IDS) return null;
-  return badUserInput(`${field} takes at most ${MAX_NODE_IDS} ${argument} per call (node lookups are capped); got ${length}`);
+  return badUserInput(`${field} takes at most ${MAX_NODE_IDS} ${argument}; got ${length}`);
 }
