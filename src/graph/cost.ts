@@ -29,11 +29,28 @@ import {
 export interface CostOptions {
   /** The page size a connection field returns when neither `first` nor `last` is given. */
   readonly defaultPageSize: number;
-  /**
-   * Fields ("Type.field") that make upstream detail lookups: to the list argument each of whose
-   * items costs one, or null for one per resolution (src/graph/lookup-limits.ts). @default none
-   */
-  readonly lookupFields?: Readonly<Record<string, string | null>>;
+  /** Which fields make upstream detail lookups (src/graph/lookup-limits.ts). @default none */
+  readonly lookups?: LookupModel;
+}
+
+/** What a field costs in lookups, given what the request already holds where it is resolved. */
+export interface LookupStep {
+  /** Whether the field makes a lookup (per item of `listArgument` when given, else one per resolution). */
+  readonly lookup: boolean;
+  /** The list argument each of whose items makes one lookup. */
+  readonly listArgument?: string;
+  /** The state its selection is resolved in. */
+  readonly childState: string;
+}
+
+/**
+ * Which fields make lookups: a small state machine walked with the document, so that a field
+ * whose data an enclosing lookup already loaded counts nothing.
+ */
+export interface LookupModel {
+  readonly initialState: string;
+  /** Steps into the field `coordinate` ("Type.field") in `state`. */
+  step(coordinate: string, node: FieldNode, state: string): LookupStep;
 }
 
 /** The longest list argument of a lookup field in the operation. */
@@ -83,50 +100,46 @@ export function analyseOperation(
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
   if (!operation) return NOTHING;
   const values = coerceVariables(schema, operation, variables);
-  const lookupFields = options.lookupFields ?? {};
+  const model = options.lookups;
   const root = operation.operation === 'query' ? schema.getQueryType() : operation.operation === 'mutation' ? schema.getMutationType() : schema.getSubscriptionType();
   const fragments = new Map(
     document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
   );
-  // Fragment estimates do not depend on where they are spread, so each is computed once (no blow-up on repeated spreads).
+  // Fragment estimates depend only on the lookup state where they are spread, so each is computed once per state (no blow-up on repeated spreads).
   const fragmentEstimates = new Map<string, CostEstimate>();
   const inProgress = new Set<string>();
 
-  const selectionEstimate = (set: SelectionSetNode, parent: GraphQLNamedType | null | undefined): CostEstimate => {
+  const selectionEstimate = (set: SelectionSetNode, parent: GraphQLNamedType | null | undefined, state: string): CostEstimate => {
     let total = NOTHING;
     for (const selection of set.selections) {
-      if (selection.kind === Kind.FIELD) total = add(total, fieldEstimate(selection, parent));
+      if (selection.kind === Kind.FIELD) total = add(total, fieldEstimate(selection, parent, state));
       else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const type = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : parent;
-        total = add(total, selectionEstimate(selection.selectionSet, type));
+        total = add(total, selectionEstimate(selection.selectionSet, type, state));
       } else {
         const name = selection.name.value;
         const fragment = fragments.get(name);
+        const key = `${name}\n${state}`;
         if (!fragment || inProgress.has(name)) continue;
-        if (!fragmentEstimates.has(name)) {
+        if (!fragmentEstimates.has(key)) {
           inProgress.add(name);
-          fragmentEstimates.set(name, selectionEstimate(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value)));
+          fragmentEstimates.set(key, selectionEstimate(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value), state));
           inProgress.delete(name);
         }
-        total = add(total, fragmentEstimates.get(name) ?? NOTHING);
+        total = add(total, fragmentEstimates.get(key) ?? NOTHING);
       }
     }
     return total;
   };
 
-  const fieldEstimate = (node: FieldNode, parent: GraphQLNamedType | null | undefined): CostEstimate => {
+  const fieldEstimate = (node: FieldNode, parent: GraphQLNamedType | null | undefined, state: string): CostEstimate => {
     if (node.name.value.startsWith('__')) return NOTHING;
     const definition = parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[node.name.value] : undefined;
-    const coordinate = parent ? `${parent.name}.${node.name.value}` : undefined;
-    const lookupArgument = coordinate !== undefined && Object.hasOwn(lookupFields, coordinate) ? lookupFields[coordinate] : undefined;
-    const list = typeof lookupArgument === 'string' ? lookupList(node, lookupArgument, values) : null;
-    const own: CostEstimate = {
-      cost: 1,
-      lookups: lookupArgument === undefined ? 0 : list ? list.length : 1,
-      longestList: list,
-    };
+    const step = model && parent ? model.step(`${parent.name}.${node.name.value}`, node, state) : { lookup: false, childState: state };
+    const list = step.listArgument !== undefined ? lookupList(node, step.listArgument, values) : null;
+    const own: CostEstimate = { cost: 1, lookups: !step.lookup ? 0 : list ? list.length : 1, longestList: list };
     if (!node.selectionSet) return own;
-    const children = selectionEstimate(node.selectionSet, definition ? getNamedType(definition.type) : undefined);
+    const children = selectionEstimate(node.selectionSet, definition ? getNamedType(definition.type) : undefined, step.childState);
     const multiplier = listMultiplier(node, definition, values, options.defaultPageSize);
     return {
       cost: own.cost + multiplier * children.cost,
@@ -135,7 +148,7 @@ export function analyseOperation(
     };
   };
 
-  return selectionEstimate(operation.selectionSet, root);
+  return selectionEstimate(operation.selectionSet, root, model?.initialState ?? '');
 }
 
 // The operation's variables as execution will see them (defaults applied); as sent when they do

@@ -20,7 +20,7 @@ import type { QueryLimits } from '../config';
 import { CODES } from '../errors';
 import type { GraphContext } from './context';
 import { analyseOperation } from './cost';
-import { checkLookupList, DETAIL_LOOKUP_FIELDS } from './lookup-limits';
+import { checkLookupList, DETAIL_LOOKUPS } from './lookup-limits';
 
 /** What Apollo Server needs to enforce the limits. */
 export interface QueryLimitSetup {
@@ -56,7 +56,7 @@ export function queryCostPlugin(limits: Pick<QueryLimits, 'maxCost' | 'maxDetail
     async requestDidStart() {
       return {
         async didResolveOperation({ schema, document, operationName, request }) {
-          const estimate = analyseOperation(schema, document, operationName, request.variables ?? {}, { defaultPageSize, lookupFields: DETAIL_LOOKUP_FIELDS });
+          const estimate = analyseOperation(schema, document, operationName, request.variables ?? {}, { defaultPageSize, lookups: DETAIL_LOOKUPS });
           const list = estimate.longestList;
           const tooLong = list ? checkLookupList(list.field, list.argument, list.length) : null;
           if (tooLong) throw new GraphQLError(tooLong.message, { extensions: { code: tooLong.code, http: { status: 400 } } });
@@ -67,7 +67,7 @@ export function queryCostPlugin(limits: Pick<QueryLimits, 'maxCost' | 'maxDetail
           }
           if (estimate.lookups > maxDetailLookups) {
             throw refusal(
-              `Query may make ${Math.ceil(estimate.lookups)} task detail lookups, over the limit of ${maxDetailLookups} (MAX_DETAIL_LOOKUPS): each node id, _entities representation, node, task, UrlTask.task and Task.urls costs one, multiplied by the page sizes it is nested in, summed over aliases. Ask for fewer ids or smaller pages.`,
+              `Query may make ${Math.ceil(estimate.lookups)} task detail lookups, over the limit of ${maxDetailLookups} (MAX_DETAIL_LOOKUPS): each node id, _entities representation, node and task costs one, and so do UrlTask.task and Task.urls unless an enclosing lookup already loaded their task, multiplied by the page sizes they are nested in and summed over aliases. Ask for fewer ids or smaller pages.`,
             );
           }
         },

@@ -141,4 +141,14 @@ describe('task detail lookups of one request are bounded (MAX_DETAIL_LOOKUPS, de
     expect(refused.message).toMatch(/^Query may make 300 task detail lookups/);
     expect(refused.calls).toBe(0);
   });
+
+  it('follows the loaders: what a lookup by id already loaded counts nothing, what it did not counts once per item', async () => {
+    const ids = taskIds(100);
+    // A Task looked up by id holds its summary: its URLs are a second call each (200, allowed), a filtered list a third (300).
+    const unfiltered = await send(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on Task { urls { totalCount } } } }`, { ids });
+    expect(unfiltered.res.errors).toBeUndefined();
+    const filtered = await refusal(`query($ids: [ID!]!) { nodes(ids: $ids) { ... on Task { urls { totalCount } failed: urls(filter: { status: FAILED }) { totalCount } } } }`, { ids });
+    expect(filtered.message).toMatch(/^Query may make 300 task detail lookups/);
+    expect(filtered.calls).toBe(0);
+  });
 });

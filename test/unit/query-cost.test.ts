@@ -1,6 +1,6 @@
 /** Query cost weighted by page sizes: literal and variable first/last, default page size, list arguments, fragments. */
 import { buildSchema, parse } from 'graphql';
-import { analyseOperation, estimateCost } from '../../src/graph/cost';
+import { analyseOperation, estimateCost, type LookupModel } from '../../src/graph/cost';
 
 const schema = buildSchema(`
   type Query { items(first: Int, last: Int): Conn!  nodes(ids: [ID!]!): [Item]!  plain: Item  item(id: ID!): Item }
@@ -67,8 +67,19 @@ describe('estimateCost', () => {
 });
 
 describe('analyseOperation: detail lookups and lookup lists', () => {
-  const lookupFields = { 'Query.nodes': 'ids', 'Query.item': null, 'Item.children': null };
-  const analyse = (query: string, variables: Record<string, unknown> = {}) => analyseOperation(schema, parse(query), undefined, variables, { defaultPageSize: 20, lookupFields });
+  // nodes: one per id; item: one; Item.children: one unless an enclosing `item` already loaded it (the state says so).
+  const lookups: LookupModel = {
+    initialState: 'none',
+    step: (coordinate, _node, state) =>
+      coordinate === 'Query.nodes'
+        ? { lookup: true, listArgument: 'ids', childState: state }
+        : coordinate === 'Query.item'
+          ? { lookup: true, childState: 'loaded' }
+          : coordinate === 'Item.children'
+            ? { lookup: state !== 'loaded', childState: state }
+            : { lookup: false, childState: state },
+  };
+  const analyse = (query: string, variables: Record<string, unknown> = {}) => analyseOperation(schema, parse(query), undefined, variables, { defaultPageSize: 20, lookups });
 
   it('counts one lookup per list item, or one per resolution, multiplied by the pages around it and summed over aliases', () => {
     expect(analyse('{ nodes(ids: ["a", "b"]) { id } }').lookups).toBe(2);
@@ -79,6 +90,11 @@ describe('analyseOperation: detail lookups and lookup lists', () => {
     expect(analyse('query Q($ids: [ID!]!) { nodes(ids: $ids) { children { totalCount } } }', { ids: ['a', 'b', 'c'] }).lookups).toBe(6);
     expect(analyse('query Q($ids: [ID!]! = ["a", "b"]) { x: nodes(ids: $ids) { id } y: nodes(ids: $ids) { id } z: nodes(ids: $ids) { id } }').lookups).toBe(6);
     expect(analyse('{ plain { id } }').lookups).toBe(0);
+  });
+
+  it('counts nothing for a field whose data an enclosing lookup already loaded, in fields and fragments alike', () => {
+    expect(analyse('{ item(id: "1") { children { totalCount } } }').lookups).toBe(1);
+    expect(analyse('{ item(id: "1") { ...C } plain { ...C } } fragment C on Item { children { totalCount } }').lookups).toBe(1 + 1);
   });
 
   it('reports the longest lookup list, literal, variable or default', () => {
