@@ -85,6 +85,8 @@ export interface QueryLimits {
   readonly maxAliases: number;
   readonly maxTokens: number;
   readonly maxCost: number;
+  /** Most task detail lookups one operation may make (node ids, representations, task fields, times their pages). */
+  readonly maxDetailLookups: number;
 }
 
 /** Raised when the environment does not make a valid configuration; lists every problem. */
@@ -210,6 +212,7 @@ const EnvSchema = z.object({
   MAX_ALIASES: int(0, 1000, 15),
   MAX_TOKENS: int(1, 1000000, 1000),
   MAX_COST: int(1, 100000000, 5000),
+  MAX_DETAIL_LOOKUPS: int(1, 100000, 200),
   BODY_LIMIT_BYTES: int(1024, 104857600, 1048576),
   READINESS_TTL_MS: int(1000, 3600000, 10000),
   SHUTDOWN_TIMEOUT_MS: int(1000, 600000, 20000),
@@ -288,7 +291,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     corsOrigins: Object.freeze([...e.CORS_ORIGINS]),
     introspection: e.INTROSPECTION === 'true',
     callerAuth: toCallerAuth(e),
-    queryLimits: Object.freeze({ maxDepth: e.MAX_DEPTH, maxAliases: e.MAX_ALIASES, maxTokens: e.MAX_TOKENS, maxCost: e.MAX_COST }),
+    queryLimits: Object.freeze({ maxDepth: e.MAX_DEPTH, maxAliases: e.MAX_ALIASES, maxTokens: e.MAX_TOKENS, maxCost: e.MAX_COST, maxDetailLookups: e.MAX_DETAIL_LOOKUPS }),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     readinessTtlMs: e.READINESS_TTL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,

@@ -1,0 +1,64 @@
+/**
+ * Which fields cost upstream task detail calls, and the cap on the id lists that ask for
+ * them. Every task lookup goes through the per-request loaders (docs/architecture.md,
+ * "DataLoader by task id"), one detail call per distinct task. The cost rule (src/graph/cost.ts) multiplies
+ * these by the pages they are nested in, so that one request cannot reserve more of the
+ * shared detail quota than `MAX_DETAIL_LOOKUPS` (src/graph/limits.ts).
+ */
+import { badUserInput, type GatewayError } from '../errors';
+import type { LookupModel, LookupStep } from './cost';
+
+/** Most items one `nodes(ids:)` or `_entities(representations:)` call may ask for. */
+export const MAX_NODE_IDS = 100;
+
+// What the request's loaders already hold for the task of the object being resolved
+// (src/graph/loaders.ts): nothing, its summary (the `task` loader), or its whole detail
+// (`taskWithUrls`, which primes the summary too); `lookup` is the result of a lookup by id,
+// which is either, depending on the type it turns out to be.
+type TaskState = 'none' | 'lookup' | 'summary' | 'full';
+
+/**
+ * The task detail calls a field makes, following the loaders: `nodes(ids:)` and
+ * `_entities(representations:)` one per item, `node` and `task` one; `UrlTask.task` one unless
+ * the record's task is already held; unfiltered `Task.urls` one unless the whole task is held;
+ * filtered `Task.urls` always one (its own call). A UrlTask looked up by id holds its whole task,
+ * a Task looked up by id its summary. An upper bound: loaders also share calls across items.
+ */
+export const DETAIL_LOOKUPS: LookupModel = {
+  initialState: 'none',
+  step(coordinate, node, current): LookupStep {
+    const state = resolveState(coordinate, current as TaskState);
+    switch (coordinate) {
+      case 'Query.nodes':
+        return { lookup: true, listArgument: 'ids', childState: 'lookup' };
+      case 'Query._entities':
+        return { lookup: true, listArgument: 'representations', childState: 'lookup' };
+      case 'Query.node':
+        return { lookup: true, childState: 'lookup' };
+      case 'Query.task':
+        return { lookup: true, childState: 'summary' };
+      case 'UrlTask.task':
+        return state === 'none' ? { lookup: true, childState: 'summary' } : { lookup: false, childState: state };
+      case 'Task.urls':
+        // A filter (even a variable that turns out null) is counted as its own call: the upper bound.
+        if (node.arguments?.some((a) => a.name.value === 'filter')) return { lookup: true, childState: state };
+        return { lookup: state !== 'full', childState: 'full' };
+      default:
+        return { lookup: false, childState: state };
+    }
+  },
+};
+
+// A lookup by id resolves to a UrlTask (whole task loaded) or a Task (summary loaded).
+function resolveState(coordinate: string, state: TaskState): TaskState {
+  if (state !== 'lookup') return state;
+  if (coordinate.startsWith('UrlTask.')) return 'full';
+  if (coordinate.startsWith('Task.')) return 'summary';
+  return 'lookup';
+}
+
+/** Returns the error refusing a lookup list of `length` items, or null when the length is within `MAX_NODE_IDS`. */
+export function checkLookupList(field: string, argument: string, length: number): GatewayError | null {
+  if (length <= MAX_NODE_IDS) return null;
+  return badUserInput(`${field} takes at most ${MAX_NODE_IDS} ${argument}; got ${length}`);
+}
