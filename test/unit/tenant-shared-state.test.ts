@@ -11,6 +11,7 @@ import { createRedactor } from '../../src/cdn/redact';
 import { composeUpstream, credentialScope, quotaScope, upstreamOptionsFromConfig } from '../../src/cdn/upstream';
 import { ConfigError, loadConfig } from '../../src/config';
 import { GatewayError } from '../../src/errors';
+import { flattenSnapshot } from '../../src/http/metrics';
 import { createMemoryState, type SharedState } from '../../src/state/index';
 
 const ENDPOINT = 'https://cdn.myhuaweicloud.com';
@@ -128,6 +129,13 @@ describe('proven credentials', () => {
     // The entry was there to be served: a proven gateway over the same store is answered from it.
     expect((await a.handler(urlTasks(0))).body).toBe(page(1).body);
     expect(a.economy.metrics().cache.hits).toBe(1);
+  });
+
+  it('exposes the skipped lookups as a counter of the metrics endpoint', async () => {
+    const g = gateway(shared(), () => REFUSED);
+    await failure(g.handler(urlTasks(0)));
+    const sample = flattenSnapshot(g.economy.metrics()).find((m) => m.name === 'gateway_cache_unproven_misses_total');
+    expect(sample).toMatchObject({ kind: 'counter', value: 1 });
   });
 
   it('serves a fresh gateway from the cache only after its own first success', async () => {
