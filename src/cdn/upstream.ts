@@ -103,10 +103,16 @@ export function composeUpstream(parts: StageParts, transport: RawHandler): Handl
 export function createUpstream(options: UpstreamOptions): Upstream {
   const o = normalizeOptions(options);
   // The scopes follow the credentials this client signs with, unless the economy options name one.
+  const e = options.economy;
   const economy =
-    options.economy === false
+    e === false
       ? undefined
-      : createEconomy({ now: o.now, scope: quotaScope(o.origin, o.auth, options.accountId), credentialScope: credentialScope(o.auth), ...options.economy });
+      : createEconomy({
+          now: o.now,
+          ...e,
+          scope: e?.scope ?? quotaScope(o.origin, o.auth, options.accountId),
+          credentialScope: e?.credentialScope ?? credentialScope(o.auth),
+        });
   const redact = createRedactor(o.auth.kind === 'aksk' ? [o.auth.ak, o.auth.sk, o.auth.securityToken] : [o.auth.token]);
   const transport = createPoolTransport({
     origin: o.origin,
