@@ -41,6 +41,8 @@ export interface Config {
   /** Added to the one-second rate-limit window to absorb network jitter. */
   readonly rateLimitMarginMs: number;
   readonly redisUrl?: string;
+  /** Names the upstream account for shared state: gateways with the same endpoint and account id share one quota whatever their credentials. */
+  readonly upstreamAccountId?: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly explorer: 'graphiql' | 'sandbox' | 'off';
   /** Secret that makes cursors tamper-evident; random per process when unset. */
@@ -108,7 +110,7 @@ const int = (min: number, max: number, fallback: number) =>
     .transform((v) => v ?? fallback);
 
 // Settings whose values are never echoed in messages.
-const SECRET_NAMES = new Set(['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'HUAWEICLOUD_IAM_TOKEN', 'SIMULATOR_SK', 'CURSOR_SECRET', 'REDIS_URL', 'API_KEYS', 'JWT_SECRET']);
+const SECRET_NAMES = new Set(['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'HUAWEICLOUD_IAM_TOKEN', 'SIMULATOR_SK', 'CURSOR_SECRET', 'REDIS_URL', 'API_KEYS', 'JWT_SECRET', 'UPSTREAM_ACCOUNT_ID']);
 
 const text = z.string().trim().min(1, 'must not be empty').optional();
 
@@ -197,6 +199,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_PREHEAT: int(0, 100000, OPERATIONS.preheat.rateLimit),
   RATE_LIMIT_MARGIN_MS: int(0, 1000, 200),
   REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
+  // Lets several credentials of one account share its quota on purpose (docs/architecture.md, Shared state).
+  UPSTREAM_ACCOUNT_ID: z.string().trim().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1 to 128 letters, digits or . _ : - (e.g. the account\'s domain id)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
   EXPLORER: z.enum(['graphiql', 'sandbox', 'off']).optional().default('graphiql'),
   CURSOR_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
@@ -284,6 +288,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     ),
     rateLimitMarginMs: e.RATE_LIMIT_MARGIN_MS,
     redisUrl: e.REDIS_URL,
+    ...(e.UPSTREAM_ACCOUNT_ID === undefined ? {} : { upstreamAccountId: e.UPSTREAM_ACCOUNT_ID }),
     logLevel: e.LOG_LEVEL,
     explorer: e.EXPLORER,
     cursorSecret: e.CURSOR_SECRET ?? randomSecret(),

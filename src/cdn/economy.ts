@@ -14,6 +14,7 @@ import { defaultRateLimits, OPERATION_NAMES, type OperationName } from './operat
 import type { Stage, UpstreamRequest } from './pipeline';
 import { cacheStage, createAttemptClock } from './stages/cache';
 import { coalesceStage } from './stages/coalesce';
+import { createCredentialsProof } from './stages/credentials';
 import { rateLimitStage } from './stages/rate-limit';
 
 /** The upstream's per-tenant limits, calls per second (from the table in src/cdn/operations.ts). */
@@ -36,8 +37,14 @@ export interface EconomyOptions {
   readonly rateLimitMarginMs?: number;
   /** Share cache and quota through this Redis. @default memory */
   readonly redisUrl?: string;
-  /** Names the upstream account (e.g. endpoint and AK); replicas with the same scope share quota and cache. Hashed into Redis keys. @default '' */
+  /** Names the upstream account (see `quotaScope` in src/cdn/upstream.ts); replicas with the same scope share quota. Hashed into Redis keys. @default '' */
   readonly scope?: string;
+  /** Names the credentials (see `credentialScope` in src/cdn/upstream.ts); replicas share cache entries only within one. Hashed into cache keys. @default '' */
+  readonly credentialScope?: string;
+  /** How long one 2xx answer lets this replica serve cached entries (a 401/403 stops it at once). @default 60000 */
+  readonly credentialsProofTtlMs?: number;
+  /** Redis command and connect timeouts (tests on a busy machine lengthen them). @default the Redis state's (250 ms, 2 s) */
+  readonly redisTimeouts?: { readonly commandTimeoutMs?: number; readonly connectTimeoutMs?: number };
   /** Coalesce identical in-flight GETs. @default true */
   readonly coalesce?: boolean;
   /** Use this shared state instead of creating one (tests). */
@@ -73,6 +80,8 @@ export interface EconomyMetrics {
   readonly cache: {
     readonly hits: number;
     readonly misses: number;
+    /** Misses that skipped the lookup because this replica's credentials were not proven (part of `misses`). */
+    readonly unprovenMisses: number;
     /** Memory cache only. */
     readonly entries?: number;
     readonly bytes?: number;
@@ -99,6 +108,8 @@ export interface Economy {
   readonly rateLimit: Stage;
   /** Stamps when each attempt was sent, for the cache's staleness bound (after any queueing). */
   readonly attemptClock: Stage;
+  /** Records each attempt's outcome for the cache: 2xx proves the credentials, 401/403 withdraws the proof. */
+  readonly credentials: Stage;
   readonly state: SharedState;
   /** Returns the counters since start. */
   metrics(): EconomyMetrics;
@@ -111,15 +122,15 @@ export interface Economy {
 // Mutable counters behind LimiterMetrics.
 type LimiterCounters = { -readonly [K in keyof LimiterMetrics]: LimiterMetrics[K] };
 
-/** Maps the validated configuration to economy options; `scope` names the upstream account. */
-export function economyOptionsFromConfig(config: Config, scope: string): EconomyOptions {
+/** Maps the validated configuration to economy options; `scope` names the upstream account (createUpstream derives it from its credentials when absent). */
+export function economyOptionsFromConfig(config: Config, scope?: string): EconomyOptions {
   return {
     cacheTtlMs: config.cacheTtlMs,
     cacheMaxBytes: config.cacheMaxBytes,
     rateLimits: config.rateLimits,
     rateLimitMarginMs: config.rateLimitMarginMs,
     redisUrl: config.redisUrl,
-    scope,
+    ...(scope === undefined ? {} : { scope }),
   };
 }
 
@@ -128,6 +139,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
   const now = options.now ?? Date.now;
   const ttlMs = nonNegative('cacheTtlMs', options.cacheTtlMs, 2000);
   const marginMs = nonNegative('rateLimitMarginMs', options.rateLimitMarginMs, 200);
+  const proofTtlMs = nonNegative('credentialsProofTtlMs', options.credentialsProofTtlMs, 60_000);
   const limits = { ...HUAWEI_RATE_LIMITS };
   for (const [op, limit] of Object.entries(options.rateLimits ?? {})) {
     if (!(OPERATIONS as string[]).includes(op)) throw new TypeError(`economy option \`rateLimits\` has an unknown operation ${JSON.stringify(op)}; operations are ${OPERATIONS.join(', ')}`);
@@ -146,7 +158,8 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
     options.state ??
     createSharedState({
       redisUrl: options.redisUrl,
-      keyPrefix: `cdngw:${createHash('sha256').update(options.scope ?? '').digest('hex').slice(0, 16)}:`,
+      keyPrefix: stateKeyPrefix(options.scope ?? ''),
+      ...(options.redisTimeouts ? { redisTimeouts: options.redisTimeouts } : {}),
       cacheMaxBytes: options.cacheMaxBytes ?? 32 * 1024 * 1024,
       now,
       onError: (component, error) => {
@@ -155,7 +168,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
       },
     });
 
-  const cacheCounts = { hits: 0, misses: 0 };
+  const cacheCounts = { hits: 0, misses: 0, unprovenMisses: 0 };
   const coalesceCounts = { shared: 0, coalesced: 0 };
   const limiter = Object.fromEntries(
     OPERATIONS.map((op) => [op, { queueLength: 0, queued: 0, rejected: 0, waitMsTotal: 0, waitMsMax: 0 }]),
@@ -163,6 +176,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
   const op = (req: UpstreamRequest): LimiterCounters => limiter[req.operation];
 
   const clock = createAttemptClock(now);
+  const proof = createCredentialsProof({ ttlMs: proofTtlMs, now });
   const coalesceOne =
     (options.coalesce ?? true)
       ? coalesceStage({
@@ -183,6 +197,11 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
           ttlMs,
           now,
           sentAt: clock.sentAt,
+          partition: options.credentialScope ? `${shortHash(options.credentialScope)} ` : '',
+          serve: proof.proven,
+          onUnproven: () => {
+            cacheCounts.unprovenMisses++;
+          },
           onHit: (req) => {
             cacheCounts.hits++;
             emit({ type: 'cache-hit', operation: req.operation });
@@ -220,6 +239,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
     cache,
     rateLimit,
     attemptClock: clock.stage,
+    credentials: proof.stage,
     state,
     metrics() {
       const byOperation = Object.fromEntries(OPERATIONS.map((o) => [o, { ...limiter[o] }])) as Record<OperationName, LimiterMetrics>;
@@ -244,6 +264,16 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
     connect: () => state.connect(),
     close: () => state.close(),
   };
+}
+
+/** Returns the Redis key prefix of a quota scope: a hash, so no account name or credential is readable in Redis. */
+export function stateKeyPrefix(scope: string): string {
+  return `cdngw:${shortHash(scope)}:`;
+}
+
+// 64 bits of SHA-256 in hex: enough to keep scopes apart, and not the scope itself.
+function shortHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 // Applies a default or checks a finite number >= 0.

@@ -3,17 +3,20 @@
  * main, the tests, the soak and the bench all call `createUpstream`. Its stage list,
  * outermost first:
  *
- *   coalesce → cache → deadline → retry → rate limit → attempt clock → attempt timeout → observe → sign → classify → undici transport
- *   └──── once per call ────┘             └──────────────────────────── once per attempt ─────────────────────────────┘
+ *   coalesce → cache → deadline → retry → rate limit → attempt clock → credentials → attempt timeout → observe → sign → classify → undici transport
+ *   └──── once per call ────┘             └─────────────────────────────────── once per attempt ────────────────────────────────────┘
  *
  * Coalescing and the cache sit outside retry, so a call costs one lookup however many
  * attempts it takes; the rate limiter sits inside, so retries spend quota too. The attempt
  * clock stamps when an attempt leaves (after any queueing) for the cache's staleness bound;
  * the attempt timeout then bounds that attempt by UPSTREAM_TIMEOUT_MS, leaving the rest of
- * the deadline for a retry. Signing sits inside retry so each attempt carries a fresh
+ * the deadline for a retry. The credentials stage records whether the upstream accepted this
+ * gateway's credentials, and the cache serves stored entries only while it did (docs/architecture.md,
+ * Shared state). Signing sits inside retry so each attempt carries a fresh
  * signature; classification sits right above the transport, so retry decides on catalogue
  * errors and every stage above sees only parsed successes.
  */
+import { createHmac } from 'node:crypto';
 import type { Config } from '../config';
 import { bindClient, type CdnClient } from './client';
 import { createEconomy, economyOptionsFromConfig, type Economy, type EconomyMetrics, type EconomyOptions } from './economy';
@@ -35,6 +38,11 @@ export interface UpstreamOptions extends CdnClientOptions {
   readonly economy?: EconomyOptions | false;
   /** Wraps the transport, below signing and classification: what it sees is what goes on the wire (tests record requests with it). */
   readonly wrapTransport?: (transport: RawHandler) => RawHandler;
+  /**
+   * Names the upstream account (UPSTREAM_ACCOUNT_ID): gateways with the same endpoint and account share one
+   * quota whatever their credentials; without it the quota follows the credentials (see `quotaScope`).
+   */
+  readonly accountId?: string;
 }
 
 /** What the process needs of the economy: metrics, the state's kind, and its lifecycle. */
@@ -78,6 +86,7 @@ export function upstreamStages({ options: o, economy }: StageParts): Stage[] {
     retryStage({ policy: o.retry, budget, now: o.now, random: o.random }),
     economy?.rateLimit,
     economy?.attemptClock,
+    economy?.credentials,
     attemptTimeoutStage(o.timeoutMs, o.now),
     o.onEvent ? observeStage(o.onEvent, o.now) : undefined,
     signStage(o.auth, o.host, o.now),
@@ -93,7 +102,17 @@ export function composeUpstream(parts: StageParts, transport: RawHandler): Handl
 /** Creates the upstream client with its connection pool and economy; options are checked at once (`TypeError`). */
 export function createUpstream(options: UpstreamOptions): Upstream {
   const o = normalizeOptions(options);
-  const economy = options.economy === false ? undefined : createEconomy({ now: o.now, ...options.economy });
+  // The scopes follow the credentials this client signs with, unless the economy options name one.
+  const e = options.economy;
+  const economy =
+    e === false
+      ? undefined
+      : createEconomy({
+          now: o.now,
+          ...e,
+          scope: e?.scope ?? quotaScope(o.origin, o.auth, options.accountId),
+          credentialScope: e?.credentialScope ?? credentialScope(o.auth),
+        });
   const redact = createRedactor(o.auth.kind === 'aksk' ? [o.auth.ak, o.auth.sk, o.auth.securityToken] : [o.auth.token]);
   const transport = createPoolTransport({
     origin: o.origin,
@@ -125,7 +144,7 @@ export function createCdnClient(options: CdnClientOptions & Pick<UpstreamOptions
   return createUpstream({ ...options, economy: false }).client;
 }
 
-/** Maps the validated configuration to `createUpstream` options for the upstream at `endpoint`. */
+/** Maps the validated configuration to `createUpstream` options for the upstream at `endpoint` (the scopes follow `auth`). */
 export function upstreamOptionsFromConfig(config: Config, endpoint: string): UpstreamOptions & { readonly economy: EconomyOptions } {
   return {
     endpoint,
@@ -133,11 +152,31 @@ export function upstreamOptionsFromConfig(config: Config, endpoint: string): Ups
     connections: config.upstreamConnections,
     timeoutMs: config.upstreamTimeoutMs,
     retry: { maxAttempts: config.upstreamMaxAttempts },
-    economy: economyOptionsFromConfig(config, quotaScope(endpoint, config.upstream.auth)),
+    ...(config.upstreamAccountId === undefined ? {} : { accountId: config.upstreamAccountId }),
+    economy: economyOptionsFromConfig(config),
   };
 }
 
-/** Names the account whose quota and cache replicas share: same endpoint and AK, same quota. */
-export function quotaScope(endpoint: string, auth: CdnAuth): string {
-  return `${endpoint} ${auth.kind === 'aksk' ? auth.ak : 'iam-token'}`;
+/**
+ * Names the account whose quota replicas share (docs/architecture.md, Shared state): the endpoint
+ * and UPSTREAM_ACCOUNT_ID when the operator names the account; otherwise the endpoint and the AK;
+ * for an IAM token, a keyed hash of the token, so two tokens share a quota only when the
+ * operator says they belong to one account. The result is hashed again into Redis keys and is
+ * never logged; it holds no secret (never a token or SK).
+ */
+export function quotaScope(endpoint: string, auth: CdnAuth, accountId?: string): string {
+  if (accountId !== undefined) return `${endpoint} account:${accountId}`;
+  // The AK form is unchanged from earlier releases, so replicas keep their Redis keys across an upgrade.
+  if (auth.kind === 'aksk') return `${endpoint} ${auth.ak}`;
+  return `${endpoint} token:${createHmac('sha256', 'cdngw quota scope').update(auth.token).digest('hex')}`;
+}
+
+/**
+ * Names the credentials whose cached answers replicas share: a hash keyed by the secret (SK or
+ * token), so only gateways holding the same credentials share cache entries, even when they share
+ * a quota; one that knows an AK but not its SK cannot name the entries of the gateway that does.
+ */
+export function credentialScope(auth: CdnAuth): string {
+  const [secret, label] = auth.kind === 'aksk' ? [auth.sk, `aksk ${auth.ak} ${auth.securityToken ?? ''}`] : [auth.token, 'token'];
+  return createHmac('sha256', secret).update(label).digest('hex');
 }

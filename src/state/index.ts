@@ -17,6 +17,8 @@ export interface SharedStateOptions {
   /** Byte bound of the memory cache. */
   readonly cacheMaxBytes: number;
   readonly now?: () => number;
+  /** Redis command and connect timeouts (tests on a busy machine lengthen them). @default the Redis state's */
+  readonly redisTimeouts?: { readonly commandTimeoutMs?: number; readonly connectTimeoutMs?: number };
   /** Reports Redis failures (the gateway carries on without Redis). */
   readonly onError?: (component: StateComponent, error: Error) => void;
 }
@@ -24,7 +26,7 @@ export interface SharedStateOptions {
 /** Creates the shared state: Redis when `redisUrl` is set, memory otherwise. */
 export function createSharedState(options: SharedStateOptions): SharedState {
   if (options.redisUrl) {
-    return createRedisState({ url: options.redisUrl, keyPrefix: options.keyPrefix, now: options.now, onError: options.onError });
+    return createRedisState({ url: options.redisUrl, keyPrefix: options.keyPrefix, ...options.redisTimeouts, now: options.now, onError: options.onError });
   }
   return createMemoryState({ cacheMaxBytes: options.cacheMaxBytes, now: options.now });
 }

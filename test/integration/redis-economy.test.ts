@@ -176,10 +176,13 @@ if (!HAVE_REDIS) {
       const b = await replica();
       const first = await a.client.urlTasks({ limit: 7, offset: 3 });
       await cached(1);
+      // A replica answers from the shared cache once the upstream has accepted its own credentials (docs/architecture.md, Shared state).
+      await b.client.urlTasks({ limit: 1 });
+      await cached(2);
       const second = await b.client.urlTasks({ offset: 3, limit: 7 });
       expect(second).toEqual(first);
-      expect((await stats()).requests[URL_TASKS]).toBe(1);
-      expect(b.economy.metrics().cache).toMatchObject({ hits: 1, misses: 0 });
+      expect((await stats()).requests[URL_TASKS]).toBe(2);
+      expect(b.economy.metrics().cache).toMatchObject({ hits: 1, misses: 1, unprovenMisses: 1 });
     });
 
     it('keep tenants apart: another scope has its own quota and cache', async () => {

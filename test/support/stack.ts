@@ -4,6 +4,7 @@
  */
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index';
 import type { EconomyOptions } from '../../src/cdn/economy';
+import type { CdnAuth } from '../../src/cdn/options';
 import { routeKey } from '../../src/cdn/operations';
 import { createUpstream, upstreamOptionsFromConfig, type EconomyHandles } from '../../src/cdn/upstream';
 import { loadConfig, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Config } from '../../src/config';
@@ -55,6 +56,8 @@ export interface StackOptions {
   readonly economy?: boolean | EconomyOptions;
   /** Uses this running simulator instead of starting one (it is not closed with the stack): several gateways, one upstream. */
   readonly upstream?: Simulator;
+  /** The CDN client's credentials (e.g. an IAM token the simulator was given). @default the simulator's AK/SK */
+  readonly auth?: CdnAuth;
   /** The gateway's clock (request deadlines, "now" in default ranges), for tests that move it by hand. @default Date.now */
   readonly now?: () => number;
 }
@@ -66,7 +69,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const fromConfig = upstreamOptionsFromConfig(config, simulator.url);
   const upstream = createUpstream({
     ...fromConfig,
-    auth: { kind: 'aksk', ak: options.simulator?.ak ?? DEFAULT_SIMULATOR_AK, sk: options.simulator?.sk ?? DEFAULT_SIMULATOR_SK },
+    auth: options.auth ?? { kind: 'aksk', ak: options.simulator?.ak ?? DEFAULT_SIMULATOR_AK, sk: options.simulator?.sk ?? DEFAULT_SIMULATOR_SK },
     economy: options.economy ? { ...fromConfig.economy, ...(options.economy === true ? {} : options.economy) } : false,
   });
   const economy = upstream.economy;

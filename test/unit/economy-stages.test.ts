@@ -241,11 +241,13 @@ describe('cache', () => {
   it('treats a stored entry that no longer parses as a miss', async () => {
     const t = scriptedTerminal((_req, n) => page(n));
     const { handler, economy } = build(t.handler, { cacheTtlMs: 60_000 });
+    // A first success proves the credentials, so the damaged entry is really looked up.
+    await handler(urlTasks({ limit: 1 }));
     await economy.state.cache.set(requestKey(urlTasks()), { status: 200, headers: {}, body: '{"total":', producedAt: Date.now() }, 60_000);
     const res = await handler(urlTasks());
-    expect(res.json).toEqual({ total: 1, count: 0, result: [] });
-    expect(t.seen).toHaveLength(1);
-    expect(economy.metrics().cache).toMatchObject({ hits: 0, misses: 1 });
+    expect(res.json).toEqual({ total: 2, count: 0, result: [] });
+    expect(t.seen).toHaveLength(2);
+    expect(economy.metrics().cache).toMatchObject({ hits: 0, misses: 2, unprovenMisses: 1 });
   });
 
   it('is off with a staleness bound of 0, and never serves POSTs', async () => {

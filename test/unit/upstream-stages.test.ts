@@ -193,16 +193,18 @@ describe('assembled pipeline', () => {
     expect(error.message).toContain('cancelled by the caller');
   });
 
-  it('puts coalesce and cache outermost, the limiter and attempt clock inside retry, before signing', () => {
+  it('puts coalesce and cache outermost, the limiter, attempt clock and credentials inside retry, before signing', () => {
     const economy = createEconomy({ cacheTtlMs: 2000 });
     const o = normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH, onEvent: () => undefined });
     const stages = upstreamStages({ options: o, redact: (s) => s, economy });
-    // coalesce → cache → deadline → retry → rate limit → attempt clock → attempt timeout → observe → sign
-    expect(stages).toHaveLength(9);
+    // coalesce → cache → deadline → retry → rate limit → attempt clock → credentials → attempt timeout → observe → sign
+    expect(stages).toHaveLength(10);
     expect(stages.indexOf(economy.coalesce!)).toBe(0);
     expect(stages.indexOf(economy.cache!)).toBe(1);
     expect(stages.indexOf(economy.rateLimit)).toBe(4);
     expect(stages.indexOf(economy.attemptClock)).toBe(5);
+    // Per attempt and below the limiter: every classified outcome reaches it, a refused slot does not.
+    expect(stages.indexOf(economy.credentials)).toBe(6);
     const bare = upstreamStages({ options: normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH }), redact: (s) => s });
     expect(bare).toHaveLength(4); // deadline → retry → attempt timeout → sign; observe only with onEvent
   });

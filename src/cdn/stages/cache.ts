@@ -4,6 +4,10 @@
  * queued call was first made). Only classified successes reach this stage (classification
  * throws the rest), and of those only 200s are stored, so errors are never cached. A hit is
  * handed on parsed, as classification would have. `ttlMs` 0 disables the stage.
+ *
+ * In a shared Redis, entries are partitioned by credential (`partition`), and a stored entry is
+ * served only while this gateway's own credentials are proven (`serve`, see ./credentials.ts):
+ * no gateway answers from another's data (docs/architecture.md, Shared state).
  */
 import type { CachedResponse, ResponseCacheStore } from '../../state/types';
 import { parseJson } from '../json';
@@ -18,6 +22,12 @@ export interface CacheStageOptions {
   readonly now: () => number;
   /** When the attempt that produced a response was sent (see `createAttemptClock`); without it, when the call entered this stage. */
   readonly sentAt?: (res: UpstreamResponse) => number | undefined;
+  /** Prepended to every key, naming the credentials (a hash, never a secret): entries are shared only by gateways holding the same ones. @default '' */
+  readonly partition?: string;
+  /** Tells whether stored entries may be served now; when it says no, the call goes upstream (and may store its answer). @default always */
+  readonly serve?: () => boolean;
+  /** Called for a lookup skipped because `serve` said no (after `onMiss`). */
+  readonly onUnproven?: (req: UpstreamRequest) => void;
   readonly onHit?: (req: UpstreamRequest) => void;
   readonly onMiss?: (req: UpstreamRequest) => void;
 }
@@ -50,13 +60,15 @@ export function cacheStage(options: CacheStageOptions): Stage {
   if (ttlMs <= 0) return (next) => next;
   return (next) => async (req) => {
     if (req.method !== 'GET') return next(req);
-    const key = requestKey(req);
-    const hit = fromCached(await store.get(key));
+    const key = `${options.partition ?? ''}${requestKey(req)}`;
+    const serving = options.serve?.() ?? true;
+    const hit = serving ? fromCached(await store.get(key)) : undefined;
     if (hit) {
       options.onHit?.(req);
       return hit;
     }
     options.onMiss?.(req);
+    if (!serving) options.onUnproven?.(req);
     const entered = now();
     const res = await next(req);
     if (res.status === 200) {
