@@ -6,7 +6,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest'] },
-  testTimeout: 30000,
+  // A safety net, not a measure: on a busy 2-core machine a child-process or 200-run fuzz test can take
+  // well over 30 s, and no test may fail for being slow.
+  testTimeout: 120000,
   // Most test files wait on loopback I/O and child processes rather than compute: at least two
   // workers even on two cores (jest's default there is one, which runs the files one by one).
   maxWorkers: Math.max(2, availableParallelism()),
