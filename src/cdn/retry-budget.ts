@@ -73,3 +73,12 @@ export function createRetryBudget(opts: RetryBudgetOptions, now: () => number): 
     },
   };
 }
+
+/**
+ * Returns the most retries a budget allows over `calls` calls and `seconds`: the full bucket it
+ * starts with, `ratio` per call and `minPerSecond` per second (deposits beyond the capacity are
+ * lost, so the real figure can only be lower).
+ */
+export function retryAllowance(opts: RetryBudgetOptions, calls: number, seconds: number): number {
+  return opts.capacity + opts.ratio * calls + opts.minPerSecond * Math.max(0, seconds);
+}

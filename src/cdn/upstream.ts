@@ -132,7 +132,7 @@ export function upstreamOptionsFromConfig(config: Config, endpoint: string): Ups
     auth: config.upstream.auth,
     connections: config.upstreamConnections,
     timeoutMs: config.upstreamTimeoutMs,
-    retry: { maxAttempts: config.upstreamMaxAttempts },
+    retry: { maxAttempts: config.upstreamMaxAttempts, ...config.upstreamRetry },
     economy: economyOptionsFromConfig(config, quotaScope(endpoint, config.upstream.auth)),
   };
 }
