@@ -7,7 +7,7 @@
 
 /** Budget settings. */
 export interface RetryBudgetOptions {
-  /** Tokens deposited per call (0.2 = retries may add 20 % to the call volume). */
+  /** Tokens deposited per call (0.5 = retries may add 50 % to the call volume). */
   readonly ratio: number;
   /** Tokens added per second regardless of traffic. */
   readonly minPerSecond: number;

@@ -13,6 +13,8 @@ import { attemptBound } from '../../src/cdn/retry-odds';
 import { OPS, startStack, type GqlResponse, type Stack } from '../support/stack';
 
 const REQUESTS = 200;
+// A pass takes 1–5 s; a busy 2-core machine can stretch 200 requests in a row well past jest's 30 s default.
+const PASS_TIMEOUT_MS = 120_000;
 const UNLIMITED = { 'url-tasks': 0, detail: 0, historytasks: 0 };
 // The backoff is lowered so that 200 requests in a row end in about a second; it decides when a retry
 // goes, not whether (the waits stay far from the deadline), so success and attempt counts are the defaults'.
@@ -83,7 +85,7 @@ describe('30 % transient upstream 503s', () => {
     expect(clean.succeeded).toBe(REQUESTS);
     calls = clean.attempts;
     expect(calls).toBe(REQUESTS);
-  });
+  }, PASS_TIMEOUT_MS);
   afterAll(() => stack.close());
 
   it('answers ≥ 99 % of the mix whole with the default attempts and budget, within attempts ≤ calls + capacity + ratio × calls + floor × seconds', async () => {
@@ -97,7 +99,7 @@ describe('30 % transient upstream 503s', () => {
     // The faults really landed: about 0.43 retries per call (p + p² + …), well above none.
     expect(pass.attempts).toBeGreaterThan(1.3 * calls);
     expect(pass.attempts).toBeLessThanOrEqual(attemptBound(calls, pass.seconds, RETRY_DEFAULTS.maxAttempts, DEFAULT_BUDGET));
-  });
+  }, PASS_TIMEOUT_MS);
 
   it('fell short of 99 % on the same faults with the old defaults (3 attempts, budget 0.2 per call)', async () => {
     const old = await startStack({ economy: true, env: OLD_ENV, upstream: stack.simulator });
@@ -109,7 +111,7 @@ describe('30 % transient upstream 503s', () => {
       await stack.sim('DELETE', '/__sim/faults');
       await old.close();
     }
-  });
+  }, PASS_TIMEOUT_MS);
 });
 
 describe('an upstream that is down', () => {
@@ -130,5 +132,5 @@ describe('an upstream that is down', () => {
     expect(pass.attempts).toBeLessThan(RETRY_DEFAULTS.maxAttempts * 100 * 0.5);
     expect(pass.answers.at(-1)?.errors?.[0]?.message).toContain('the retry budget is spent');
     expect(await stack.upstreamCalls(OPS.urlTasks)).toBe(pass.attempts);
-  });
+  }, PASS_TIMEOUT_MS);
 });
