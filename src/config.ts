@@ -3,6 +3,7 @@
  * Every invalid or contradictory setting is reported together in one `ConfigError`.
  */
 import { OPERATION_NAMES, OPERATIONS, type OperationName } from './cdn/operations';
+import { RETRY_DEFAULTS } from './cdn/options';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
@@ -33,6 +34,8 @@ export interface Config {
   readonly requestTimeoutMs: number;
   readonly upstreamConnections: number;
   readonly upstreamMaxAttempts: number;
+  /** Backoff and retry budget of upstream calls (docs/architecture.md, Retry). */
+  readonly upstreamRetry: UpstreamRetrySettings;
   readonly cacheTtlMs: number;
   /** Byte bound of the in-memory response cache. */
   readonly cacheMaxBytes: number;
@@ -73,6 +76,16 @@ export interface Config {
   readonly idempotencyMaxKeys: number;
   /** URLs one caller may create per UTC day, by kind (0 = no per-caller cap). */
   readonly createQuotaPerCaller: { readonly files: number; readonly directories: number; readonly preheats: number };
+}
+
+/** Backoff and retry budget settings, as `createUpstream`'s `retry` option takes them. */
+export interface UpstreamRetrySettings {
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+  /** Retries the budget allows per call made (UPSTREAM_RETRY_BUDGET_PERCENT / 100). */
+  readonly budgetRatio: number;
+  readonly budgetMinPerSecond: number;
+  readonly budgetCapacity: number;
 }
 
 /** How callers authenticate: not at all, with static API keys, or with JWTs (shared secret or JWKS). */
@@ -188,7 +201,13 @@ const EnvSchema = z.object({
   UPSTREAM_TIMEOUT_MS: int(100, 600000, 10000),
   REQUEST_TIMEOUT_MS: int(100, 600000, 15000),
   UPSTREAM_CONNECTIONS: int(1, 1024, 16),
-  UPSTREAM_MAX_ATTEMPTS: int(1, 10, 3),
+  UPSTREAM_MAX_ATTEMPTS: int(1, 10, RETRY_DEFAULTS.maxAttempts),
+  UPSTREAM_RETRY_BASE_DELAY_MS: int(0, 60000, RETRY_DEFAULTS.baseDelayMs),
+  UPSTREAM_RETRY_MAX_DELAY_MS: int(0, 600000, RETRY_DEFAULTS.maxDelayMs),
+  // A percentage because the environment carries whole numbers; 30 % transient faults need above 43 (docs/architecture.md, Retry).
+  UPSTREAM_RETRY_BUDGET_PERCENT: int(0, 1000, Math.round(RETRY_DEFAULTS.budgetRatio * 100)),
+  UPSTREAM_RETRY_BUDGET_PER_SECOND: int(0, 100000, RETRY_DEFAULTS.budgetMinPerSecond),
+  UPSTREAM_RETRY_BUDGET_CAPACITY: int(0, 100000, RETRY_DEFAULTS.budgetCapacity),
   CACHE_TTL_MS: int(0, 3600000, 2000),
   CACHE_MAX_BYTES: int(1024, 4294967296, 33554432),
   // Huawei's per-tenant limits (docs/upstream.md, Rate limits); lower them when other clients share the tenant.
@@ -281,6 +300,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     upstreamConnections: e.UPSTREAM_CONNECTIONS,
     upstreamMaxAttempts: e.UPSTREAM_MAX_ATTEMPTS,
+    upstreamRetry: Object.freeze({
+      baseDelayMs: e.UPSTREAM_RETRY_BASE_DELAY_MS,
+      maxDelayMs: e.UPSTREAM_RETRY_MAX_DELAY_MS,
+      budgetRatio: e.UPSTREAM_RETRY_BUDGET_PERCENT / 100,
+      budgetMinPerSecond: e.UPSTREAM_RETRY_BUDGET_PER_SECOND,
+      budgetCapacity: e.UPSTREAM_RETRY_BUDGET_CAPACITY,
+    }),
     cacheTtlMs: e.CACHE_TTL_MS,
     cacheMaxBytes: e.CACHE_MAX_BYTES,
     rateLimits: Object.freeze(
@@ -333,6 +359,9 @@ function findContradictions(e: z.infer<typeof EnvSchema>): string[] {
   }
   if (e.DEFAULT_PAGE_SIZE > e.MAX_PAGE_SIZE) {
     problems.push(`DEFAULT_PAGE_SIZE (${e.DEFAULT_PAGE_SIZE}) must not exceed MAX_PAGE_SIZE (${e.MAX_PAGE_SIZE})`);
+  }
+  if (e.UPSTREAM_RETRY_BASE_DELAY_MS > e.UPSTREAM_RETRY_MAX_DELAY_MS) {
+    problems.push(`UPSTREAM_RETRY_BASE_DELAY_MS (${e.UPSTREAM_RETRY_BASE_DELAY_MS}) must not exceed UPSTREAM_RETRY_MAX_DELAY_MS (${e.UPSTREAM_RETRY_MAX_DELAY_MS}): the first wait's ceiling is the smallest`);
   }
   if (e.UPSTREAM_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS) {
     problems.push(`UPSTREAM_TIMEOUT_MS (${e.UPSTREAM_TIMEOUT_MS}) must not exceed REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS})`);

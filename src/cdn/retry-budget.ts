@@ -7,7 +7,7 @@
 
 /** Budget settings. */
 export interface RetryBudgetOptions {
-  /** Tokens deposited per call (0.2 = retries may add 20 % to the call volume). */
+  /** Tokens deposited per call (0.5 = retries may add 50 % to the call volume). */
   readonly ratio: number;
   /** Tokens added per second regardless of traffic. */
   readonly minPerSecond: number;
@@ -72,4 +72,13 @@ export function createRetryBudget(opts: RetryBudgetOptions, now: () => number): 
       return state.tokens;
     },
   };
+}
+
+/**
+ * Returns the most retries a budget allows over `calls` calls and `seconds`: the full bucket it
+ * starts with, `ratio` per call and `minPerSecond` per second (deposits beyond the capacity are
+ * lost, so the real figure can only be lower).
+ */
+export function retryAllowance(opts: RetryBudgetOptions, calls: number, seconds: number): number {
+  return opts.capacity + opts.ratio * calls + opts.minPerSecond * Math.max(0, seconds);
 }

@@ -151,7 +151,7 @@ export function upstreamOptionsFromConfig(config: Config, endpoint: string): Ups
     auth: config.upstream.auth,
     connections: config.upstreamConnections,
     timeoutMs: config.upstreamTimeoutMs,
-    retry: { maxAttempts: config.upstreamMaxAttempts },
+    retry: { maxAttempts: config.upstreamMaxAttempts, ...config.upstreamRetry },
     ...(config.upstreamAccountId === undefined ? {} : { accountId: config.upstreamAccountId }),
     economy: economyOptionsFromConfig(config),
   };

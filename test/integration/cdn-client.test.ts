@@ -301,8 +301,8 @@ describe('retries, throttling and deadlines', () => {
     });
     expect(error?.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(error?.retryable).toBe(true);
-    expect(error?.message).toContain('gave up after 3 attempts');
-    expect(delta[KEYS.historyTasks]).toBe(3);
+    expect(error?.message).toContain('gave up after 5 attempts');
+    expect(delta[KEYS.historyTasks]).toBe(5);
   });
 
   it('cuts a slow upstream off at the deadline with UPSTREAM_TIMEOUT', async () => {
@@ -354,7 +354,7 @@ describe('retries, throttling and deadlines', () => {
     expect(error?.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(error?.upstream?.status).toBe(0);
     expect(error?.message).toMatch(/connection to the CDN API failed/);
-    expect(delta[KEYS.urlTasks]).toBe(3);
+    expect(delta[KEYS.urlTasks]).toBe(5);
   });
 
   it('recovers from a transient reset by retrying', async () => {
@@ -408,7 +408,7 @@ describe('POSTs are not repeated once they may have been sent', () => {
     const error = await failure(nowhere.createRefreshTask({ type: 'file', urls: ['https://client-test.example.com/n.jpg'] }));
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(error.message).toContain('ECONNREFUSED');
-    expect(events.map((e) => e.attempt)).toEqual([1, 2, 3]);
+    expect(events.map((e) => e.attempt)).toEqual([1, 2, 3, 4, 5]);
   });
 });
 

@@ -22,6 +22,10 @@ const ENV = {
   RATE_LIMIT_URL_TASKS: '0',
   RATE_LIMIT_DETAIL: '0',
   RATE_LIMIT_HISTORYTASKS: '0',
+  // A row's detail-only query wants up to 24 retries (6 calls × 4), more than the default budget saves up; a budget
+  // that holds the whole matrix keeps each row's attempt count the attempt limit's, not whatever earlier rows left
+  // (the budget's own limits are tested in retry-backoff-budget and transient-faults).
+  UPSTREAM_RETRY_BUDGET_CAPACITY: '500',
 };
 
 const ROOT = '{ urlTasks(first: 3) { nodes { url } } }';
@@ -52,16 +56,16 @@ interface FaultRow {
 }
 
 const ROWS: readonly FaultRow[] = [
-  { name: '5xx burst: every call 503', faults: { errorRate: 1, errorStatus: 503 }, code: 'UPSTREAM_UNAVAILABLE', upstreamStatus: 503, upstreamCode: 'APIGW.0201', attempts: 3 },
-  { name: '5xx burst: every call 500', faults: { errorRate: 1, errorStatus: 500 }, code: 'UPSTREAM_UNAVAILABLE', upstreamStatus: 500, attempts: 3 },
-  { name: '5xx burst: every call 502', faults: { errorRate: 1, errorStatus: 502 }, code: 'UPSTREAM_UNAVAILABLE', upstreamStatus: 502, attempts: 3 },
+  { name: '5xx burst: every call 503', faults: { errorRate: 1, errorStatus: 503 }, code: 'UPSTREAM_UNAVAILABLE', upstreamStatus: 503, upstreamCode: 'APIGW.0201', attempts: 5 },
+  { name: '5xx burst: every call 500', faults: { errorRate: 1, errorStatus: 500 }, code: 'UPSTREAM_UNAVAILABLE', upstreamStatus: 500, attempts: 5 },
+  { name: '5xx burst: every call 502', faults: { errorRate: 1, errorStatus: 502 }, code: 'UPSTREAM_UNAVAILABLE', upstreamStatus: 502, attempts: 5 },
   // Retried once after 2 s (+ < 100 ms jitter); a second retry would start past the 3 s deadline.
   { name: '429 storm with Retry-After: 2', faults: { errorRate: 1, errorStatus: 429, retryAfterSeconds: 2 }, code: 'UPSTREAM_RATE_LIMITED', upstreamStatus: 429, upstreamCode: 'APIGW.0308', attempts: 2, retryAfter: 2 },
-  { name: '429 storm without Retry-After', faults: { errorRate: 1, errorStatus: 429 }, code: 'UPSTREAM_RATE_LIMITED', upstreamStatus: 429, upstreamCode: 'APIGW.0308', attempts: 3 },
+  { name: '429 storm without Retry-After', faults: { errorRate: 1, errorStatus: 429 }, code: 'UPSTREAM_RATE_LIMITED', upstreamStatus: 429, upstreamCode: 'APIGW.0308', attempts: 5 },
   // UPSTREAM_TIMEOUT_MS (2000) cuts the first attempt, leaving room for a retry that the request deadline (3000) cuts.
   { name: 'latency beyond the deadline', faults: { latencyMs: 5000 }, code: 'UPSTREAM_TIMEOUT', upstreamStatus: 0, attempts: 2 },
   { name: 'connection held without an answer', faults: { timeoutRate: 1 }, code: 'UPSTREAM_TIMEOUT', upstreamStatus: 0, attempts: 2 },
-  { name: 'connection resets', faults: { resetRate: 1 }, code: 'UPSTREAM_UNAVAILABLE', upstreamStatus: 0, attempts: 3 },
+  { name: 'connection resets', faults: { resetRate: 1 }, code: 'UPSTREAM_UNAVAILABLE', upstreamStatus: 0, attempts: 5 },
   { name: 'malformed JSON (a 200 cut in half)', faults: { malformedRate: 1 }, code: 'UPSTREAM_BAD_RESPONSE', upstreamStatus: 200, attempts: 2 },
   { name: 'HTTP 200 body holding `error`', faults: { businessErrorRate: 1, businessErrorCode: 'CDN.0005' }, code: 'UPSTREAM_ERROR', upstreamStatus: 200, upstreamCode: 'CDN.0005', attempts: 1 },
 ];

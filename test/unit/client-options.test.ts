@@ -23,7 +23,7 @@ describe('createCdnClient options', () => {
       connections: 16,
       timeoutMs: 10_000,
       connectTimeoutMs: 5_000,
-      retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2000, budgetRatio: 0.2, budgetMinPerSecond: 1, budgetCapacity: 10 },
+      retry: { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 2000, budgetRatio: 0.5, budgetMinPerSecond: 1, budgetCapacity: 20 },
     });
     expect(normalizeOptions({ ...base, endpoint: 'https://cdn.myhuaweicloud.com' }).host).toBe('cdn.myhuaweicloud.com');
   });

@@ -1,7 +1,10 @@
 import { GatewayError } from '../../src/errors';
 import { backoffCeiling, fullJitterDelay, retryDelay } from '../../src/cdn/backoff';
 import { classifyFailure } from '../../src/cdn/classify';
-import { createRetryBudget, depositCall, initialBudget, refill, spendRetry, type RetryBudgetOptions } from '../../src/cdn/retry-budget';
+import { RETRY_DEFAULTS } from '../../src/cdn/options';
+import { createRetryBudget, depositCall, initialBudget, refill, retryAllowance, spendRetry, type RetryBudgetOptions } from '../../src/cdn/retry-budget';
+import { attemptBound, attemptsNeeded, callFailureOdds, expectedRetriesPerCall, requestSuccessOdds } from '../../src/cdn/retry-odds';
+import { mulberry32 } from '../../src/simulator/prng';
 import { shouldRetry, waitPassesDeadline } from '../../src/cdn/stages/retry';
 
 const BACKOFF = { baseDelayMs: 100, maxDelayMs: 2000 };
@@ -76,6 +79,95 @@ describe('retry budget (token bucket)', () => {
     }
     expect(retries).toBeLessThanOrEqual(0.2 * 1000 + 10 + 5);
     expect(retries).toBeGreaterThanOrEqual(0.2 * 1000);
+  });
+});
+
+describe('retry arithmetic under independent transient faults', () => {
+  const DEFAULT_BUDGET: RetryBudgetOptions = { ratio: RETRY_DEFAULTS.budgetRatio, minPerSecond: RETRY_DEFAULTS.budgetMinPerSecond, capacity: RETRY_DEFAULTS.budgetCapacity };
+
+  it('fails a call only when every attempt fails: 2.7 % with 3 attempts at 30 %, 0.81 % with 4, 0.243 % with 5', () => {
+    expect(callFailureOdds(0.3, 3)).toBeCloseTo(0.027, 10);
+    expect(callFailureOdds(0.3, 4)).toBeCloseTo(0.0081, 10);
+    expect(callFailureOdds(0.3, 5)).toBeCloseTo(0.00243, 10);
+  });
+
+  it('fails a request of several calls more often: (1 − p^n)^calls', () => {
+    expect(requestSuccessOdds(0.3, 3, 1)).toBeCloseTo(0.973, 10);
+    expect(requestSuccessOdds(0.3, 3, 6)).toBeCloseTo(0.973 ** 6, 10);
+    expect(requestSuccessOdds(0.3, 3, 6)).toBeLessThan(0.85);
+    // The default reaches 99 % for requests of up to four upstream calls, not for six.
+    expect(requestSuccessOdds(0.3, RETRY_DEFAULTS.maxAttempts, 4)).toBeGreaterThanOrEqual(0.99);
+    expect(requestSuccessOdds(0.3, RETRY_DEFAULTS.maxAttempts, 6)).toBeLessThan(0.99);
+  });
+
+  it('finds the fewest attempts that reach a target', () => {
+    expect(attemptsNeeded(0.3, 1, 0.99)).toBe(4);
+    expect(attemptsNeeded(0.3, 4, 0.99)).toBe(5);
+    expect(attemptsNeeded(0.3, 6, 0.99)).toBe(6);
+    expect(attemptsNeeded(0, 10, 0.99)).toBe(1);
+    expect(attemptsNeeded(1, 1, 0.99)).toBe(Infinity);
+    for (const calls of [1, 2, 4, 8]) {
+      const n = attemptsNeeded(0.3, calls, 0.99);
+      expect(requestSuccessOdds(0.3, n, calls)).toBeGreaterThanOrEqual(0.99);
+      expect(requestSuccessOdds(0.3, n - 1, calls)).toBeLessThan(0.99);
+    }
+  });
+
+  it('costs p + p² + … retries per call, which the default budget ratio covers at 30 % (the old 0.2 did not)', () => {
+    expect(expectedRetriesPerCall(0.3, 1)).toBe(0);
+    expect(expectedRetriesPerCall(0.3, 2)).toBeCloseTo(0.3, 10);
+    expect(expectedRetriesPerCall(0.3, 5)).toBeCloseTo(0.3 + 0.09 + 0.027 + 0.0081, 10);
+    // Never more than p / (1 − p) ≈ 0.43, whatever the attempt limit.
+    expect(expectedRetriesPerCall(0.3, 10)).toBeLessThan(0.3 / 0.7);
+    expect(RETRY_DEFAULTS.budgetRatio).toBeGreaterThan(0.3 / 0.7);
+  });
+
+  it('bounds attempts by the attempt limit and by calls plus the budget', () => {
+    expect(retryAllowance(DEFAULT_BUDGET, 200, 10)).toBe(20 + 0.5 * 200 + 10);
+    expect(attemptBound(200, 10, 5, DEFAULT_BUDGET)).toBe(200 + 130);
+    expect(attemptBound(4, 0, 5, DEFAULT_BUDGET)).toBe(20);
+    expect(attemptBound(100, -5, 3, { ratio: 0.2, minPerSecond: 1, capacity: 10 })).toBe(130);
+  });
+
+  // Calls at 1 ms intervals, so the time floor adds almost nothing: the ratio and the capacity must carry the retries.
+  function simulate(faultRate: number, maxAttempts: number, budgetOptions: RetryBudgetOptions, calls: number): { failed: number; attempts: number; seconds: number } {
+    const random = mulberry32(13);
+    let t = 0;
+    const budget = createRetryBudget(budgetOptions, () => t);
+    let failed = 0;
+    let attempts = 0;
+    const error = new GatewayError('UPSTREAM_UNAVAILABLE', 'x', { retryable: true, upstream: { status: 503 } });
+    for (let i = 0; i < calls; i++) {
+      t = i;
+      budget.recordCall();
+      for (let attempt = 1; ; attempt++) {
+        attempts++;
+        if (random() >= faultRate) break;
+        if (!shouldRetry(error, 'GET', attempt, maxAttempts) || !budget.tryRetry()) {
+          failed++;
+          break;
+        }
+      }
+    }
+    return { failed, attempts, seconds: t / 1000 };
+  }
+
+  it('keeps ≥ 99 % of calls at 30 % faults with the defaults under sustained load, within the bound; the old defaults lost 16 %', () => {
+    const calls = 20_000;
+    const now = simulate(0.3, RETRY_DEFAULTS.maxAttempts, DEFAULT_BUDGET, calls);
+    expect(now.failed / calls).toBeLessThan(0.005);
+    expect(now.attempts).toBeLessThanOrEqual(attemptBound(calls, now.seconds, RETRY_DEFAULTS.maxAttempts, DEFAULT_BUDGET));
+    const before = simulate(0.3, 3, { ratio: 0.2, minPerSecond: 1, capacity: 10 }, calls);
+    expect(before.failed / calls).toBeGreaterThan(0.1);
+  });
+
+  it('still stops a retry storm when the upstream is down: attempts ≤ (1 + ratio) × calls + capacity + floor × seconds', () => {
+    const calls = 20_000;
+    const down = simulate(1, RETRY_DEFAULTS.maxAttempts, DEFAULT_BUDGET, calls);
+    expect(down.failed).toBe(calls);
+    expect(down.attempts).toBeLessThanOrEqual(attemptBound(calls, down.seconds, RETRY_DEFAULTS.maxAttempts, DEFAULT_BUDGET));
+    // Far below the attempt limit's 5 × calls: the budget, not maxAttempts, is what bounds it.
+    expect(down.attempts).toBeLessThan(1.6 * calls);
   });
 });
 

@@ -100,12 +100,12 @@ describe('assembled pipeline', () => {
   });
 
   it('gives up after maxAttempts and says so', async () => {
-    const { handler, seen } = pipeline([status(503), status(502), status(500), OK]);
+    const { handler, seen } = pipeline([status(503), status(502), status(504), status(503), status(500), OK]);
     const error = await failure(handler(request()));
-    expect(seen).toHaveLength(3);
+    expect(seen).toHaveLength(5);
     expect(error.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(error.upstream?.status).toBe(500);
-    expect(error.message).toMatch(/\(gave up after 3 attempts\)$/);
+    expect(error.message).toMatch(/\(gave up after 5 attempts\)$/);
   });
 
   it('fails at once with UPSTREAM_RATE_LIMITED when Retry-After would pass the deadline', async () => {
