@@ -107,7 +107,7 @@ describe('economy against the simulator', () => {
     // 5 at once, then 5 after each window of 1.8 s: waits of 1800, 3600, 5400 and 7200 ms, 5 of each.
     const m = economy.metrics().limiter;
     expect(m).toMatchObject({ queueLength: 0, queued: 20, rejected: 0, waitMsMax: 4 * 1800, waitMsTotal: 5 * 1800 * (1 + 2 + 3 + 4) });
-  }, 25_000);
+  });
 
   it('refuses at once, with a retry hint, the calls of a burst too large for their deadline', async () => {
     const clock = frozenClock();

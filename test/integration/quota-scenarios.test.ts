@@ -98,7 +98,7 @@ describe('GraphQL clients on a 5 calls/s upstream quota', () => {
     expect(stats.peakPerSecond['url-tasks']).toBeLessThanOrEqual(5);
     // 5 at once, then 5 a window later, four times over.
     expect(s.economy?.metrics().limiter).toMatchObject({ queued: 20, rejected: 0, waitMsMax: 4 * 1800 });
-  }, 30_000);
+  });
 
   it('refuses at once with UPSTREAM_RATE_LIMITED and a retryAfter hint the queries a burst cannot serve before their deadline', async () => {
     const events: EconomyEvent[] = [];
@@ -106,21 +106,24 @@ describe('GraphQL clients on a 5 calls/s upstream quota', () => {
     clock.start(); // the burst's start: each query has at least 2500 ms left as the limiter sees it
     const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => s.query<Dashboard>(DASHBOARD, { filter: filter(i + 1) })));
     const refused = answers.filter((r) => r.errors?.[0]?.extensions?.code === 'UPSTREAM_RATE_LIMITED');
-    const served = answers.filter(ok);
-    // A window is 1.8 s: 5 calls now and 5 at 1.8 s fit in 2.5 s; the next slot (3.6 s) does not.
-    expect(served.length).toBeGreaterThanOrEqual(5);
-    expect(served.length + refused.length).toBe(30);
+    const admitted = answers.filter((r) => !refused.includes(r));
+    const served = admitted.filter(ok);
+    // A window is 1.8 s: 5 calls now and 5 at 1.8 s fit in 2.5 s; the next slot (3.6 s) does not. An admitted
+    // query is answered, or, on a machine too busy to answer within its 2.5 s, runs out of time: never refused late.
+    expect(admitted.filter((r) => !ok(r)).map((r) => r.errors?.[0]?.extensions?.code).filter((code) => code !== 'UPSTREAM_TIMEOUT')).toEqual([]);
+    expect(admitted.length).toBeGreaterThanOrEqual(5);
     expect(refused.length).toBeGreaterThanOrEqual(15);
-    // Refused at once: each refusal was the limiter's answer to its request for a slot, and only served queries waited.
+    // Refused at once: each refusal was the limiter's answer to its request for a slot, and only admitted queries waited.
     const rejected = events.flatMap((e) => (e.type === 'rejected' ? [e.waitMs] : []));
     expect(rejected).toHaveLength(refused.length);
-    expect(s.economy?.metrics().limiter).toMatchObject({ queued: served.length - 5, rejected: refused.length });
+    expect(s.economy?.metrics().limiter).toMatchObject({ queued: admitted.length - 5, rejected: refused.length });
     // The hint is the wait for the next free slot, in whole seconds rounded up.
     const hints = refused.map((r) => r.errors?.[0]?.extensions?.retryAfter as number).sort();
     expect(hints).toEqual(rejected.map((ms) => Math.ceil(ms / 1000)).sort());
     for (const hint of hints) expect(hint).toBeGreaterThanOrEqual(2);
     const stats = await s.sim<Stats>('GET', '/__sim/stats');
     expect(stats.throttled).toBe(0);
-    expect(stats.requests[OPS.urlTasks]).toBe(served.length);
+    expect(stats.requests[OPS.urlTasks]).toBeGreaterThanOrEqual(served.length);
+    expect(stats.requests[OPS.urlTasks]).toBeLessThanOrEqual(admitted.length);
   });
 });

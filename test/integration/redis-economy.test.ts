@@ -168,7 +168,7 @@ if (!HAVE_REDIS) {
       expect(a.economy.metrics().limiter.queued + b.economy.metrics().limiter.queued).toBe(7);
       expect(a.economy.metrics().state).toBe('redis');
       expect(stateErrors).toEqual([]);
-    }, 20_000);
+    });
 
     it('share one cache: a page one replica fetched is served to the other', async () => {
       await withRaw((raw) => raw.flushall());

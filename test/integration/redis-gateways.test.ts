@@ -97,7 +97,7 @@ if (!HAVE_REDIS) {
     // waiting would need 10 reservations to find a free slot: the burst spread over more than a 2 s window.
     expect((a.economy?.metrics().limiter.queued ?? 0) + (b.economy?.metrics().limiter.queued ?? 0)).toBeGreaterThan(2);
     expect(a.economy?.metrics().state).toBe('redis');
-  }, 25_000);
+  });
 
   it('two gateways share one cache: a query one answered costs the other no upstream call', async () => {
     const [a, b] = await twoGateways();

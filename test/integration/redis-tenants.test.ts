@@ -130,7 +130,7 @@ if (!HAVE_REDIS) {
     // Neither token, nor the old fixed scope, is readable in Redis.
     const keys = await withRaw((raw) => raw.keys('*'));
     expect(keys.join('\n')).not.toMatch(/MIIF|iam-token/);
-  }, 30_000);
+  });
 
   it('a gateway whose token the upstream refuses gets UPSTREAM_UNAUTHORIZED, never the cached answers of a gateway it shares a quota with', async () => {
     // The operator declares both one account: they share the quota book, which is the closest a refused gateway gets.
@@ -155,7 +155,7 @@ if (!HAVE_REDIS) {
     // One quota book for the declared account, and still one cache partition (a's).
     expect(await prefixes('rate')).toHaveLength(1);
     expect(await prefixes('cache')).toHaveLength(1);
-  }, 30_000);
+  });
 
   it('a gateway whose token expires stops answering from the cache at the first refusal', async () => {
     const [g] = await start([{ auth: { kind: 'token', token: EXPIRING } }]);
@@ -174,7 +174,7 @@ if (!HAVE_REDIS) {
     } finally {
       tokenNow -= 2 * HOUR_MS;
     }
-  }, 30_000);
+  });
 
   it('two AK/SK gateways with the same AK still share one cache and one quota book', async () => {
     const [a, b] = await start([{}, {}]);
@@ -186,7 +186,7 @@ if (!HAVE_REDIS) {
     expect(await a.upstreamCalls(OPS.urlTasks)).toBe(1);
     expect(b.economy?.metrics().cache.hits).toBe(1);
     expect(await prefixes('rate')).toHaveLength(1);
-  }, 30_000);
+  });
 
   it('gateways of different enterprise projects do not share cached history-tasks answers; the same project does', async () => {
     const [p0, pAll, p0Again] = await start([
@@ -204,5 +204,5 @@ if (!HAVE_REDIS) {
     expect((await p0Again.query(TASKS, TASK_RANGE)).data).toEqual(first.data);
     expect(p0Again.economy?.metrics().cache.hits).toBe(1);
     expect(await p0.upstreamCalls(OPS.historyTasks)).toBe(2);
-  }, 30_000);
+  });
 }
