@@ -253,12 +253,14 @@ describe('Query.urlTasks above 100 records a page', () => {
 describe('Query.urlTasks without createdBefore, behind the upstream economy', () => {
   let stack: Stack;
   // The gateway's clock, moved by hand: which second a request falls in is the test's choice, not the machine's timing.
-  const second = Math.floor(Date.now() / 1000) * 1000;
-  let gatewayNow = second;
+  // It is set from the real clock when the test starts (the upstream client keeps the real clock, so a request's
+  // deadline, taken from the gateway's clock, must not lie in the real past), with a long request deadline.
+  let second = 0;
+  let gatewayNow = Date.now();
 
   beforeAll(async () => {
     // A long staleness bound: a repeated range is answered from the cache however slowly the requests follow each other.
-    stack = await startStack({ simulator: { rateLimits: UNLIMITED }, economy: true, env: { CACHE_TTL_MS: '60000' }, now: () => gatewayNow });
+    stack = await startStack({ simulator: { rateLimits: UNLIMITED }, economy: true, env: { CACHE_TTL_MS: '60000', REQUEST_TIMEOUT_MS: '60000', SHUTDOWN_TIMEOUT_MS: '60000' }, now: () => gatewayNow });
   });
   afterAll(async () => {
     await stack?.close();
@@ -267,6 +269,7 @@ describe('Query.urlTasks without createdBefore, behind the upstream economy', ()
   it('sends identical upstream calls for "the last 24 hours" within a second, so they share one call', async () => {
     // The range end is rounded up to a whole second: dashboards asking within the same second ask the upstream the same
     // question, which the cache and coalescing answer once; the next second is a new question.
+    second = Math.floor(Date.now() / 1000) * 1000;
     const ask = async (at: number, count: number): Promise<number> => {
       gatewayNow = second + at;
       const before = await stack.upstreamCalls(OPS.urlTasks);

@@ -58,7 +58,7 @@ export interface StackOptions {
   readonly upstream?: Simulator;
   /** The CDN client's credentials (e.g. an IAM token the simulator was given). @default the simulator's AK/SK */
   readonly auth?: CdnAuth;
-  /** The clock of the gateway and its upstream client (request deadlines, "now" in default ranges, the economy), for tests that move it by hand. @default Date.now */
+  /** The gateway's clock (request deadlines, "now" in default ranges), for tests that move it by hand; the upstream client keeps the real clock, which signatures need. @default Date.now */
   readonly now?: () => number;
 }
 
@@ -71,8 +71,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...fromConfig,
     auth: options.auth ?? { kind: 'aksk', ak: options.simulator?.ak ?? DEFAULT_SIMULATOR_AK, sk: options.simulator?.sk ?? DEFAULT_SIMULATOR_SK },
     economy: options.economy ? { ...fromConfig.economy, ...(options.economy === true ? {} : options.economy) } : false,
-    // One clock for the gateway and its upstream: deadlines set by one are measured by the other.
-    ...(options.now ? { now: options.now } : {}),
   });
   const economy = upstream.economy;
   await economy?.connect();
