@@ -55,7 +55,7 @@ export interface SoakReport {
   readonly delayedStarts: number;
   readonly byKind: Readonly<Record<string, number>>;
   /** Well-formed queries: answered whole, or with these error codes. */
-  readonly good: { readonly total: number; readonly succeeded: number; readonly successRate: number; readonly failuresByCode: Readonly<Record<string, number>>; readonly failuresByKind: Readonly<Record<string, number>> };
+  readonly good: { readonly total: number; readonly succeeded: number; readonly successRate: number; readonly failuresByCode: Readonly<Record<string, number>>; readonly failuresByKind: Readonly<Record<string, number>>; readonly failureSamples: readonly string[] };
   /** Bad queries: refused with their expected code, or not. */
   readonly bad: { readonly total: number; readonly expected: number; readonly unexpected: readonly string[] };
   /** Answers that were HTTP 5xx, not JSON, or without data and errors; and requests that got no answer. */
@@ -235,6 +235,8 @@ async function drive(ctx: DriveContext): Promise<SoakReport> {
   const byKind: Record<string, number> = {};
   const failuresByCode: Record<string, number> = {};
   const failuresByKind: Record<string, number> = {};
+  // The first few distinct failure messages, so a miss says why, not only which code.
+  const failureSamples: string[] = [];
   const unexpected: string[] = [];
   let good = 0;
   let succeeded = 0;
@@ -285,6 +287,8 @@ async function drive(ctx: DriveContext): Promise<SoakReport> {
     } else {
       for (const code of new Set(codes)) failuresByCode[code] = (failuresByCode[code] ?? 0) + 1;
       failuresByKind[req.kind] = (failuresByKind[req.kind] ?? 0) + 1;
+      const message = `${req.kind}: ${String(body.errors?.[0]?.message ?? 'no data')}`.slice(0, 300);
+      if (failureSamples.length < 5 && !failureSamples.includes(message)) failureSamples.push(message);
     }
   };
 
@@ -390,7 +394,7 @@ async function drive(ctx: DriveContext): Promise<SoakReport> {
     achievedRps: round((good + bad + malformed + transportErrors) / elapsed, 1),
     delayedStarts,
     byKind,
-    good: { total: good, succeeded, successRate: good === 0 ? 0 : succeeded / good, failuresByCode, failuresByKind },
+    good: { total: good, succeeded, successRate: good === 0 ? 0 : succeeded / good, failuresByCode, failuresByKind, failureSamples },
     bad: { total: bad, expected: badExpected, unexpected },
     malformed,
     transportErrors,
@@ -426,6 +430,7 @@ export function formatReport(r: SoakReport): string {
     `  mix: ${Object.entries(r.byKind).map(([k, n]) => `${k} ${n}`).join(', ')}`,
     `  upstream: ${r.upstream.attempts} attempts, ${r.upstream.faulted} faulted (${pct(r.upstream.faultShare)}), ${r.upstream.retries} retries`,
     `  success rate of well-formed queries: ${pct(r.good.successRate)} (${r.good.succeeded}/${r.good.total}; failures: ${codes}${kinds ? `; by kind: ${kinds}` : ''})`,
+    ...r.good.failureSamples.map((m) => `    failed: ${m}`),
     `  bad queries refused with their code: ${r.bad.expected}/${r.bad.total}; malformed answers: ${r.malformed}; no answer: ${r.transportErrors}`,
     `  latency of well-formed queries: p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms, max ${r.latencyMs.max} ms`,
     `  gateway RSS: ${r.rssMiB.start} MiB at start, ${r.rssMiB.afterWarmup} MiB after warm-up, ${r.rssMiB.end} MiB at the end (${signed(r.rssMiB.growthPct)} %), peak ${r.rssMiB.peak} MiB; heap retained after full GCs ${r.heapUsedMiB.afterWarmup} → ${r.heapUsedMiB.end} MiB (${signed(r.heapUsedMiB.growthPct)} %); response cache ${r.cacheMiB.afterWarmup} → ${r.cacheMiB.end} MiB (${r.cacheMiB.entries} entries)`,
@@ -437,10 +442,10 @@ export function formatReport(r: SoakReport): string {
 // ── Helpers ───────────────────────────────────────────────────────────────────────────────
 
 // Parses a GraphQL answer body; undefined when it is not a JSON object.
-function parse(text: string): { data?: unknown; errors?: Array<{ extensions?: { code?: unknown } }> } | undefined {
+function parse(text: string): { data?: unknown; errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }> } | undefined {
   try {
     const value = JSON.parse(text) as unknown;
-    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { data?: unknown; errors?: Array<{ extensions?: { code?: unknown } }> }) : undefined;
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as { data?: unknown; errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }> }) : undefined;
   } catch {
     return undefined;
   }
