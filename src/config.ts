@@ -40,6 +40,8 @@ export interface Config {
   readonly rateLimits: Readonly<Record<OperationName, number>>;
   /** Added to the one-second rate-limit window to absorb network jitter. */
   readonly rateLimitMarginMs: number;
+  /** Most attempts of one request holding booked quota slots per operation (capped by the operation's limit). */
+  readonly maxQueuedPerRequest: number;
   readonly redisUrl?: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly explorer: 'graphiql' | 'sandbox' | 'off';
@@ -192,6 +194,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_REFRESH: int(0, 100000, OPERATIONS.refresh.rateLimit),
   RATE_LIMIT_PREHEAT: int(0, 100000, OPERATIONS.preheat.rateLimit),
   RATE_LIMIT_MARGIN_MS: int(0, 1000, 200),
+  MAX_QUEUED_PER_REQUEST: int(1, 1000, 20),
   REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
   EXPLORER: z.enum(['graphiql', 'sandbox', 'off']).optional().default('graphiql'),
@@ -273,6 +276,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       Object.fromEntries(OPERATION_NAMES.map((op) => [op, e[OPERATIONS[op].rateLimitEnv as keyof typeof e] as number])) as Record<OperationName, number>,
     ),
     rateLimitMarginMs: e.RATE_LIMIT_MARGIN_MS,
+    maxQueuedPerRequest: e.MAX_QUEUED_PER_REQUEST,
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     explorer: e.EXPLORER,

@@ -34,6 +34,11 @@ export interface EconomyOptions {
    * the two drift apart by event-loop lag and new (TLS) connections. @default 200
    */
   readonly rateLimitMarginMs?: number;
+  /**
+   * Most attempts of one request holding booked quota slots per operation, capped by the
+   * operation's limit (docs/architecture.md, Fairness). @default 20
+   */
+  readonly maxQueuedPerRequest?: number;
   /** Share cache and quota through this Redis. @default memory */
   readonly redisUrl?: string;
   /** Names the upstream account (e.g. endpoint and AK); replicas with the same scope share quota and cache. Hashed into Redis keys. @default '' */
@@ -52,6 +57,8 @@ export interface EconomyOptions {
 export type EconomyEvent =
   | { readonly type: 'cache-hit' | 'cache-miss' | 'coalesced'; readonly operation: OperationName }
   | { readonly type: 'queued' | 'rejected'; readonly operation: OperationName; readonly waitMs: number }
+  /** A limited attempt started; `slotsAhead`: slots of its operation served to others between its asking and its start. */
+  | { readonly type: 'started'; readonly operation: OperationName; readonly caller?: string; readonly slotsAhead: number }
   | { readonly type: 'state-error'; readonly component: StateComponent; readonly message: string };
 
 /** Limiter counters of one operation. */
@@ -118,6 +125,7 @@ export function economyOptionsFromConfig(config: Config, scope: string): Economy
     cacheMaxBytes: config.cacheMaxBytes,
     rateLimits: config.rateLimits,
     rateLimitMarginMs: config.rateLimitMarginMs,
+    maxQueuedPerRequest: config.maxQueuedPerRequest,
     redisUrl: config.redisUrl,
     scope,
   };
@@ -128,6 +136,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
   const now = options.now ?? Date.now;
   const ttlMs = nonNegative('cacheTtlMs', options.cacheTtlMs, 2000);
   const marginMs = nonNegative('rateLimitMarginMs', options.rateLimitMarginMs, 200);
+  const maxQueuedPerRequest = nonNegative('maxQueuedPerRequest', options.maxQueuedPerRequest, 20);
   const limits = { ...HUAWEI_RATE_LIMITS };
   for (const [op, limit] of Object.entries(options.rateLimits ?? {})) {
     if (!(OPERATIONS as string[]).includes(op)) throw new TypeError(`economy option \`rateLimits\` has an unknown operation ${JSON.stringify(op)}; operations are ${OPERATIONS.join(', ')}`);
@@ -197,6 +206,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
     limiter: state.limiter,
     limits,
     windowMs: 1000 + marginMs,
+    maxQueuedPerRequest,
     now,
     onQueued: (req, waitMs) => {
       const c = op(req);
@@ -212,6 +222,9 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
     onRejected: (req, waitMs) => {
       op(req).rejected++;
       emit({ type: 'rejected', operation: req.operation, waitMs });
+    },
+    onStarted: (req, slotsAhead) => {
+      emit({ type: 'started', operation: req.operation, ...(req.caller === undefined ? {} : { caller: req.caller }), slotsAhead });
     },
   });
 

@@ -141,6 +141,8 @@ async function call<T>(ctx: EndpointContext, spec: RequestSpec, schema: ZodType<
     deadline: opts.deadline ?? ctx.now() + ctx.timeoutMs,
     signal: opts.signal,
     requestId: opts.requestId,
+    caller: opts.caller,
+    requestTag: opts.requestTag,
   };
   const res = await ctx.handler(req);
   const parsed = schema.safeParse(res.json);

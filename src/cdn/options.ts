@@ -80,6 +80,10 @@ export interface CallOptions {
   readonly signal?: AbortSignal;
   /** The gateway request id, sent upstream as `X-Request-Id`. */
   readonly requestId?: string;
+  /** Who the call is made for; callers share the quota in turn (docs/architecture.md, Fairness). */
+  readonly caller?: string;
+  /** Names the gateway request the call belongs to (unique per request); the limiter bounds each request's queued attempts. */
+  readonly requestTag?: string;
 }
 
 /** Options with every default applied. */

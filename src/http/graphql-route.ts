@@ -10,6 +10,7 @@ import type { GraphContext } from '../graph/context';
 import type { Observations } from '../graph/plugins';
 import type { Logger } from '../logger';
 import type { Authenticator } from './auth';
+import { callerKey } from './caller-key';
 import type { Exchange } from './exchange';
 import { wantsExplorerPage, type Explorer } from './explorer';
 import { handleGraphQLRequest } from './graphql-handler';
@@ -21,6 +22,8 @@ export interface ContextRequest {
   readonly deadline: number;
   /** Aborted when the client leaves before the answer is complete. */
   readonly signal: AbortSignal;
+  /** Who sent it (`callerKey`): the authenticated identity, or the client address without caller authentication. */
+  readonly caller: string;
 }
 
 /** Options of `createGraphQLRoute`. */
@@ -65,7 +68,8 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): GraphQLRoute {
     const deadline = now() + config.requestTimeoutMs;
     await handleGraphQLRequest(apollo, req, res, exchange, {
       bodyLimitBytes: config.bodyLimitBytes,
-      context: async () => options.createContext({ requestId: exchange.requestId, deadline, signal: controller.signal }),
+      context: async () =>
+        options.createContext({ requestId: exchange.requestId, deadline, signal: controller.signal, caller: callerKey(exchange.caller, req.socket.remoteAddress) }),
       observed: () => observations.take(controller.signal),
     });
   };

@@ -1,0 +1,108 @@
+/**
+ * The fair-queuing arithmetic of the rate limiter (src/cdn/fair-share.ts), and the memory
+ * limiter's release: pure functions and exact numbers, no clocks.
+ */
+import { assignSlots, compareTagged, fairOrder, nextTag, perRequestCap, slotsAhead } from '../../src/cdn/fair-share';
+import { callerKey } from '../../src/http/caller-key';
+import { createMemoryLimiter, pruneStarts } from '../../src/state/memory';
+
+// Tags a sequence of arrivals as the stage does, with nothing starting in between.
+function tagArrivals(callers: string[], virtualTime = 0): Array<{ caller: string; tag: number; seq: number }> {
+  const last = new Map<string, number>();
+  return callers.map((caller, i) => {
+    const tag = nextTag(virtualTime, last.get(caller));
+    last.set(caller, tag);
+    return { caller, tag, seq: i + 1 };
+  });
+}
+
+describe('fair order', () => {
+  it("serves a newcomer's first attempt after at most one attempt of each caller already waiting", () => {
+    // An attacker queued 50 attempts, then two other callers ask once each.
+    const arrivals = tagArrivals([...Array<string>(50).fill('attacker'), 'victim', 'third']);
+    const order = fairOrder(arrivals).map((a) => a.caller);
+    expect(order.slice(0, 4)).toEqual(['attacker', 'victim', 'third', 'attacker']);
+    expect(order.filter((c) => c === 'attacker')).toHaveLength(50);
+  });
+
+  it('alternates between two backlogged callers whatever the arrival order', () => {
+    const arrivals = tagArrivals([...Array<string>(6).fill('a'), ...Array<string>(3).fill('b')]);
+    expect(fairOrder(arrivals).map((a) => a.caller)).toEqual(['a', 'b', 'a', 'b', 'a', 'b', 'a', 'a', 'a']);
+  });
+
+  it('starts a caller that waited for nothing from the virtual time, not from its old tags', () => {
+    expect(nextTag(40, undefined)).toBe(41);
+    expect(nextTag(40, 12)).toBe(41);
+    expect(nextTag(40, 45)).toBe(46);
+  });
+
+  it('breaks equal tags by arrival and keeps one caller first come, first served', () => {
+    expect(compareTagged({ tag: 3, seq: 9 }, { tag: 3, seq: 2 })).toBeGreaterThan(0);
+    expect(compareTagged({ tag: 2, seq: 9 }, { tag: 3, seq: 2 })).toBeLessThan(0);
+    const one = tagArrivals(['a', 'a', 'a']);
+    expect(fairOrder([...one].reverse()).map((a) => a.seq)).toEqual([1, 2, 3]);
+  });
+});
+
+describe('slot assignment', () => {
+  it('gives the earliest booked slot to the first in turn, whoever booked it', () => {
+    const slots = [{ at: 300 }, { at: 100 }, { at: 200 }];
+    expect(assignSlots(['first', 'second', 'third'], slots)).toEqual([
+      ['first', { at: 100 }],
+      ['second', { at: 200 }],
+      ['third', { at: 300 }],
+    ]);
+  });
+
+  it('leaves attempts without a slot unpaired', () => {
+    expect(assignSlots(['a', 'b'], [{ at: 5 }])).toEqual([['a', { at: 5 }]]);
+  });
+
+  it('counts the slots served to others between asking and starting', () => {
+    expect(slotsAhead(10, 11)).toBe(0);
+    expect(slotsAhead(10, 12)).toBe(1);
+  });
+});
+
+describe('per-request cap', () => {
+  it('is the setting, never more than one window of the operation and never less than one', () => {
+    expect(perRequestCap(20, 30)).toBe(20);
+    expect(perRequestCap(20, 5)).toBe(5);
+    expect(perRequestCap(0, 5)).toBe(1);
+  });
+});
+
+describe('memory limiter release', () => {
+  it('gives a released start to the next booking', async () => {
+    const limiter = createMemoryLimiter(() => 0);
+    const starts: Array<number | undefined> = [];
+    for (let i = 0; i < 4; i++) starts.push((await limiter.book('detail', 2, 1000, 60_000)).start);
+    expect(starts).toEqual([0, 0, 1000, 1000]);
+    await limiter.release('detail', 1000);
+    await limiter.release('detail', 1000);
+    // Both 1000 starts are free again: the next two bookings get them, not 2000.
+    expect((await limiter.book('detail', 2, 1000, 60_000)).waitMs).toBe(1000);
+    expect((await limiter.book('detail', 2, 1000, 60_000)).waitMs).toBe(1000);
+    expect((await limiter.book('detail', 2, 1000, 60_000)).waitMs).toBe(2000);
+  });
+
+  it('ignores a start it does not hold', async () => {
+    const limiter = createMemoryLimiter(() => 0);
+    await limiter.book('k', 1, 1000, 0);
+    await limiter.release('k', 12345);
+    expect(await limiter.reserve('k', 1, 1000, 5000)).toEqual({ granted: true, waitMs: 1000 });
+  });
+
+  it('drops only starts a whole window old', () => {
+    expect(pruneStarts([2500, 1600, 1500, 900], 1000, 2500)).toEqual([2500, 1600]);
+  });
+});
+
+describe('caller key', () => {
+  it('names the authenticated identity, or the address without one, never a credential', () => {
+    expect(callerKey({ kind: 'api-key', keyId: 'key-2' }, '10.0.0.1')).toBe('api-key:key-2');
+    expect(callerKey({ kind: 'jwt', subject: 'alice' }, '10.0.0.1')).toBe('jwt:alice');
+    expect(callerKey({ kind: 'jwt' }, '10.0.0.1')).toBe('jwt@addr:10.0.0.1');
+    expect(callerKey({ kind: 'anonymous' }, '10.0.0.1')).toBe('addr:10.0.0.1');
+  });
+});
