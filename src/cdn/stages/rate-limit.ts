@@ -180,7 +180,10 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
       for (const [w, slot] of assignSlots(fairOrder(q.waiting), q.slots)) {
         w.slot = slot;
         const waitMs = slot.at - now();
-        if (slot.due || waitMs <= 0) {
+        if (w.req.signal?.aborted) {
+          // Its request ended and the abort has not reached this attempt yet: its slot goes to the next in turn.
+          leave(q, w, classifyFailure(w.req, w.req.signal.reason), true);
+        } else if (slot.due || waitMs <= 0) {
           start(q, w, slot);
         } else if (!waitAllowed(waitMs, budget(w.req))) {
           refuse(q, w, waitMs, true);
