@@ -56,7 +56,7 @@ export interface EconomyOptions {
 /** Something the economy did, for logs and metrics. */
 export type EconomyEvent =
   | { readonly type: 'cache-hit' | 'cache-miss' | 'coalesced'; readonly operation: OperationName }
-  | { readonly type: 'queued' | 'rejected'; readonly operation: OperationName; readonly waitMs: number }
+  | { readonly type: 'queued' | 'rejected'; readonly operation: OperationName; readonly waitMs: number; readonly caller?: string }
   /** A limited attempt started; `slotsAhead`: slots of its operation served to others between its asking and its start. */
   | { readonly type: 'started'; readonly operation: OperationName; readonly caller?: string; readonly slotsAhead: number }
   | { readonly type: 'state-error'; readonly component: StateComponent; readonly message: string };
@@ -214,17 +214,17 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
       c.queued++;
       c.waitMsTotal += waitMs;
       c.waitMsMax = Math.max(c.waitMsMax, waitMs);
-      emit({ type: 'queued', operation: req.operation, waitMs });
+      emit({ type: 'queued', operation: req.operation, waitMs, ...callerOf(req) });
     },
     onDequeued: (req, waitMs) => {
       if (waitMs > 0) op(req).queueLength--;
     },
     onRejected: (req, waitMs) => {
       op(req).rejected++;
-      emit({ type: 'rejected', operation: req.operation, waitMs });
+      emit({ type: 'rejected', operation: req.operation, waitMs, ...callerOf(req) });
     },
     onStarted: (req, slotsAhead) => {
-      emit({ type: 'started', operation: req.operation, ...(req.caller === undefined ? {} : { caller: req.caller }), slotsAhead });
+      emit({ type: 'started', operation: req.operation, ...callerOf(req), slotsAhead });
     },
   });
 
@@ -257,6 +257,11 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
     connect: () => state.connect(),
     close: () => state.close(),
   };
+}
+
+// The caller field of an event: present only when the call names one.
+function callerOf(req: UpstreamRequest): { caller?: string } {
+  return req.caller === undefined ? {} : { caller: req.caller };
 }
 
 // Applies a default or checks a finite number >= 0.

@@ -7,7 +7,9 @@
  */
 import type { EconomyEvent } from '../../src/cdn/economy';
 import { toTaskGlobalId } from '../../src/graph/ids';
-import { createMemoryState, type SharedState } from '../../src/state/index';
+import { createMemoryState, createRedisState, type SharedState } from '../../src/state/index';
+import { createSimulator, type Simulator } from '../../src/simulator/index';
+import { findRedisServer, startRedisServer, type RedisServer } from '../support/redis-server';
 import { eventually } from '../support/eventually';
 import { OPS, startStack, type Stack } from '../support/stack';
 
@@ -16,15 +18,16 @@ const VICTIM_KEY = 'victim-key-0123456789ab';
 const DETAIL_LIMIT = 40;
 
 let stack: Stack | undefined;
+let others: Array<{ close(): Promise<void> }> = [];
 
 afterEach(async () => {
   await stack?.close();
   stack = undefined;
+  for (const o of others.splice(0).reverse()) await o.close();
 });
 
 // A memory state whose limiter counts what was booked and what was given back.
-function countingState(): { state: SharedState; counts: { booked: number; released: number } } {
-  const inner = createMemoryState({ cacheMaxBytes: 1 << 20 });
+function countingState(inner: SharedState = createMemoryState({ cacheMaxBytes: 1 << 20 })): { state: SharedState; counts: { booked: number; released: number } } {
   const counts = { booked: 0, released: 0 };
   const limiter = {
     reserve: inner.limiter.reserve,
@@ -39,6 +42,18 @@ function countingState(): { state: SharedState; counts: { booked: number; releas
     },
   };
   return { state: { ...inner, limiter }, counts };
+}
+
+// Sends a nodes(ids:) flood request that the returned controller abandons.
+function sendAttack(url: string, round: number): { controller: AbortController; sent: Promise<unknown> } {
+  const controller = new AbortController();
+  const sent = fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': ATTACKER_KEY },
+    body: JSON.stringify({ query: 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: { ids: attackIds(round) } }),
+    signal: controller.signal,
+  }).catch(() => undefined);
+  return { controller, sent };
 }
 
 // 100 task ids nobody has (each costs one detail call, answered null): uncached, distinct per request.
@@ -115,4 +130,87 @@ describe('one caller flooding task lookups', () => {
     // Only started slots reached the simulator (an abandoned request's calls may be cut on the wire before they arrive).
     expect(await s.upstreamCalls(OPS.detail)).toBeLessThanOrEqual(startedAll);
   }, 120_000);
+});
+
+const HAVE_REDIS = findRedisServer();
+
+(HAVE_REDIS ? describe : describe.skip)('two gateways sharing one quota in Redis', () => {
+  it("keep turns within each gateway, bound what one gateway's flood puts ahead of the other's caller, and release abandoned slots in Redis", async () => {
+    const redis: RedisServer = await startRedisServer();
+    others.push({ close: () => redis.stop() });
+    const sim: Simulator = await createSimulator({ quiet: true, records: 2000, rateLimits: { 'url-tasks': 0, detail: 0 } });
+    others.push({ close: () => sim.close() });
+    // One order of events across both gateways (one process): who started, between whose asking and starting.
+    const order: Array<{ gw: number; type: string; caller?: string }> = [];
+    const counted = [0, 1].map(() =>
+      countingState(createRedisState({ url: redis.url, keyPrefix: 'cdngw:fair:', commandTimeoutMs: 10_000, connectTimeoutMs: 10_000 })),
+    );
+    const env = { AUTH_MODE: 'api-key', API_KEYS: `${ATTACKER_KEY},${VICTIM_KEY}`, REDIS_URL: redis.url, RATE_LIMIT_DETAIL: String(DETAIL_LIMIT), CACHE_TTL_MS: '0', REQUEST_TIMEOUT_MS: '20000', UPSTREAM_TIMEOUT_MS: '10000' };
+    const gateways: Stack[] = [];
+    for (const gw of [0, 1]) {
+      const g = await startStack({
+        upstream: sim,
+        env,
+        economy: {
+          state: counted[gw]?.state,
+          coalesce: false,
+          onEvent: (e) => {
+            if ((e.type === 'started' || e.type === 'queued') && e.operation === 'detail') order.push({ gw, type: e.type, caller: e.caller });
+          },
+        },
+      });
+      others.push(g);
+      gateways.push(g);
+    }
+    const [a, b] = gateways as [Stack, Stack];
+    const countAttacker = (): number => order.filter((o) => o.type === 'started' && o.caller === 'api-key:key-1').length;
+    // The attacker floods gateway A, 4 requests at a time, each abandoned after 40 more of its lookups started.
+    let stop = false;
+    let round = 0;
+    const pending: Array<Promise<unknown>> = [];
+    const attack = async (): Promise<void> => {
+      while (!stop) {
+        const before = countAttacker();
+        const { controller, sent } = sendAttack(a.url, round++);
+        pending.push(sent);
+        await eventually(() => expect(stop || countAttacker() >= before + 40).toBe(true), { timeoutMs: 30_000 });
+        controller.abort();
+        await sent;
+      }
+    };
+    const attackers = Array.from({ length: 4 }, () => attack());
+    await eventually(() => expect(a.economy?.metrics().limiter.byOperation.detail.queueLength).toBeGreaterThanOrEqual(20), { timeoutMs: 30_000 });
+
+    // The victim: 32 lookups, one after another, alternately through A and B.
+    const answers = [];
+    const marks: Array<{ gw: number; from: number }> = [];
+    for (let i = 0; i < 32; i++) {
+      const gw = i % 2;
+      marks.push({ gw, from: order.length });
+      answers.push(await (gw ? b : a).query<{ task: unknown }>(`{ task(taskId: "${30_000_000 + i}") { id } }`, undefined, { 'x-api-key': VICTIM_KEY }));
+    }
+    stop = true;
+    await Promise.all(attackers);
+    await Promise.all(pending);
+
+    expect(answers.map((r) => r.errors?.[0]?.extensions?.code)).toEqual(Array(32).fill(undefined));
+    for (const [i, mark] of marks.entries()) {
+      const until = marks[i + 1]?.from ?? order.length;
+      const mine = order.slice(mark.from, until);
+      const startedAt = mine.findIndex((o) => o.type === 'started' && o.caller === 'api-key:key-2');
+      expect(startedAt).toBeGreaterThanOrEqual(0);
+      // From the victim's asking (its queued event, when it waited) to its start.
+      const askedAt = mine.findIndex((o) => o.type === 'queued' && o.caller === 'api-key:key-2');
+      const between = askedAt < 0 || askedAt > startedAt ? [] : mine.slice(askedAt, startedAt).filter((o) => o.type === 'started');
+      // On A, turns: one attacker slot at most. On B, only the slots A had booked before (4 requests of at most 20 each).
+      expect(between.length).toBeLessThanOrEqual(mark.gw === 0 ? 1 : 4 * 20);
+    }
+    // Nothing abandoned stays booked in Redis: every booking started or was released.
+    await eventually(() => expect(a.economy?.metrics().limiter.byOperation.detail.queueLength).toBe(0));
+    const startedAll = order.filter((o) => o.type === 'started').length;
+    const booked = counted.reduce((n, c) => n + c.counts.booked, 0);
+    const released = counted.reduce((n, c) => n + c.counts.released, 0);
+    expect(released).toBeGreaterThan(0);
+    expect(booked).toBe(startedAll + released);
+  }, 180_000);
 });
