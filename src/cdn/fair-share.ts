@@ -1,11 +1,12 @@
 /**
  * The fair-queuing arithmetic of the rate-limit stage (docs/architecture.md, Fairness), as pure
  * functions. Attempts waiting for one operation's quota hold booked slots; which attempt gets
- * which slot is decided here, by start-time fair queuing over callers: each waiting attempt gets
- * a tag one past the later of the queue's virtual time (the tag of the last attempt that
- * started) and its caller's previous tag, and slots go in tag order. A caller with a backlog
- * of n holds tags v+1 … v+n; a newcomer's first attempt gets v+1, so it is served after at most
- * one attempt of each other waiting caller: slots go round-robin between callers, not FIFO.
+ * which slot is decided here, by fair queuing over callers: each waiting attempt gets a tag, the
+ * later of the queue's floor (the lowest tag waiting, or one past the last started when none
+ * waits) and one past its caller's previous waiting tag, and slots go in tag order, ties by
+ * arrival. A caller with a backlog of n holds tags f … f+n−1; a caller with nothing waiting
+ * gets f, so it is served after at most one attempt of each other waiting caller (those whose
+ * head holds f and came earlier): slots go round-robin between callers, not first come first served.
  */
 
 /** What the order needs of a waiting attempt. */
@@ -16,9 +17,16 @@ export interface Tagged {
   readonly seq: number;
 }
 
-/** Returns the tag of a caller's next waiting attempt: one past the later of the virtual time and the caller's last tag. */
-export function nextTag(virtualTime: number, lastTag: number | undefined): number {
-  return Math.max(virtualTime, lastTag ?? virtualTime) + 1;
+/** Returns the tag of a caller's next waiting attempt: the queue's floor, or one past the caller's last waiting tag if later. */
+export function nextTag(floor: number, lastTag: number | undefined): number {
+  return lastTag === undefined ? floor : Math.max(floor, lastTag + 1);
+}
+
+/** Returns the queue's floor: the lowest tag waiting, or one past the last started tag when nothing waits. */
+export function tagFloor(waitingTags: Iterable<number>, lastStartedTag: number): number {
+  let floor = Infinity;
+  for (const tag of waitingTags) floor = Math.min(floor, tag);
+  return floor === Infinity ? lastStartedTag + 1 : floor;
 }
 
 /** Compares two waiting attempts in serving order (negative: `a` first). */

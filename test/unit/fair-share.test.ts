@@ -2,18 +2,26 @@
  * The fair-queuing arithmetic of the rate limiter (src/cdn/fair-share.ts), and the memory
  * limiter's release: pure functions and exact numbers, no clocks.
  */
-import { assignSlots, compareTagged, fairOrder, nextTag, perRequestCap, slotsAhead } from '../../src/cdn/fair-share';
+import { assignSlots, compareTagged, fairOrder, nextTag, perRequestCap, slotsAhead, tagFloor } from '../../src/cdn/fair-share';
 import { callerKey } from '../../src/http/caller-key';
 import { createMemoryLimiter, pruneStarts } from '../../src/state/memory';
 
 // Tags a sequence of arrivals as the stage does, with nothing starting in between.
-function tagArrivals(callers: string[], virtualTime = 0): Array<{ caller: string; tag: number; seq: number }> {
+function tagArrivals(callers: string[], lastStarted = 0): Array<{ caller: string; tag: number; seq: number }> {
   const last = new Map<string, number>();
-  return callers.map((caller, i) => {
-    const tag = nextTag(virtualTime, last.get(caller));
+  const tagged: Array<{ caller: string; tag: number; seq: number }> = [];
+  callers.forEach((caller, i) => {
+    const tag = nextTag(
+      tagFloor(
+        tagged.map((t) => t.tag),
+        lastStarted,
+      ),
+      last.get(caller),
+    );
     last.set(caller, tag);
-    return { caller, tag, seq: i + 1 };
+    tagged.push({ caller, tag, seq: i + 1 });
   });
+  return tagged;
 }
 
 describe('fair order', () => {
@@ -30,10 +38,23 @@ describe('fair order', () => {
     expect(fairOrder(arrivals).map((a) => a.caller)).toEqual(['a', 'b', 'a', 'b', 'a', 'b', 'a', 'a', 'a']);
   });
 
-  it('starts a caller that waited for nothing from the virtual time, not from its old tags', () => {
-    expect(nextTag(40, undefined)).toBe(41);
-    expect(nextTag(40, 12)).toBe(41);
-    expect(nextTag(40, 45)).toBe(46);
+  it('starts a caller that waits for nothing at the floor, and a backlogged one after its own last tag', () => {
+    expect(nextTag(41, undefined)).toBe(41);
+    expect(nextTag(41, 12)).toBe(41);
+    expect(nextTag(41, 45)).toBe(46);
+    expect(tagFloor([], 40)).toBe(41);
+    expect(tagFloor([44, 42, 43], 40)).toBe(42);
+  });
+
+  it("puts a caller asking again right after its turn behind at most one attempt of the other caller", () => {
+    // The victim's attempt (tag 10) started just before the attacker's of tag 10, which still waits with 11 and 12.
+    const waiting = [
+      { caller: 'attacker', tag: 10, seq: 7 },
+      { caller: 'attacker', tag: 11, seq: 8 },
+      { caller: 'attacker', tag: 12, seq: 9 },
+    ];
+    const victim = { caller: 'victim', tag: nextTag(tagFloor(waiting.map((w) => w.tag), 10), undefined), seq: 20 };
+    expect(fairOrder([...waiting, victim]).map((w) => w.caller)).toEqual(['attacker', 'victim', 'attacker', 'attacker']);
   });
 
   it('breaks equal tags by arrival and keeps one caller first come, first served', () => {

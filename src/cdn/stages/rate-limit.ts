@@ -18,7 +18,7 @@ import { GatewayError, LimiterRejectionError } from '../../errors';
 import { waitAllowed } from '../../state/sliding-window';
 import type { Booking, RateLimiterStore } from '../../state/types';
 import { classifyFailure, OPERATION_LABELS } from '../classify';
-import { assignSlots, compareTagged, fairOrder, nextTag, perRequestCap, slotsAhead, type Tagged } from '../fair-share';
+import { assignSlots, compareTagged, fairOrder, nextTag, perRequestCap, slotsAhead, tagFloor, type Tagged } from '../fair-share';
 import type { OperationName } from '../models';
 import type { Stage, UpstreamRequest } from '../pipeline';
 
@@ -60,8 +60,8 @@ interface Slot {
 interface Waiter extends Tagged {
   readonly req: UpstreamRequest;
   readonly caller: string;
-  /** Slots served when it asked. */
-  readonly askedAt: number;
+  /** Slots served when it joined the queue (after booking). */
+  askedAt: number;
   /** Remaining time when it asked (for the refusal message). */
   readonly remainingMs: number;
   slot?: Slot;
@@ -204,7 +204,13 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
     const w: Waiter = {
       req,
       caller,
-      tag: nextTag(q.virtualTime, q.lastTag.get(caller)),
+      tag: nextTag(
+        tagFloor(
+          [...q.waiting].map((o) => o.tag),
+          q.virtualTime,
+        ),
+        q.lastTag.get(caller),
+      ),
       seq: ++q.seq,
       askedAt: q.served,
       remainingMs,
@@ -255,6 +261,7 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
     };
     req.signal?.addEventListener('abort', onAbort, { once: true });
     w.detach = () => req.signal?.removeEventListener('abort', onAbort);
+    w.askedAt = q.served;
     q.waiting.add(w);
     schedule(q);
     if (started) return undefined;
