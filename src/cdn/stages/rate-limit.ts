@@ -316,7 +316,14 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
     try {
       if (req.signal?.aborted) throw classifyFailure(req, req.signal.reason);
       const { w, horizon } = prepare(q, req);
-      const booking = await limiter.book(q.operation, q.limit, windowMs, horizon);
+      let booking: Booking;
+      try {
+        booking = await limiter.book(q.operation, q.limit, windowMs, horizon);
+      } catch (error) {
+        // The stores fall back rather than throw; should one throw, the attempt must not stay counted as waiting.
+        forget(q, w);
+        throw classifyFailure(req, error);
+      }
       const turn = enter(q, w, booking);
       if (turn) await turn;
     } finally {
