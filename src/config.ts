@@ -43,6 +43,8 @@ export interface Config {
   readonly rateLimits: Readonly<Record<OperationName, number>>;
   /** Added to the one-second rate-limit window to absorb network jitter. */
   readonly rateLimitMarginMs: number;
+  /** Most attempts of one request holding booked quota slots per operation (capped by the operation's limit). */
+  readonly maxQueuedPerRequest: number;
   readonly redisUrl?: string;
   /** Names the upstream account for shared state: gateways with the same endpoint and account id share one quota whatever their credentials. */
   readonly upstreamAccountId?: string;
@@ -217,6 +219,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_REFRESH: int(0, 100000, OPERATIONS.refresh.rateLimit),
   RATE_LIMIT_PREHEAT: int(0, 100000, OPERATIONS.preheat.rateLimit),
   RATE_LIMIT_MARGIN_MS: int(0, 1000, 200),
+  MAX_QUEUED_PER_REQUEST: int(1, 1000, 20),
   REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   // Lets several credentials of one account share its quota on purpose (docs/architecture.md, Shared state).
   UPSTREAM_ACCOUNT_ID: z.string().trim().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1 to 128 letters, digits or . _ : - (e.g. the account\'s domain id)').optional(),
@@ -313,6 +316,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       Object.fromEntries(OPERATION_NAMES.map((op) => [op, e[OPERATIONS[op].rateLimitEnv as keyof typeof e] as number])) as Record<OperationName, number>,
     ),
     rateLimitMarginMs: e.RATE_LIMIT_MARGIN_MS,
+    maxQueuedPerRequest: e.MAX_QUEUED_PER_REQUEST,
     redisUrl: e.REDIS_URL,
     ...(e.UPSTREAM_ACCOUNT_ID === undefined ? {} : { upstreamAccountId: e.UPSTREAM_ACCOUNT_ID }),
     logLevel: e.LOG_LEVEL,

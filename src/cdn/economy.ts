@@ -35,6 +35,11 @@ export interface EconomyOptions {
    * the two drift apart by event-loop lag and new (TLS) connections. @default 200
    */
   readonly rateLimitMarginMs?: number;
+  /**
+   * Most attempts of one request holding booked quota slots per operation, capped by the
+   * operation's limit (docs/architecture.md, Fairness). @default 20
+   */
+  readonly maxQueuedPerRequest?: number;
   /** Share cache and quota through this Redis. @default memory */
   readonly redisUrl?: string;
   /** Names the upstream account (see `quotaScope` in src/cdn/upstream.ts); replicas with the same scope share quota. Hashed into Redis keys. @default '' */
@@ -58,7 +63,9 @@ export interface EconomyOptions {
 /** Something the economy did, for logs and metrics. */
 export type EconomyEvent =
   | { readonly type: 'cache-hit' | 'cache-miss' | 'coalesced'; readonly operation: OperationName }
-  | { readonly type: 'queued' | 'rejected'; readonly operation: OperationName; readonly waitMs: number }
+  | { readonly type: 'queued' | 'rejected'; readonly operation: OperationName; readonly waitMs: number; readonly caller?: string }
+  /** A limited attempt started; `slotsAhead`: slots of its operation served to others between its asking and its start. */
+  | { readonly type: 'started'; readonly operation: OperationName; readonly caller?: string; readonly slotsAhead: number }
   | { readonly type: 'state-error'; readonly component: StateComponent; readonly message: string };
 
 /** Limiter counters of one operation. */
@@ -129,6 +136,7 @@ export function economyOptionsFromConfig(config: Config, scope?: string): Econom
     cacheMaxBytes: config.cacheMaxBytes,
     rateLimits: config.rateLimits,
     rateLimitMarginMs: config.rateLimitMarginMs,
+    maxQueuedPerRequest: config.maxQueuedPerRequest,
     redisUrl: config.redisUrl,
     ...(scope === undefined ? {} : { scope }),
   };
@@ -140,6 +148,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
   const ttlMs = nonNegative('cacheTtlMs', options.cacheTtlMs, 2000);
   const marginMs = nonNegative('rateLimitMarginMs', options.rateLimitMarginMs, 200);
   const proofTtlMs = nonNegative('credentialsProofTtlMs', options.credentialsProofTtlMs, 60_000);
+  const maxQueuedPerRequest = nonNegative('maxQueuedPerRequest', options.maxQueuedPerRequest, 20);
   const limits = { ...HUAWEI_RATE_LIMITS };
   for (const [op, limit] of Object.entries(options.rateLimits ?? {})) {
     if (!(OPERATIONS as string[]).includes(op)) throw new TypeError(`economy option \`rateLimits\` has an unknown operation ${JSON.stringify(op)}; operations are ${OPERATIONS.join(', ')}`);
@@ -216,6 +225,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
     limiter: state.limiter,
     limits,
     windowMs: 1000 + marginMs,
+    maxQueuedPerRequest,
     now,
     onQueued: (req, waitMs) => {
       const c = op(req);
@@ -223,14 +233,17 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
       c.queued++;
       c.waitMsTotal += waitMs;
       c.waitMsMax = Math.max(c.waitMsMax, waitMs);
-      emit({ type: 'queued', operation: req.operation, waitMs });
+      emit({ type: 'queued', operation: req.operation, waitMs, ...callerOf(req) });
     },
     onDequeued: (req, waitMs) => {
       if (waitMs > 0) op(req).queueLength--;
     },
     onRejected: (req, waitMs) => {
       op(req).rejected++;
-      emit({ type: 'rejected', operation: req.operation, waitMs });
+      emit({ type: 'rejected', operation: req.operation, waitMs, ...callerOf(req) });
+    },
+    onStarted: (req, slotsAhead) => {
+      emit({ type: 'started', operation: req.operation, ...callerOf(req), slotsAhead });
     },
   });
 
@@ -274,6 +287,11 @@ export function stateKeyPrefix(scope: string): string {
 // 64 bits of SHA-256 in hex: enough to keep scopes apart, and not the scope itself.
 function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16);
+}
+
+// The caller field of an event: present only when the call names one.
+function callerOf(req: UpstreamRequest): { caller?: string } {
+  return req.caller === undefined ? {} : { caller: req.caller };
 }
 
 // Applies a default or checks a finite number >= 0.

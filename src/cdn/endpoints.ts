@@ -142,6 +142,8 @@ async function call<T>(ctx: EndpointContext, spec: RequestSpec, schema: ZodType<
     signal: opts.signal,
     requestId: opts.requestId,
     ...(opts.onSend ? { onSend: opts.onSend } : {}),
+    caller: opts.caller,
+    requestTag: opts.requestTag,
   };
   const res = await ctx.handler(req);
   const parsed = schema.safeParse(res.json);

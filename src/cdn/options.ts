@@ -100,6 +100,10 @@ export interface CallOptions {
    * while queued), so its idempotency key and quota can be released at once.
    */
   readonly onSend?: () => void;
+  /** Who the call is made for; callers share the quota in turn (docs/architecture.md, Fairness). */
+  readonly caller?: string;
+  /** Names the gateway request the call belongs to (unique per request); the limiter bounds each request's queued attempts. */
+  readonly requestTag?: string;
 }
 
 /** Options with every default applied. */

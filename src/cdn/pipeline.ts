@@ -22,6 +22,13 @@ export interface UpstreamRequest {
   readonly signal?: AbortSignal;
   /** The gateway request id, sent upstream as `X-Request-Id` for correlation. */
   readonly requestId?: string;
+  /**
+   * Who the call is made for (an API key id, a JWT subject, or the client address without caller
+   * authentication): the rate limiter shares quota between callers in turn (docs/architecture.md, Fairness).
+   */
+  readonly caller?: string;
+  /** Names the gateway request the call belongs to (unique per request, unlike `requestId`, which a client may choose): the limiter bounds each request's queued attempts. */
+  readonly requestTag?: string;
   /** Headers added by stages (signing); names lower case. */
   readonly headers?: Readonly<Record<string, string>>;
   /** 1-based attempt number, set by the retry stage (for events and logs). */

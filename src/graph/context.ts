@@ -33,7 +33,7 @@ export interface GraphContext {
   readonly deadline: number;
   readonly signal: AbortSignal;
   readonly cdn: CdnApi;
-  /** Call options for this request (deadline, cancellation, request id). */
+  /** Call options for this request (deadline, cancellation, request id, caller and request tag). */
   readonly call: CallOptions;
   readonly loaders: Loaders;
   readonly paging: PagingSettings;
@@ -64,6 +64,9 @@ export interface ContextInputs {
   readonly createQuota?: CreateQuota;
 }
 
+// Numbers requests so that each one's upstream calls carry a tag no client can choose (request ids can be).
+let requestCount = 0;
+
 // Window of the per-request fallback store (a request never outlives it).
 const REQUEST_IDEMPOTENCY_TTL_MS = 600_000;
 // Caps of a context built without the gateway's (0 = none).
@@ -73,7 +76,13 @@ const NO_CAPS = { files: 0, directories: 0, preheats: 0 };
 export function createContext(inputs: ContextInputs): GraphContext {
   // Every upstream call of this request listens on its signal; a page fans out into many calls.
   setMaxListeners(0, inputs.signal);
-  const call: CallOptions = { deadline: inputs.deadline, signal: inputs.signal, requestId: inputs.requestId };
+  const call: CallOptions = {
+    deadline: inputs.deadline,
+    signal: inputs.signal,
+    requestId: inputs.requestId,
+    ...(inputs.callerId === undefined ? {} : { caller: inputs.callerId }),
+    requestTag: `r${++requestCount}`,
+  };
   const { defaultPageSize, maxPageSize, maxRangeDays, cursorSecret } = inputs.config;
   // Here, so that every call a resolver or loader makes carries HUAWEICLOUD_ENTERPRISE_PROJECT_ID.
   const cdn = scopeToEnterpriseProject(inputs.cdn, inputs.config.enterpriseProjectId);

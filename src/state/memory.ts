@@ -1,7 +1,7 @@
 /** In-memory shared state: one replica's cache (an LRU bounded by bytes) and limiter. */
 import { LRUCache } from 'lru-cache';
 import { nextStart, waitAllowed } from './sliding-window';
-import type { CachedResponse, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
+import type { Booking, CachedResponse, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
 
 /** Options of the memory cache. */
 export interface MemoryCacheOptions {
@@ -85,21 +85,37 @@ export function entrySize(key: string, value: CachedResponse): number {
 
 /** Creates a memory sliding-window limiter (one replica's view of the quota). */
 export function createMemoryLimiter(now: () => number = Date.now): RateLimiterStore {
-  // Per key, the most recent reserved starts, newest first, at most `limit` of them.
+  // Per key, the reserved starts still inside a window (or ahead), newest first: every start that
+  // can still count, so that releasing one leaves the arithmetic exact.
   const recent = new Map<string, number[]>();
+  const book = async (key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Booking> => {
+    const at = now();
+    const starts = pruneStarts(recent.get(key) ?? [], windowMs, at);
+    const start = nextStart(starts, limit, windowMs, at);
+    const waitMs = start - at;
+    if (!waitAllowed(waitMs, maxWaitMs)) return { granted: false, waitMs };
+    starts.unshift(start);
+    recent.set(key, starts);
+    return { granted: true, waitMs, start };
+  };
   return {
     async reserve(key, limit, windowMs, maxWaitMs): Promise<Reservation> {
-      const at = now();
-      const starts = recent.get(key) ?? [];
-      const start = nextStart(starts, limit, windowMs, at);
-      const waitMs = start - at;
-      if (!waitAllowed(waitMs, maxWaitMs)) return { granted: false, waitMs };
-      starts.unshift(start);
-      if (starts.length > limit) starts.length = limit;
-      recent.set(key, starts);
-      return { granted: true, waitMs };
+      const { granted, waitMs } = await book(key, limit, windowMs, maxWaitMs);
+      return { granted, waitMs };
+    },
+    book,
+    async release(key, start) {
+      const starts = recent.get(key);
+      const i = starts?.indexOf(start) ?? -1;
+      if (starts && i >= 0) starts.splice(i, 1);
     },
   };
+}
+
+/** Drops starts that no longer count (a window or more before `nowMs`) from a newest-first list, in place. Pure but for the list. */
+export function pruneStarts(newestFirst: number[], windowMs: number, nowMs: number): number[] {
+  while (newestFirst.length > 0 && (newestFirst[newestFirst.length - 1] as number) + windowMs <= nowMs) newestFirst.pop();
+  return newestFirst;
 }
 
 /** Options of the memory shared state. */

@@ -8,7 +8,10 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createMemoryLimiter } from './memory';
 import { waitAllowed } from './sliding-window';
-import type { CachedResponse, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
+import type { Booking, CachedResponse, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
+
+// Most starts one key's list keeps: a bound on memory whatever the bookings (far above any window's worth).
+const MAX_STARTS_KEPT = 100_000;
 
 /** Which part of the shared state met a Redis failure. */
 export type StateComponent = 'cache' | 'limiter' | 'connection';
@@ -31,8 +34,9 @@ export interface RedisStateOptions {
 
 /**
  * The sliding-window reservation of src/state/sliding-window.ts, atomically, on Redis's clock.
- * KEYS[1]: a list of the most recent reserved starts (epoch ms), newest first.
- * ARGV: limit, windowMs, maxWaitMs. Returns {granted (1|0), waitMs}.
+ * KEYS[1]: a list of the reserved starts that still count (epoch ms), newest first; starts a
+ * window old are dropped from the tail, so that releasing one (LREM) leaves the arithmetic exact.
+ * ARGV: limit, windowMs, maxWaitMs. Returns {granted (1|0), waitMs, start}.
  */
 export const RESERVE_SCRIPT = `
 local key = KEYS[1]
@@ -41,22 +45,26 @@ local window = tonumber(ARGV[2])
 local maxWait = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+while true do
+  local oldest = redis.call('LINDEX', key, -1)
+  if oldest and tonumber(oldest) + window <= now then redis.call('RPOP', key) else break end
+end
 local start = now
 local newest = redis.call('LINDEX', key, 0)
 if newest and tonumber(newest) > start then start = tonumber(newest) end
 local limitTh = redis.call('LINDEX', key, limit - 1)
 if limitTh and tonumber(limitTh) + window > start then start = tonumber(limitTh) + window end
 local wait = start - now
-if wait > 0 and wait > maxWait then return {0, wait} end
+if wait > 0 and wait > maxWait then return {0, wait, 0} end
 redis.call('LPUSH', key, string.format('%.0f', start))
-redis.call('LTRIM', key, 0, limit - 1)
+redis.call('LTRIM', key, 0, ${MAX_STARTS_KEPT - 1})
 redis.call('PEXPIRE', key, wait + window)
-return {1, wait}
+return {1, wait, start}
 `;
 
 // The client with the script registered as a command (EVALSHA, falling back to EVAL once).
 type ScriptedRedis = Redis & {
-  cdngwReserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<[number, number]>;
+  cdngwReserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<[number, number, number]>;
 };
 
 /** Creates the Redis shared state; `connect()` must succeed before Redis is used (until then, and whenever it fails, memory serves). */
@@ -85,6 +93,7 @@ export function createRedisState(options: RedisStateOptions): SharedState {
   client.on('error', (error: unknown) => report('connection', error));
   const ready = (): boolean => client.status === 'ready';
   const fallback = createMemoryLimiter(options.now);
+  const rateKey = (key: string): string => `${options.keyPrefix}rate:${key}`;
   const cacheKey = (key: string): string => `${options.keyPrefix}cache:${createHash('sha256').update(key).digest('base64url')}`;
 
   const cache: ResponseCacheStore = {
@@ -109,17 +118,33 @@ export function createRedisState(options: RedisStateOptions): SharedState {
     },
   };
 
+  const book = async (key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Booking> => {
+    if (!ready()) return fallback.book(key, limit, windowMs, maxWaitMs);
+    try {
+      // An integer the script can read: no Infinity or NaN (a far deadline waits at most ~24 days anyway).
+      const maxWait = Math.max(-1, Math.floor(Math.min(maxWaitMs, 2 ** 31 - 1)));
+      const [granted, waitMs, start] = await client.cdngwReserve(rateKey(key), limit, Math.ceil(windowMs), maxWait);
+      const ok = granted === 1 && waitAllowed(waitMs, maxWaitMs);
+      return ok ? { granted: true, waitMs: Math.max(0, waitMs), start } : { granted: false, waitMs: Math.max(0, waitMs) };
+    } catch (error) {
+      report('limiter', error);
+      return fallback.book(key, limit, windowMs, maxWaitMs);
+    }
+  };
   const limiter: RateLimiterStore = {
     async reserve(key, limit, windowMs, maxWaitMs): Promise<Reservation> {
-      if (!ready()) return fallback.reserve(key, limit, windowMs, maxWaitMs);
+      const { granted, waitMs } = await book(key, limit, windowMs, maxWaitMs);
+      return { granted, waitMs };
+    },
+    book,
+    async release(key, start) {
+      // The start may have come from the fallback (Redis was down then): release it there too.
+      await fallback.release(key, start);
+      if (!ready()) return;
       try {
-        // An integer the script can read: no Infinity or NaN (a far deadline waits at most ~24 days anyway).
-        const maxWait = Math.max(-1, Math.floor(Math.min(maxWaitMs, 2 ** 31 - 1)));
-        const [granted, waitMs] = await client.cdngwReserve(`${options.keyPrefix}rate:${key}`, limit, Math.ceil(windowMs), maxWait);
-        return { granted: granted === 1 && waitAllowed(waitMs, maxWaitMs), waitMs: Math.max(0, waitMs) };
+        await client.lrem(rateKey(key), 1, String(start));
       } catch (error) {
         report('limiter', error);
-        return fallback.reserve(key, limit, windowMs, maxWaitMs);
       }
     },
   };

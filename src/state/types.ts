@@ -29,6 +29,12 @@ export interface Reservation {
   readonly waitMs: number;
 }
 
+/** A granted or refused slot, with the start the store recorded so that it can be released. */
+export interface Booking extends Reservation {
+  /** The recorded start on the store's own clock (epoch ms); absent when refused. */
+  readonly start?: number;
+}
+
 /** Sliding-window admission: at most `limit` starts of one key in any `windowMs`. */
 export interface RateLimiterStore {
   /**
@@ -36,6 +42,13 @@ export interface RateLimiterStore {
    * than `limit` starts; refuses (reserving nothing) when that start is more than `maxWaitMs` away.
    */
   reserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Reservation>;
+  /** Reserves like `reserve`, and returns the recorded start for `release`. */
+  book(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Booking>;
+  /**
+   * Gives back a booked start nobody will use (its caller left), so that others may start then
+   * (docs/architecture.md, Fairness). Releasing an unknown or already released start does nothing.
+   */
+  release(key: string, start: number): Promise<void>;
 }
 
 /** The shared state of one gateway: a cache, a limiter, and how to stop them. */

@@ -129,6 +129,28 @@ if (!HAVE_REDIS) {
       expect(next.waitMs).toBeLessThanOrEqual(2000);
     });
 
+    it('gives a released start to the next booking, atomically on Redis', async () => {
+      // A generous command timeout: a slow answer must not send a booking to the memory fallback (another clock).
+      const state = createRedisState({ url: redis.url, keyPrefix: `r${Date.now()}:`, commandTimeoutMs: 5000 });
+      opened.push({ economy: { close: () => state.close() } });
+      await state.connect();
+      // A long window, so that Redis's clock moving on between the calls cannot free anything by itself.
+      const book = () => state.limiter.book('detail', 2, 60_000, 600_000);
+      const first = await book();
+      const second = await book();
+      expect(second.start).toBeGreaterThanOrEqual(first.start as number);
+      const third = await book();
+      expect(third.granted).toBe(true);
+      expect(third.start).toBe((first.start as number) + 60_000);
+      await state.limiter.release('detail', third.start as number);
+      // The released start is free again: the next booking gets exactly it, not a window later.
+      expect((await book()).start).toBe(third.start);
+      expect((await book()).start).toBe((second.start as number) + 60_000);
+      // Releasing what the store does not hold changes nothing.
+      await state.limiter.release('detail', 42);
+      expect((await book()).start).toBe((first.start as number) + 120_000);
+    });
+
     it('stores cache entries with an expiry, under a prefix', async () => {
       const prefix = `c${Date.now()}:`;
       const state = createRedisState({ url: redis.url, keyPrefix: prefix });

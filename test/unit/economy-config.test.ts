@@ -31,6 +31,7 @@ describe('economy configuration', () => {
         RATE_LIMIT_REFRESH: '3',
         RATE_LIMIT_PREHEAT: '2',
         RATE_LIMIT_MARGIN_MS: '0',
+        MAX_QUEUED_PER_REQUEST: '7',
         REDIS_URL: 'redis://127.0.0.1:6379/2',
       },
       () => 'x'.repeat(32),
@@ -40,6 +41,7 @@ describe('economy configuration', () => {
       cacheMaxBytes: 4096,
       rateLimits: { 'url-tasks': 4, detail: 0, historytasks: 9, refresh: 3, preheat: 2 },
       rateLimitMarginMs: 0,
+      maxQueuedPerRequest: 7,
       redisUrl: 'redis://127.0.0.1:6379/2',
       scope: 'scope',
     });
