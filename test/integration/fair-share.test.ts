@@ -117,8 +117,10 @@ describe('one caller flooding task lookups', () => {
     expect(answers.every((a) => a.status === 200 && a.data?.task === null)).toBe(true);
     const victim = started('api-key:key-2');
     expect(victim).toHaveLength(32);
-    // Two callers wait: at most one attacker slot between the victim's asking and its turn.
-    expect(Math.max(...victim.map((e) => e.slotsAhead))).toBeLessThanOrEqual(1);
+    // Two callers wait: at most one attacker turn between the victim's asking and its own, plus at most one attacker
+    // attempt whose slot was already due when the victim asked (its start can lag behind on a busy event loop).
+    // First come, first served would put the attacker's whole backlog (dozens of slots) ahead of every lookup.
+    expect(Math.max(...victim.map((e) => e.slotsAhead))).toBeLessThanOrEqual(2);
     // The victim really competed with a backlog: the attacker's attempts were queued all along.
     expect(queuedWhileVictim).toBeGreaterThan(32);
 
