@@ -287,7 +287,7 @@ async function drive(ctx: DriveContext): Promise<SoakReport> {
     } else {
       for (const code of new Set(codes)) failuresByCode[code] = (failuresByCode[code] ?? 0) + 1;
       failuresByKind[req.kind] = (failuresByKind[req.kind] ?? 0) + 1;
-      const message = `${req.kind}: ${String(body.errors?.[0]?.message ?? 'no data')}`.slice(0, 300);
+      const message = `${req.kind}: ${String(body.errors?.[0]?.message ?? 'no data')}`.slice(0, 700);
       if (failureSamples.length < 5 && !failureSamples.includes(message)) failureSamples.push(message);
     }
   };

@@ -8,6 +8,10 @@ import { remainingMs } from './deadline';
 import type { RawHandler, RawResponse } from './pipeline';
 import { canonicalQuery, encodePath } from './signer';
 
+
+// How far past the deadline undici's header and body timeouts fire, when the abort signal has not.
+const TIMEOUT_BACKSTOP_MS = 1000;
+
 /** Transport settings. */
 export interface TransportOptions {
   readonly origin: string;
@@ -39,8 +43,9 @@ export function createPoolTransport(opts: TransportOptions): Transport {
     const query = canonicalQuery(req.query);
     const headers: Record<string, string> = { ...req.headers };
     if (req.requestId !== undefined && SAFE_REQUEST_ID.test(req.requestId)) headers['x-request-id'] = req.requestId;
-    // Per-request timeouts never outlive the call's deadline; the abort signal covers the total.
-    const timeout = Math.max(1, remainingMs(req.deadline, opts.now()));
+    // The deadline and attempt-timeout stages' signal cuts the call; undici's own timeouts are a backstop
+    // a little past the deadline, so that the cause a caller sees does not depend on which timer fired first.
+    const timeout = Math.max(1, remainingMs(req.deadline, opts.now())) + TIMEOUT_BACKSTOP_MS;
     // Told before the request is queued on the pool: a call cut off from here on may have reached the CDN.
     req.onSend?.();
     const { statusCode, headers: rawHeaders, body } = await pool.request({
