@@ -451,13 +451,16 @@ describe('the simulator on the real clock', () => {
   describe('creating tasks', () => {
     it('creates a refresh task whose records show in all read APIs and settle after transitionMs', async () => {
       const urls = ['https://a.example/one.jpg', 'https://a.example/fail/two.jpg'];
+      // An explicit window around the creation: the default one is the simulator's current day, which midnight can move.
+      const at = Date.now() + skewMs;
+      const around = { start_time: at - 3_600_000, end_time: at + 3_600_000, limit: 2 };
       const created = await api(sim, 'POST', REFRESH, { body: { refresh_task: { type: 'file', urls } } });
       expect(created.status).toBe(200);
       const taskId = created.json.refresh_task;
       expect(Object.keys(created.json)).toEqual(['refresh_task']);
       expect(taskId).toMatch(/^\d+$/);
 
-      const records = (await api(sim, 'GET', URL_TASKS, { query: { limit: 2 } })).json.result;
+      const records = (await api(sim, 'GET', URL_TASKS, { query: around })).json.result;
       expect(records.map((r: UrlTaskWire) => r.url)).toEqual([...urls].reverse());
       expect(records.every((r: UrlTaskWire) => String(r.task_id) === taskId && r.status === 'WAITING' && r.type === 'REFRESH' && r.file_type === 'file')).toBe(true);
       const [task] = (await api(sim, 'GET', HISTORY, { query: { page_size: 1, page_number: 1 } })).json.tasks;
@@ -472,7 +475,7 @@ describe('the simulator on the real clock', () => {
       expect(failed.url).toBe(urls[1]);
       expect(failed.fail_classify).toEqual(expect.any(String));
       expect(failed.fail_desc).toEqual(expect.any(String));
-      const settled = (await api(sim, 'GET', URL_TASKS, { query: { limit: 2 } })).json.result;
+      const settled = (await api(sim, 'GET', URL_TASKS, { query: around })).json.result;
       expect(settled.map((r: UrlTaskWire) => r.status)).toEqual(['FAILED', 'SUCCEED']);
     });
 
