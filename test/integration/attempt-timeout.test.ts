@@ -13,6 +13,7 @@ import { AttemptTimeoutError, DeadlineExceededError, GatewayError } from '../../
 import { createSimulator, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Simulator } from '../../src/simulator/index';
 import { callSimulator } from '../support/sim-control';
 import { startStack, type Stack } from '../support/stack';
+import { failure } from '../support/failure';
 
 const URL_TASKS = routeKey('url-tasks');
 // Far beyond every bound below, so no attempt can be answered however busy the machine is.
@@ -20,16 +21,6 @@ const SLOW = { latencyMs: 60_000, operations: ['url-tasks'] };
 // The bound that cuts an attempt: long enough that the simulator (in this process) has read and counted the attempt
 // before the cut even when the event loop stalls, so the counts below are exact.
 const CUT_MS = 1000;
-
-async function failure(p: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(GatewayError);
-    return e as GatewayError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('the attempt timeout, client level', () => {
   let sim: Simulator;

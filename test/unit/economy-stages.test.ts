@@ -10,6 +10,7 @@ import type { RawHandler, RawResponse, UpstreamRequest } from '../../src/cdn/pip
 import { createRedactor } from '../../src/cdn/redact';
 import { requestKey } from '../../src/cdn/stages/request-key';
 import { composeUpstream } from '../../src/cdn/upstream';
+import { failure } from '../support/failure';
 
 const AUTH = { kind: 'aksk', ak: 'AK-UNIT-0001', sk: 'SK-UNIT-SECRET-0001' } as const;
 const page = (n: number): RawResponse => ({ status: 200, headers: {}, body: `{"total":${n},"count":0,"result":[]}` });
@@ -34,16 +35,6 @@ function build(terminal: RawHandler, economyOptions: EconomyOptions = {}) {
 
 function urlTasks(query: Record<string, string | number> = { limit: 10 }, overrides: Partial<UpstreamRequest> = {}): UpstreamRequest {
   return { operation: 'url-tasks', method: 'GET', path: '/v1.0/cdn/contentgateway/url-tasks', query, deadline: Date.now() + 5000, ...overrides };
-}
-
-async function failure(p: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(GatewayError);
-    return e as GatewayError;
-  }
-  throw new Error('expected a failure');
 }
 
 // A promise the test resolves by hand.

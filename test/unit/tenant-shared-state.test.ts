@@ -13,6 +13,7 @@ import { ConfigError, loadConfig } from '../../src/config';
 import { GatewayError } from '../../src/errors';
 import { flattenSnapshot } from '../../src/http/metrics';
 import { createMemoryState, type SharedState } from '../../src/state/index';
+import { failure } from '../support/failure';
 
 const ENDPOINT = 'https://cdn.myhuaweicloud.com';
 const TOKEN_A = 'MIIFtoken-of-tenant-a-0123456789abcdef';
@@ -102,16 +103,6 @@ const urlTasks = (offset: number): UpstreamRequest => ({
   query: { offset, limit: 10 },
   deadline: Date.now() + 5000,
 });
-
-async function failure(p: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(GatewayError);
-    return e as GatewayError;
-  }
-  throw new Error('expected a failure');
-}
 
 describe('proven credentials', () => {
   afterEach(() => jest.useRealTimers());

@@ -10,6 +10,7 @@ import type { RawHandler, RawResponse, UpstreamRequest } from '../../src/cdn/pip
 import { composeUpstream, upstreamStages } from '../../src/cdn/upstream';
 import { createRedactor } from '../../src/cdn/redact';
 import { parseAuthorization } from '../../src/simulator/verify';
+import { failure } from '../support/failure';
 
 const AUTH = { kind: 'aksk', ak: 'AK-UNIT-0001', sk: 'SK-UNIT-SECRET-0001' } as const;
 const OK: RawResponse = { status: 200, headers: {}, body: '{"total":0,"count":0,"result":[]}' };
@@ -42,16 +43,6 @@ const status = (code: number, headers: Record<string, string> = {}, body = '{"er
   requestId: headers['x-request-id'],
 });
 const netError = (code: string) => Object.assign(new Error(`socket ${code}`), { code });
-
-async function failure(p: Promise<unknown>): Promise<GatewayError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(GatewayError);
-    return e as GatewayError;
-  }
-  throw new Error('expected a failure');
-}
 
 // Tells whether `promise` has settled yet, without waiting for it.
 function track<T>(promise: Promise<T>): { promise: Promise<T>; readonly settled: boolean } {
