@@ -52,6 +52,18 @@ export function assignSlots<T, S extends { readonly at: number }>(ordered: reado
 }
 
 /**
+ * Returns the latest slot time that has come: `now`, or the latest slot whose timer has fired if
+ * later (a timer may fire a millisecond before the clock reads its time). Every slot up to it may
+ * start, so the slots that start are always the earliest ones, taken in serving order: a later
+ * slot whose timer fired first cannot let its attempt start before an earlier one in turn.
+ */
+export function dueUntil(slots: Iterable<{ readonly at: number; readonly due: boolean }>, now: number): number {
+  let until = now;
+  for (const slot of slots) if (slot.due && slot.at > until) until = slot.at;
+  return until;
+}
+
+/**
  * Returns how many attempts of one request may hold booked slots of an operation at once: the
  * setting, but never more than one window's worth of the operation (`limit`), and at least one.
  */

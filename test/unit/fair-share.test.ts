@@ -2,7 +2,7 @@
  * The fair-queuing arithmetic of the rate limiter (src/cdn/fair-share.ts), and the memory
  * limiter's release: pure functions and exact numbers, no clocks.
  */
-import { assignSlots, compareTagged, fairOrder, nextTag, perRequestCap, slotsAhead, tagFloor } from '../../src/cdn/fair-share';
+import { assignSlots, compareTagged, dueUntil, fairOrder, nextTag, perRequestCap, slotsAhead, tagFloor } from '../../src/cdn/fair-share';
 import { createMemoryLimiter, pruneStarts } from '../../src/state/memory';
 
 // Tags a sequence of arrivals as the stage does, with nothing starting in between.
@@ -81,6 +81,19 @@ describe('slot assignment', () => {
   it('counts the slots served to others between asking and starting', () => {
     expect(slotsAhead(10, 11)).toBe(0);
     expect(slotsAhead(10, 12)).toBe(1);
+  });
+
+  it('lets every slot up to the latest fired timer start, so a timer firing early cannot reorder starts', () => {
+    // The timer of the slot at 1001 fired while the clock reads 999 and the slot at 1000 has not fired yet:
+    // both may start, and assignSlots gives the earlier one to the attempt first in turn.
+    const slots = [
+      { at: 1000, due: false },
+      { at: 1001, due: true },
+      { at: 1005, due: false },
+    ];
+    expect(dueUntil(slots, 999)).toBe(1001);
+    expect(dueUntil([{ at: 1000, due: false }], 999)).toBe(999);
+    expect(dueUntil([], 42)).toBe(42);
   });
 });
 

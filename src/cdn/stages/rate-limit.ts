@@ -18,7 +18,7 @@ import { GatewayError, LimiterRejectionError } from '../../errors';
 import { waitAllowed } from '../../state/sliding-window';
 import type { Booking, RateLimiterStore } from '../../state/types';
 import { classifyFailure, OPERATION_LABELS } from '../classify';
-import { assignSlots, compareTagged, fairOrder, nextTag, perRequestCap, slotsAhead, tagFloor, type Tagged } from '../fair-share';
+import { assignSlots, compareTagged, dueUntil, fairOrder, nextTag, perRequestCap, slotsAhead, tagFloor, type Tagged } from '../fair-share';
 import type { OperationName } from '../models';
 import type { Stage, UpstreamRequest } from '../pipeline';
 
@@ -177,13 +177,15 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
   function schedule(q: OpQueue): void {
     for (;;) {
       let changed = false;
+      const t = now();
+      const until = dueUntil(q.slots, t);
       for (const [w, slot] of assignSlots(fairOrder(q.waiting), q.slots)) {
         w.slot = slot;
-        const waitMs = slot.at - now();
+        const waitMs = slot.at - t;
         if (w.req.signal?.aborted) {
           // Its request ended and the abort has not reached this attempt yet: its slot goes to the next in turn.
           leave(q, w, classifyFailure(w.req, w.req.signal.reason), true);
-        } else if (slot.due || waitMs <= 0) {
+        } else if (slot.at <= until) {
           start(q, w, slot);
         } else if (!waitAllowed(waitMs, budget(w.req))) {
           refuse(q, w, waitMs, true);

@@ -1,0 +1,46 @@
+/**
+ * What the fair-share tests share (test/integration/fair-share*.test.ts): the two callers' keys, a
+ * limiter store that counts bookings and releases, and the attacker's uncached lookups.
+ */
+import { toTaskGlobalId } from '../../src/graph/ids';
+import { createMemoryState, type SharedState } from '../../src/state/index';
+
+/** The attacker's API key (caller `api-key:key-1`). */
+export const ATTACKER_KEY = 'attacker-key-0123456789';
+/** The victim's API key (caller `api-key:key-2`). */
+export const VICTIM_KEY = 'victim-key-0123456789ab';
+/** The gateway's detail limit in these tests: above the default so that a run is quick. */
+export const DETAIL_LIMIT = 40;
+
+/** Wraps a state so that its limiter counts what was booked and what was given back for one operation. */
+export function countingState(inner: SharedState = createMemoryState({ cacheMaxBytes: 1 << 20 }), operation = 'detail'): { state: SharedState; counts: { booked: number; released: number } } {
+  const counts = { booked: 0, released: 0 };
+  const limiter = {
+    reserve: inner.limiter.reserve,
+    async book(key: string, limit: number, windowMs: number, maxWaitMs: number) {
+      const booking = await inner.limiter.book(key, limit, windowMs, maxWaitMs);
+      if (booking.granted && key === operation) counts.booked++;
+      return booking;
+    },
+    async release(key: string, start: number) {
+      if (key === operation) counts.released++;
+      return inner.limiter.release(key, start);
+    },
+  };
+  return { state: { ...inner, limiter }, counts };
+}
+
+/** Sends a nodes(ids:) flood request that the returned controller abandons. */
+export function sendAttack(url: string, round: number): { controller: AbortController; sent: Promise<unknown> } {
+  const controller = new AbortController();
+  const sent = fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': ATTACKER_KEY },
+    body: JSON.stringify({ query: 'query($ids: [ID!]!) { nodes(ids: $ids) { id } }', variables: { ids: attackIds(round) } }),
+    signal: controller.signal,
+  }).catch(() => undefined);
+  return { controller, sent };
+}
+
+/** Returns 100 task ids nobody has (each costs one detail call, answered null): uncached, distinct per round. */
+export const attackIds = (round: number): string[] => Array.from({ length: 100 }, (_, i) => toTaskGlobalId(String(10_000_000 + round * 100 + i), null));
