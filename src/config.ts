@@ -45,6 +45,8 @@ export interface Config {
   readonly rateLimitMarginMs: number;
   /** Most attempts of one request holding booked quota slots per operation (capped by the operation's limit). */
   readonly maxQueuedPerRequest: number;
+  /** Most attempts of one caller, over all its requests, holding booked quota slots per operation (capped by two seconds of the operation's limit). */
+  readonly maxQueuedPerCaller: number;
   readonly redisUrl?: string;
   /** Names the upstream account for shared state: gateways with the same endpoint and account id share one quota whatever their credentials. */
   readonly upstreamAccountId?: string;
@@ -220,6 +222,7 @@ const EnvSchema = z.object({
   RATE_LIMIT_PREHEAT: int(0, 100000, OPERATIONS.preheat.rateLimit),
   RATE_LIMIT_MARGIN_MS: int(0, 1000, 200),
   MAX_QUEUED_PER_REQUEST: int(1, 1000, 20),
+  MAX_QUEUED_PER_CALLER: int(1, 10000, 40),
   REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   // Lets several credentials of one account share its quota on purpose (docs/architecture.md, Shared state).
   UPSTREAM_ACCOUNT_ID: z.string().trim().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1 to 128 letters, digits or . _ : - (e.g. the account\'s domain id)').optional(),
@@ -317,6 +320,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     ),
     rateLimitMarginMs: e.RATE_LIMIT_MARGIN_MS,
     maxQueuedPerRequest: e.MAX_QUEUED_PER_REQUEST,
+    maxQueuedPerCaller: e.MAX_QUEUED_PER_CALLER,
     redisUrl: e.REDIS_URL,
     ...(e.UPSTREAM_ACCOUNT_ID === undefined ? {} : { upstreamAccountId: e.UPSTREAM_ACCOUNT_ID }),
     logLevel: e.LOG_LEVEL,
@@ -375,6 +379,9 @@ function findContradictions(e: z.infer<typeof EnvSchema>): string[] {
     problems.push(`PORT and SIMULATOR_PORT are both ${e.PORT}: the embedded simulator needs its own port`);
   }
   problems.push(...findCallerAuthContradictions(e));
+  if (e.MAX_QUEUED_PER_CALLER < e.MAX_QUEUED_PER_REQUEST) {
+    problems.push(`MAX_QUEUED_PER_CALLER (${e.MAX_QUEUED_PER_CALLER}) must be at least MAX_QUEUED_PER_REQUEST (${e.MAX_QUEUED_PER_REQUEST}): one request of a caller may hold that many`);
+  }
   if (e.MAX_COST <= e.MAX_PAGE_SIZE) {
     problems.push(`MAX_COST (${e.MAX_COST}) must exceed MAX_PAGE_SIZE (${e.MAX_PAGE_SIZE}): one full page of a single field costs MAX_PAGE_SIZE + 1`);
   }

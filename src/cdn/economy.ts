@@ -40,6 +40,11 @@ export interface EconomyOptions {
    * operation's limit (docs/architecture.md, Fairness). @default 20
    */
   readonly maxQueuedPerRequest?: number;
+  /**
+   * Most attempts of one caller, over all its requests, holding booked quota slots per
+   * operation, capped by two windows of the operation's limit. @default 40
+   */
+  readonly maxQueuedPerCaller?: number;
   /** Share cache and quota through this Redis. @default memory */
   readonly redisUrl?: string;
   /** Names the upstream account (see `quotaScope` in src/cdn/upstream.ts); replicas with the same scope share quota. Hashed into Redis keys. @default '' */
@@ -137,6 +142,7 @@ export function economyOptionsFromConfig(config: Config, scope?: string): Econom
     rateLimits: config.rateLimits,
     rateLimitMarginMs: config.rateLimitMarginMs,
     maxQueuedPerRequest: config.maxQueuedPerRequest,
+    maxQueuedPerCaller: config.maxQueuedPerCaller,
     redisUrl: config.redisUrl,
     ...(scope === undefined ? {} : { scope }),
   };
@@ -149,6 +155,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
   const marginMs = nonNegative('rateLimitMarginMs', options.rateLimitMarginMs, 200);
   const proofTtlMs = nonNegative('credentialsProofTtlMs', options.credentialsProofTtlMs, 60_000);
   const maxQueuedPerRequest = nonNegative('maxQueuedPerRequest', options.maxQueuedPerRequest, 20);
+  const maxQueuedPerCaller = nonNegative('maxQueuedPerCaller', options.maxQueuedPerCaller, 40);
   const limits = { ...HUAWEI_RATE_LIMITS };
   for (const [op, limit] of Object.entries(options.rateLimits ?? {})) {
     if (!(OPERATIONS as string[]).includes(op)) throw new TypeError(`economy option \`rateLimits\` has an unknown operation ${JSON.stringify(op)}; operations are ${OPERATIONS.join(', ')}`);
@@ -226,6 +233,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
     limits,
     windowMs: 1000 + marginMs,
     maxQueuedPerRequest,
+    maxQueuedPerCaller,
     now,
     onQueued: (req, waitMs) => {
       const c = op(req);

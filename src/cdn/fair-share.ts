@@ -71,6 +71,15 @@ export function perRequestCap(setting: number, limit: number): number {
   return Math.max(1, Math.min(setting, limit));
 }
 
+/**
+ * Returns how many attempts of one caller, over all its requests, may hold booked slots of an
+ * operation at once: the setting, but never more than two windows' worth of the operation
+ * (`limit`), and never fewer than one request may hold (`perRequest`).
+ */
+export function perCallerCap(setting: number, limit: number, perRequest: number): number {
+  return Math.max(perRequest, Math.min(setting, 2 * limit));
+}
+
 /** Counts the slots served before an attempt that asked when `askedAt` slots had been served and started as slot `startedAt`. */
 export function slotsAhead(askedAt: number, startedAt: number): number {
   return Math.max(0, startedAt - askedAt - 1);

@@ -80,8 +80,10 @@ describe('one caller flooding the quota', () => {
         API_KEYS: `${ATTACKER_KEY},${VICTIM_KEY}`,
         [op === 'detail' ? 'RATE_LIMIT_DETAIL' : 'RATE_LIMIT_URL_TASKS']: String(flood.limit),
         CACHE_TTL_MS: '0',
-        REQUEST_TIMEOUT_MS: '20000',
-        UPSTREAM_TIMEOUT_MS: '10000',
+        // Generous deadlines: on an overloaded machine the in-process simulator answers slowly; turns, not time, are tested.
+        REQUEST_TIMEOUT_MS: '30000',
+        UPSTREAM_TIMEOUT_MS: '30000',
+        SHUTDOWN_TIMEOUT_MS: '30000',
       },
       economy: {
         state,

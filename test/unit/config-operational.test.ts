@@ -41,6 +41,8 @@ describe('operational and security settings', () => {
         MAX_PAGE_SIZE: '100',
         BODY_LIMIT_BYTES: '10',
         SHUTDOWN_TIMEOUT_MS: '5000',
+        MAX_QUEUED_PER_REQUEST: '30',
+        MAX_QUEUED_PER_CALLER: '10',
       }),
     ).toEqual([
       'CORS_ORIGINS: "https://bad.example.com/path" is not an origin such as https://app.example.com (scheme://host[:port], no path or trailing slash), nor * (got "https://ok.example.com,https://bad.examp"…)',
@@ -50,6 +52,7 @@ describe('operational and security settings', () => {
       'BODY_LIMIT_BYTES: must be at least 1024 (got "10")',
       'API_KEYS is set but AUTH_MODE is jwt: set AUTH_MODE=api-key to use the keys, or unset API_KEYS',
       'JWT_SECRET and JWKS_URL are alternatives: set one of them',
+      'MAX_QUEUED_PER_CALLER (10) must be at least MAX_QUEUED_PER_REQUEST (30): one request of a caller may hold that many',
       'MAX_COST (50) must exceed MAX_PAGE_SIZE (100): one full page of a single field costs MAX_PAGE_SIZE + 1',
       'SHUTDOWN_TIMEOUT_MS (5000) must be at least REQUEST_TIMEOUT_MS (15000): a shutdown would cut off requests still within their deadline',
     ]);

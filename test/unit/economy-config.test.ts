@@ -32,6 +32,7 @@ describe('economy configuration', () => {
         RATE_LIMIT_PREHEAT: '2',
         RATE_LIMIT_MARGIN_MS: '0',
         MAX_QUEUED_PER_REQUEST: '7',
+        MAX_QUEUED_PER_CALLER: '9',
         REDIS_URL: 'redis://127.0.0.1:6379/2',
       },
       () => 'x'.repeat(32),
@@ -42,6 +43,7 @@ describe('economy configuration', () => {
       rateLimits: { 'url-tasks': 4, detail: 0, historytasks: 9, refresh: 3, preheat: 2 },
       rateLimitMarginMs: 0,
       maxQueuedPerRequest: 7,
+      maxQueuedPerCaller: 9,
       redisUrl: 'redis://127.0.0.1:6379/2',
       scope: 'scope',
     });

@@ -2,7 +2,7 @@
  * The fair-queuing arithmetic of the rate limiter (src/cdn/fair-share.ts), and the memory
  * limiter's release: pure functions and exact numbers, no clocks.
  */
-import { assignSlots, compareTagged, dueUntil, fairOrder, nextTag, perRequestCap, slotsAhead, tagFloor } from '../../src/cdn/fair-share';
+import { assignSlots, compareTagged, dueUntil, fairOrder, nextTag, perCallerCap, perRequestCap, slotsAhead, tagFloor } from '../../src/cdn/fair-share';
 import { createMemoryLimiter, pruneStarts } from '../../src/state/memory';
 
 // Tags a sequence of arrivals as the stage does, with nothing starting in between.
@@ -102,6 +102,12 @@ describe('per-request cap', () => {
     expect(perRequestCap(20, 30)).toBe(20);
     expect(perRequestCap(20, 5)).toBe(5);
     expect(perRequestCap(0, 5)).toBe(1);
+  });
+
+  it('per caller is the setting, never more than two windows of the operation and never less than one request holds', () => {
+    expect(perCallerCap(40, 30, 20)).toBe(40);
+    expect(perCallerCap(40, 5, 5)).toBe(10);
+    expect(perCallerCap(3, 30, 20)).toBe(20);
   });
 });
 

@@ -87,3 +87,43 @@ describe('bounded booking', () => {
     expect(sent.at(-1)).toEqual({ caller: 'other', at: 1000 });
   });
 });
+
+describe('bounded booking per caller', () => {
+  it("lets one caller's requests together hold at most the caller cap of booked slots", async () => {
+    jest.useFakeTimers({ now: 0 });
+    const inner = createMemoryLimiter(() => Date.now());
+    let booked = 0;
+    const limiter = {
+      reserve: inner.reserve,
+      book: async (...args: Parameters<typeof inner.book>) => {
+        const b = await inner.book(...args);
+        if (b.granted) booked++;
+        return b;
+      },
+      release: inner.release,
+    };
+    const sent: string[] = [];
+    const next: Handler = async (req) => {
+      sent.push(`${req.caller}/${req.requestTag}`);
+      return { status: 200, headers: {}, body: '{}', json: {} };
+    };
+    // Limit 2 a window, 2 places a request, 3 a caller: of the flood's 3 requests of 4 attempts, 2 start at once and
+    // 3 more hold booked slots (the caller cap), not 6 (two per request).
+    const handler = rateLimitStage({ limiter, limits: { detail: 2 }, windowMs: 1000, maxQueuedPerRequest: 2, maxQueuedPerCaller: 3, now: () => Date.now() })(next);
+    const detail = (caller: string, requestTag: string): UpstreamRequest => ({ operation: 'detail', method: 'GET', path: '/v1.0/cdn/historytasks/1/detail', deadline: 60_000, caller, requestTag });
+    const calls = ['r1', 'r2', 'r3'].flatMap((tag) => Array.from({ length: 4 }, () => handler(detail('flood', tag))));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(sent).toHaveLength(2);
+    expect(booked).toBe(5);
+    // Another caller still books its own slot at once and is served before the flood's unbooked backlog.
+    const other = handler(detail('other', 'o1'));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(booked).toBe(6);
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(sent.slice(2)).toContain('other/o1');
+    await jest.advanceTimersByTimeAsync(10_000);
+    await Promise.all([...calls, other]);
+    expect(sent).toHaveLength(13);
+    expect(booked).toBe(13);
+  });
+});

@@ -8,8 +8,9 @@
  * but which waiting attempt gets which booked slot is decided in this process, round-robin
  * between callers (src/cdn/fair-share.ts): one caller's backlog delays another caller's attempt
  * by at most one slot per other waiting caller. One request holds at most `maxQueuedPerRequest`
- * booked slots per operation (never more than one window's worth); its further attempts wait
- * unbooked until one of its own starts. An attempt that leaves (its client went away, its
+ * booked slots per operation (never more than one window's worth), and one caller over all its
+ * requests at most `maxQueuedPerCaller` (never more than two windows' worth); further attempts
+ * wait unbooked until one of their own starts. An attempt that leaves (its client went away, its
  * deadline passed) gives its slot back at once: the latest booked slot is released in the store
  * and the others move up. An attempt whose slot lies past its deadline fails at once with
  * `UPSTREAM_RATE_LIMITED` and the wait as `retryAfterMs`.
@@ -18,7 +19,7 @@ import { GatewayError, LimiterRejectionError } from '../../errors';
 import { waitAllowed } from '../../state/sliding-window';
 import type { Booking, RateLimiterStore } from '../../state/types';
 import { classifyFailure, OPERATION_LABELS } from '../classify';
-import { assignSlots, compareTagged, dueUntil, fairOrder, nextTag, perRequestCap, slotsAhead, tagFloor, type Tagged } from '../fair-share';
+import { assignSlots, compareTagged, dueUntil, fairOrder, nextTag, perCallerCap, perRequestCap, slotsAhead, tagFloor, type Tagged } from '../fair-share';
 import type { OperationName } from '../models';
 import type { Stage, UpstreamRequest } from '../pipeline';
 
@@ -36,6 +37,8 @@ export interface RateLimitStageOptions {
   readonly minRunMs?: number;
   /** Most attempts of one request holding booked slots of one operation (capped by the operation's limit). @default 20 */
   readonly maxQueuedPerRequest?: number;
+  /** Most attempts of one caller, over all its requests, holding booked slots of one operation (capped by two windows' worth). @default 40 */
+  readonly maxQueuedPerCaller?: number;
   readonly now: () => number;
   /** Called when an attempt must wait for a slot (`waitMs` > 0: its slot when it asked), before it waits. */
   readonly onQueued?: (req: UpstreamRequest, waitMs: number) => void;
@@ -101,6 +104,7 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
   const windowMs = options.windowMs ?? 1200;
   const minRunMs = options.minRunMs ?? 50;
   const maxQueued = options.maxQueuedPerRequest ?? 20;
+  const maxQueuedPerCaller = options.maxQueuedPerCaller ?? 40;
   const queues = new Map<OperationName, OpQueue>();
   let unnamedCalls = 0;
 
@@ -312,9 +316,20 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
     const limit = limits[req.operation] ?? 0;
     if (limit <= 0) return next(req);
     const q = queueOf(req.operation, limit);
-    const key = `${req.caller ?? UNNAMED_CALLER}\u0000${req.requestTag ?? `call-${++unnamedCalls}`}`;
-    const share = takeShare(q, key, perRequestCap(maxQueued, limit), req);
+    const caller = req.caller ?? UNNAMED_CALLER;
+    const key = `${caller}\u0000${req.requestTag ?? `call-${++unnamedCalls}`}`;
+    const requestCap = perRequestCap(maxQueued, limit);
+    // The request's place first, then the caller's: every holder of a caller place has booked or is booking, so waits end.
+    const share = takeShare(q, key, requestCap, req);
     if (share) await share;
+    const callerKey = `\u0001${caller}`;
+    const callerShare = takeShare(q, callerKey, perCallerCap(maxQueuedPerCaller, limit, requestCap), req);
+    if (callerShare) {
+      await callerShare.catch((error: unknown) => {
+        giveShare(q, key);
+        throw error;
+      });
+    }
     try {
       if (req.signal?.aborted) throw classifyFailure(req, req.signal.reason);
       const { w, horizon } = prepare(q, req);
@@ -329,6 +344,7 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
       const turn = enter(q, w, booking);
       if (turn) await turn;
     } finally {
+      giveShare(q, callerKey);
       giveShare(q, key);
     }
     return next(req);
