@@ -204,8 +204,9 @@ const apiKeys = z
 const httpUrl = z.string().trim().url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
 // Keys fetched over plain HTTP can be swapped by anyone on the path, who could then sign any token.
+// (Refinements run even after `url()` failed: a value that is no URL is left to that message.)
 const jwksUrl = httpUrl.refine(
-  (u) => u.startsWith('https://') || isLoopbackHost(new URL(u).hostname),
+  (u) => u.startsWith('https://') || !URL.canParse(u) || isLoopbackHost(new URL(u).hostname),
   'must be an https:// URL (http:// only for a loopback host such as 127.0.0.1 or localhost): keys fetched over plain HTTP can be replaced on the way',
 );
 

@@ -35,6 +35,7 @@ describe('operational and security settings', () => {
     const https = 'JWKS_URL: must be an https:// URL (http:// only for a loopback host such as 127.0.0.1 or localhost): keys fetched over plain HTTP can be replaced on the way';
     expect(problemsOf(jwks('http://id.example.com/jwks.json'))).toContain(`${https} (got "http://id.example.com/jwks.json")`);
     expect(problemsOf(jwks('http://10.0.0.7:8080/jwks.json'))).toContain(`${https} (got "http://10.0.0.7:8080/jwks.json")`);
+    expect(problemsOf(jwks('not a url'))).toContain('JWKS_URL: must be an http(s) URL (got "not a url")');
     for (const loopback of ['http://127.0.0.1:9000/jwks.json', 'http://localhost/jwks.json', 'http://[::1]:9000/jwks.json', 'https://id.example.com/jwks.json']) {
       expect(loadConfig(jwks(loopback), secret).callerAuth).toMatchObject({ jwksUrl: loopback });
     }
