@@ -4,6 +4,7 @@
  */
 import { OPERATION_NAMES, OPERATIONS, type OperationName } from './cdn/operations';
 import { RETRY_DEFAULTS } from './cdn/options';
+import { isLoopbackHost } from './http/exposure';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
@@ -69,6 +70,10 @@ export interface Config {
   readonly readinessTtlMs: number;
   /** How long a shutdown waits for in-flight requests. */
   readonly shutdownTimeoutMs: number;
+  /** Timeouts and connection cap of the gateway's own HTTP server (slow clients). */
+  readonly httpServer: HttpServerLimits;
+  /** Shared secret a trusted router sends to receive federated traces (ftv1); unset = never. */
+  readonly federationTraceSecret?: string;
   /**
    * Enterprise project sent as `enterprise_project_id` on historytasks, task detail, refresh and
    * preheat calls (url-tasks takes none): `0` the default project, `all` every project, or a project's id.
@@ -96,7 +101,27 @@ export interface UpstreamRetrySettings {
 export type CallerAuthConfig =
   | { readonly mode: 'none' }
   | { readonly mode: 'api-key'; readonly keys: readonly string[] }
-  | { readonly mode: 'jwt'; readonly secret?: string; readonly jwksUrl?: string; readonly issuer?: string; readonly audience?: string };
+  | {
+      readonly mode: 'jwt';
+      readonly secret?: string;
+      readonly jwksUrl?: string;
+      readonly issuer?: string;
+      readonly audience?: string;
+      /** Longest accepted token lifetime in seconds: `exp − iat`, or `exp − now` without `iat`. */
+      readonly maxLifetimeS: number;
+    };
+
+/** Timeouts and connection cap of the gateway's HTTP server, against clients that hold connections open. */
+export interface HttpServerLimits {
+  /** Time from a request's first byte to the end of its headers. */
+  readonly headersTimeoutMs: number;
+  /** Time from a request's first byte to the end of its body (receipt only: the answer is not bounded by it). */
+  readonly requestTimeoutMs: number;
+  /** How long an idle keep-alive connection stays open between requests. */
+  readonly keepAliveTimeoutMs: number;
+  /** Most open client connections; further ones are closed as soon as they are accepted. */
+  readonly maxConnections: number;
+}
 
 /** Limits on one GraphQL document (depth, aliases, tokens, and cost weighted by `first`/`last`). */
 export interface QueryLimits {
@@ -127,7 +152,7 @@ const int = (min: number, max: number, fallback: number) =>
     .transform((v) => v ?? fallback);
 
 // Settings whose values are never echoed in messages.
-const SECRET_NAMES = new Set(['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'HUAWEICLOUD_IAM_TOKEN', 'SIMULATOR_SK', 'CURSOR_SECRET', 'REDIS_URL', 'API_KEYS', 'JWT_SECRET', 'UPSTREAM_ACCOUNT_ID']);
+const SECRET_NAMES = new Set(['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'HUAWEICLOUD_IAM_TOKEN', 'SIMULATOR_SK', 'CURSOR_SECRET', 'REDIS_URL', 'API_KEYS', 'JWT_SECRET', 'UPSTREAM_ACCOUNT_ID', 'FEDERATION_TRACE_SECRET']);
 
 const text = z.string().trim().min(1, 'must not be empty').optional();
 
@@ -179,6 +204,13 @@ const apiKeys = z
   .transform((v) => v ?? []);
 
 const httpUrl = z.string().trim().url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
+
+// Keys fetched over plain HTTP can be swapped by anyone on the path, who could then sign any token.
+// (Refinements run even after `url()` failed: a value that is no URL is left to that message.)
+const jwksUrl = httpUrl.refine(
+  (u) => u.startsWith('https://') || !URL.canParse(u) || isLoopbackHost(new URL(u).hostname),
+  'must be an https:// URL (http:// only for a loopback host such as 127.0.0.1 or localhost): keys fetched over plain HTTP can be replaced on the way',
+);
 
 const EnvSchema = z.object({
   PORT: int(0, 65535, 4000),
@@ -234,9 +266,11 @@ const EnvSchema = z.object({
   AUTH_MODE: z.enum(['none', 'api-key', 'jwt']).optional().default('none'),
   API_KEYS: apiKeys,
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters (256 bits for HS256)').optional(),
-  JWKS_URL: httpUrl.optional(),
+  JWKS_URL: jwksUrl.optional(),
   JWT_ISSUER: text,
   JWT_AUDIENCE: text,
+  // A day: a stolen token stays useful at most this long, however far away its issuer set `exp`.
+  JWT_MAX_LIFETIME_S: int(60, 31622400, 86400),
   MAX_DEPTH: int(1, 100, 10),
   MAX_ALIASES: int(0, 1000, 15),
   MAX_TOKENS: int(1, 1000000, 1000),
@@ -245,6 +279,13 @@ const EnvSchema = z.object({
   BODY_LIMIT_BYTES: int(1024, 104857600, 1048576),
   READINESS_TTL_MS: int(1000, 3600000, 10000),
   SHUTDOWN_TIMEOUT_MS: int(1000, 600000, 20000),
+  // Slow clients (docs/architecture.md, HTTP server): Node's defaults (60 s for headers, 300 s for
+  // a request, no connection cap) let a few sockets trickling bytes hold memory for minutes.
+  HTTP_HEADERS_TIMEOUT_MS: int(100, 600000, 10000),
+  HTTP_REQUEST_TIMEOUT_MS: int(100, 3600000, 30000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(100, 600000, 5000),
+  HTTP_MAX_CONNECTIONS: int(1, 1000000, 512),
+  FEDERATION_TRACE_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   IDEMPOTENCY_TTL_MS: int(1000, 86400000, 600000),
   IDEMPOTENCY_MAX_KEYS: int(1, 1000000, 10000),
   // A quarter of the account's assumed daily quota (docs/upstream.md, Daily quotas: 2000 / 100 / 1000),
@@ -334,6 +375,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     readinessTtlMs: e.READINESS_TTL_MS,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+    httpServer: Object.freeze({
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+    }),
+    ...(e.FEDERATION_TRACE_SECRET === undefined ? {} : { federationTraceSecret: e.FEDERATION_TRACE_SECRET }),
     ...(e.HUAWEICLOUD_ENTERPRISE_PROJECT_ID === undefined ? {} : { enterpriseProjectId: e.HUAWEICLOUD_ENTERPRISE_PROJECT_ID }),
     idempotencyTtlMs: e.IDEMPOTENCY_TTL_MS,
     idempotencyMaxKeys: e.IDEMPOTENCY_MAX_KEYS,
@@ -388,6 +436,9 @@ function findContradictions(e: z.infer<typeof EnvSchema>): string[] {
   if (e.SHUTDOWN_TIMEOUT_MS < e.REQUEST_TIMEOUT_MS) {
     problems.push(`SHUTDOWN_TIMEOUT_MS (${e.SHUTDOWN_TIMEOUT_MS}) must be at least REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS}): a shutdown would cut off requests still within their deadline`);
   }
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push(`HTTP_HEADERS_TIMEOUT_MS (${e.HTTP_HEADERS_TIMEOUT_MS}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_REQUEST_TIMEOUT_MS}): the headers are part of the request`);
+  }
   return problems;
 }
 
@@ -399,6 +450,9 @@ function findCallerAuthContradictions(e: z.infer<typeof EnvSchema>): string[] {
   if (e.AUTH_MODE !== 'api-key' && e.API_KEYS.length > 0) problems.push(`API_KEYS is set but AUTH_MODE is ${e.AUTH_MODE}: set AUTH_MODE=api-key to use the keys, or unset API_KEYS`);
   if (e.AUTH_MODE === 'jwt' && !e.JWT_SECRET && !e.JWKS_URL) problems.push('AUTH_MODE=jwt needs JWT_SECRET (a shared HMAC secret) or JWKS_URL (the issuer\'s public keys)');
   if (e.JWT_SECRET && e.JWKS_URL) problems.push('JWT_SECRET and JWKS_URL are alternatives: set one of them');
+  if (e.AUTH_MODE === 'jwt' && e.JWKS_URL && !e.JWT_SECRET && !e.JWT_AUDIENCE) {
+    problems.push('JWKS_URL needs JWT_AUDIENCE (the aud claim your tokens carry for this gateway): an issuer\'s keys usually sign tokens for other applications too, and without an audience check this gateway would accept them all');
+  }
   if (e.AUTH_MODE !== 'jwt' && jwtSettings.length > 0) {
     problems.push(`${jwtSettings.join(', ')} ${jwtSettings.length === 1 ? 'is' : 'are'} set but AUTH_MODE is ${e.AUTH_MODE}: set AUTH_MODE=jwt, or unset ${jwtSettings.length === 1 ? 'it' : 'them'}`);
   }
@@ -413,7 +467,7 @@ function toCallerAuth(e: z.infer<typeof EnvSchema>): CallerAuthConfig {
     case 'api-key':
       return Object.freeze({ mode: 'api-key', keys: Object.freeze([...e.API_KEYS]) });
     case 'jwt':
-      return Object.freeze({ mode: 'jwt', secret: e.JWT_SECRET, jwksUrl: e.JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE });
+      return Object.freeze({ mode: 'jwt', secret: e.JWT_SECRET, jwksUrl: e.JWKS_URL, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, maxLifetimeS: e.JWT_MAX_LIFETIME_S });
   }
 }
 

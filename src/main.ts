@@ -9,7 +9,7 @@ import { createUpstream, upstreamOptionsFromConfig } from './cdn/upstream';
 import { createGateway } from './server';
 import { createMetrics } from './http/metrics';
 import { createUpstreamObserver } from './http/upstream-observer';
-import { exposureWarning } from './http/exposure';
+import { exposureWarning, jwtIssuerWarning } from './http/exposure';
 
 /** Something to close at shutdown, in order. */
 type Closer = () => Promise<void>;
@@ -56,6 +56,8 @@ async function main(): Promise<void> {
   logger.info({ url }, `GraphQL gateway ready at ${url}${config.explorer === 'off' ? '' : ' (open it in a browser for the explorer)'}`);
   const exposure = exposureWarning(config.host, config.callerAuth);
   if (exposure) logger.warn(exposure);
+  const issuer = jwtIssuerWarning(config.callerAuth);
+  if (issuer) logger.warn(issuer);
   if (config.cursorSecretGenerated) {
     logger.warn('CURSOR_SECRET is not set: cursors are signed with a random secret and stop working after a restart or on another replica');
   }
@@ -107,6 +109,7 @@ function secretsOf(config: Config): Array<string | undefined> {
     ...(auth.mode === 'api-key' ? auth.keys : []),
     ...(auth.mode === 'jwt' ? [auth.secret] : []),
     config.cursorSecret,
+    config.federationTraceSecret,
     config.redisUrl && new URL(config.redisUrl).password ? decodeURIComponent(new URL(config.redisUrl).password) : undefined,
   ];
 }

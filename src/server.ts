@@ -24,6 +24,7 @@ import { createMetrics, type Metrics } from './http/metrics';
 import { createReadiness, type Readiness } from './http/readiness';
 import { newRequestId } from './http/request-id';
 import { createRouter } from './http/routes';
+import { capConnections, httpServerOptions } from './http/server-limits';
 import type { UpstreamObserver } from './http/upstream-observer';
 
 /** What the gateway needs besides its configuration. */
@@ -69,7 +70,9 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   const idempotency = deps.idempotency ?? createIdempotencyStore({ ttlMs: config.idempotencyTtlMs, maxKeys: config.idempotencyMaxKeys, now });
   // Per gateway process, like the idempotency store: callers' daily create caps (CREATE_QUOTA_PER_CALLER_*).
   const createQuota = createCreateQuota({ caps: config.createQuotaPerCaller, now });
-  const server = createServer();
+  // Slow clients: headers, body and idle keep-alive are timed, and open connections capped (HTTP_* settings).
+  const server = createServer(httpServerOptions(config.httpServer));
+  capConnections(server, config.httpServer.maxConnections, logger);
   const observations = createObservations();
   const apollo = await startApollo({ config, logger, httpServer: server, observations, executor: deps.executor });
   const readiness = createReadiness({

@@ -1,7 +1,7 @@
 /**
  * Apollo Server as the gateway runs it: the schema and its executor, the document limits,
  * error formatting, and the plugins (draining the HTTP server on stop, the landing page
- * choice, observation of each request, cache-control).
+ * choice, observation of each request, cache-control, who gets federated traces).
  */
 import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -15,6 +15,7 @@ import { cacheControlPlugins } from './cache-control';
 import type { GraphContext } from './context';
 import { formatGraphQLError } from './errors';
 import { executionOptions, type ExecutorKind } from './executor';
+import { federationTracePlugins } from './federation-trace';
 import { createQueryLimits } from './limits';
 import { knownOperationTypesRule } from './operation-types';
 import { observePlugin, type Observations } from './plugins';
@@ -22,7 +23,7 @@ import { createSchema } from './schema';
 
 /** Options of `startApollo`. */
 export interface ApolloOptions {
-  readonly config: Pick<Config, 'explorer' | 'introspection' | 'queryLimits' | 'defaultPageSize' | 'shutdownTimeoutMs'>;
+  readonly config: Pick<Config, 'explorer' | 'introspection' | 'queryLimits' | 'defaultPageSize' | 'shutdownTimeoutMs' | 'federationTraceSecret'>;
   readonly logger: Logger;
   /** The server Apollo drains on stop: it stops accepting, ends idle connections and waits for in-flight requests. */
   readonly httpServer: Server;
@@ -45,6 +46,8 @@ export async function startApollo(options: ApolloOptions): Promise<ApolloServer<
     ...(config.introspection ? [] : [ApolloServerPluginDisableSuggestions()]),
     // No field declares cache hints: `no-store` without Apollo's per-field hint gathering.
     ...cacheControlPlugins<GraphContext>(),
+    // Per-field timings only for a router holding FEDERATION_TRACE_SECRET, never for any client.
+    ...federationTracePlugins<GraphContext>(config.federationTraceSecret),
   ];
   const apollo = new ApolloServer<GraphContext>({
     ...executionOptions(createSchema(), options.executor),

@@ -12,8 +12,8 @@
  * Resolvers, DataLoaders, scalars and errors are the schema's own, so results are the same as
  * graphql-js's: test/integration/executor-parity.test.ts runs the query corpus through both.
  *
- * A request that asks for a federated trace (`apollo-federation-include-trace: ftv1`) runs on
- * graphql-js instead: the inline-trace plugin times each field through hooks that Apollo wraps
+ * A request that gets a federated trace (`apollo-federation-include-trace: ftv1` from a router
+ * holding FEDERATION_TRACE_SECRET, see federation-trace.ts) runs on graphql-js instead: the inline-trace plugin times each field through hooks that Apollo wraps
  * around the schema's resolvers for graphql-js, and compiled queries would miss them.
  */
 import { execute, GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';

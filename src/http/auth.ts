@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTVerifyGetKey, type JWTVerifyOptions } from 'jose';
 import type { CallerAuthConfig } from '../config';
+import { lifetimeFailure } from './jwt-lifetime';
 
 /** Who called, as far as the logs are concerned (never the credential). */
 export type Caller =
@@ -25,7 +26,7 @@ export type Authenticator = (headers: IncomingHttpHeaders) => Promise<AuthVerdic
 const HMAC_ALGORITHMS = ['HS256', 'HS384', 'HS512'];
 const PUBLIC_KEY_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
-/** Seconds of clock difference tolerated on `exp`/`nbf`/`iat`. */
+/** Seconds of clock difference tolerated on `exp`/`nbf`, and on an `iat` ahead of this gateway's clock. */
 export const JWT_CLOCK_TOLERANCE_S = 5;
 
 /** Creates the authenticator of a caller-authentication setting. */
@@ -58,7 +59,8 @@ function apiKeyAuthenticator(keys: readonly string[]): Authenticator {
   };
 }
 
-// JWTs: HMAC with a shared secret, or public keys fetched (and cached) from a JWKS URL.
+// JWTs: HMAC with a shared secret, or public keys fetched (and cached) from a JWKS URL; each
+// token must expire, and within JWT_MAX_LIFETIME_S of its issue (jwt-lifetime.ts).
 function jwtAuthenticator(settings: Extract<CallerAuthConfig, { mode: 'jwt' }>): Authenticator {
   const options: JWTVerifyOptions = {
     algorithms: settings.secret ? HMAC_ALGORITHMS : PUBLIC_KEY_ALGORITHMS,
@@ -75,6 +77,8 @@ function jwtAuthenticator(settings: Extract<CallerAuthConfig, { mode: 'jwt' }>):
     if (token === undefined) return { ok: false, reason: 'missing', message: 'Authentication required: send Authorization: Bearer <JWT>' };
     try {
       const { payload } = secret ? await jwtVerify(token, secret, options) : await jwtVerify(token, jwks as JWTVerifyGetKey, options);
+      const refused = lifetimeFailure(payload, Date.now() / 1000, { maxLifetimeS: settings.maxLifetimeS, clockToleranceS: JWT_CLOCK_TOLERANCE_S });
+      if (refused) return { ok: false, ...refused };
       return { ok: true, caller: { kind: 'jwt', ...(typeof payload.sub === 'string' ? { subject: payload.sub } : {}) } };
     } catch (err) {
       return { ok: false, ...describeJwtFailure(err) };

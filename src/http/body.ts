@@ -1,10 +1,14 @@
 /** Reads request bodies with a byte limit, refusing early when the declared length is too large. */
 import type { IncomingMessage } from 'node:http';
 
-/** A body read within the limit, or the verdict that it was too large. */
-export type BodyResult = { readonly kind: 'ok'; readonly text: string } | { readonly kind: 'too-large' };
+/** A body read within the limit, the verdict that it was too large, or that the connection closed before it was complete. */
+export type BodyResult = { readonly kind: 'ok'; readonly text: string } | { readonly kind: 'too-large' } | { readonly kind: 'aborted' };
 
-/** Reads a request body as UTF-8 up to `limit` bytes; a larger body is drained and reported as `too-large`. */
+/**
+ * Reads a request body as UTF-8 up to `limit` bytes; a larger body is drained and reported as
+ * `too-large`, and one cut short (the client left, or HTTP_REQUEST_TIMEOUT_MS closed the
+ * connection) as `aborted`: the client's doing, with no one left to answer.
+ */
 export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
@@ -22,6 +26,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
       else chunks.push(chunk);
     });
     req.on('end', () => resolve(tooLarge ? { kind: 'too-large' } : { kind: 'ok', text: Buffer.concat(chunks).toString('utf8') }));
-    req.on('error', reject);
+    // Node reports a connection closed mid-body as an `aborted` ECONNRESET on the request.
+    req.on('error', (err: Error & { code?: string }) => (err.code === 'ECONNRESET' ? resolve({ kind: 'aborted' }) : reject(err)));
   });
 }

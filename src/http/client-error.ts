@@ -17,10 +17,15 @@ const REFUSALS: Readonly<Record<string, readonly [number, string, string]>> = {
 };
 const DEFAULT_REFUSAL = [400, 'Bad Request', 'The request is not valid HTTP/1.1'] as const;
 
+// How long a refused client may take to read the answer and close its side. `end` alone sends
+// the answer and a FIN but keeps the socket until the client closes too, which a slow-client
+// attacker never does; destroying at once could reset the connection before the answer is read.
+const CLOSE_GRACE_MS = 1000;
+
 /** A server's `clientError` listener. */
 export type ClientErrorHandler = (error: Error & { code?: string }, socket: Duplex) => void;
 
-/** Creates the `clientError` listener: writes a JSON error answer when the socket can still take one, records it, then closes the socket. */
+/** Creates the `clientError` listener: writes a JSON error answer when the socket can still take one, records it, then closes the socket (destroying it if the client has not closed its side within a second). */
 export function createClientErrorHandler(accessLog: AccessLog): ClientErrorHandler {
   return (error, socket) => {
     // Node's own handler checks the same: a response already started on this socket cannot be replaced.
@@ -36,6 +41,9 @@ export function createClientErrorHandler(accessLog: AccessLog): ClientErrorHandl
     socket.end(
       `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${REQUEST_ID_HEADER}: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
     );
+    const linger = setTimeout(() => socket.destroy(), CLOSE_GRACE_MS);
+    linger.unref();
+    socket.once('close', () => clearTimeout(linger));
     accessLog.unparsed(status, requestId);
   };
 }

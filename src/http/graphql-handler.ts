@@ -29,6 +29,8 @@ export async function handleGraphQLRequest<TContext extends object>(
   options: GraphQLRequestOptions<TContext>,
 ): Promise<void> {
   const body = await readBody(req, options.bodyLimitBytes);
+  // The connection is gone: nothing to answer; the access log records the request as aborted.
+  if (body.kind === 'aborted') return;
   if (body.kind === 'too-large') return exchange.refuse(413, CODES.BAD_REQUEST, `The request body exceeds ${options.bodyLimitBytes} bytes (BODY_LIMIT_BYTES)`);
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {

@@ -1,6 +1,6 @@
 /**
  * Logs of the real process, with real credentials in play: at LOG_LEVEL=debug, after
- * successful and failing queries, no AK, SK, security token, API key or cursor secret and no
+ * successful and failing queries, no AK, SK, security token, API key, cursor or trace secret and no
  * request signature appears anywhere in the output, while the request ids do.
  */
 import { createSimulator, type Simulator } from '../../src/simulator/index';
@@ -12,6 +12,7 @@ const SK = 'E2eLogTestSecretKey0123456789abcdefghijk';
 const SECURITY_TOKEN = 'e2e-security-token-abcdefghijklmnopqrstuvwxyz-0123456789';
 const API_KEY = 'e2e-caller-api-key-0123456789';
 const CURSOR_SECRET = 'e2e-cursor-secret-0123456789';
+const TRACE_SECRET = 'e2e-federation-trace-secret-0123456789';
 
 describe('logs of a gateway holding credentials', () => {
   let simulator: Simulator;
@@ -28,6 +29,7 @@ describe('logs of a gateway holding credentials', () => {
       AUTH_MODE: 'api-key',
       API_KEYS: API_KEY,
       CURSOR_SECRET,
+      FEDERATION_TRACE_SECRET: TRACE_SECRET,
       LOG_LEVEL: 'debug',
       UPSTREAM_MAX_ATTEMPTS: '2',
     });
@@ -60,7 +62,7 @@ describe('logs of a gateway holding credentials', () => {
     // The access line is written when the response closes, and travels through a pipe: wait for all six.
     await eventually(() => expect(gateway.logs().filter((l) => l.msg === 'graphql request').length).toBeGreaterThanOrEqual(6));
     const output = gateway.output();
-    for (const secret of [AK, SK, SECURITY_TOKEN, API_KEY, CURSOR_SECRET]) expect(output).not.toContain(secret);
+    for (const secret of [AK, SK, SECURITY_TOKEN, API_KEY, CURSOR_SECRET, TRACE_SECRET]) expect(output).not.toContain(secret);
     expect(output).not.toMatch(/Signature=|Access=|\b[0-9a-f]{64}\b/);
 
     // The logs are not just empty: upstream calls are there with both request ids.

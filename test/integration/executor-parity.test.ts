@@ -20,6 +20,8 @@ const DAY = 24 * HOUR;
 const NOW = Math.floor(Date.now() / 60_000) * 60_000;
 let clock = Date.now();
 const UNLIMITED = { 'url-tasks': 0, detail: 0, historytasks: 0, refresh: 0, preheat: 0 };
+// Traces go only to a router holding this secret (FEDERATION_TRACE_SECRET).
+const TRACE_SECRET = 'parity-trace-secret-0123456789';
 
 const RECORD = 'id url status type taskId createdAt modifiedAt fileType mode';
 const TASK = 'id taskId type status fileType createdAt processing succeeded failed total';
@@ -54,7 +56,7 @@ let requestCount = 0;
 beforeAll(async () => {
   simulator = await createSimulator({ port: 0, quiet: true, now: () => NOW, rateLimits: UNLIMITED });
   for (const executor of ['jit', 'graphql-js'] as const) {
-    const config = loadConfig({ CDN_ENDPOINT: simulator.url, PORT: '0', LOG_LEVEL: 'silent', CURSOR_SECRET: 'parity-cursor-secret-0123456789', UPSTREAM_MAX_ATTEMPTS: '1' });
+    const config = loadConfig({ CDN_ENDPOINT: simulator.url, PORT: '0', LOG_LEVEL: 'silent', CURSOR_SECRET: 'parity-cursor-secret-0123456789', UPSTREAM_MAX_ATTEMPTS: '1', FEDERATION_TRACE_SECRET: TRACE_SECRET });
     const cdn = createCdnClient({ endpoint: simulator.url, auth: { kind: 'aksk', ak: DEFAULT_SIMULATOR_AK, sk: DEFAULT_SIMULATOR_SK }, retry: { maxAttempts: 1 } });
     const gateway = await createGateway(config, { cdn, logger: createLogger('silent'), now: () => clock, executor });
     sides[executor] = { gateway, cdn, url: await gateway.listen(0, '127.0.0.1') };
@@ -168,7 +170,7 @@ describe('graphql-jit answers like graphql-js', () => {
     const entities = `query($r: [_Any!]!) { _entities(representations: $r) { __typename ... on UrlTask { url status } ... on Task { total status } } }`;
     await same(entities, { r: representations });
     await same('{ _service { sdl } }');
-    const traced = await same(entities, { r: representations }, { 'apollo-federation-include-trace': 'ftv1' });
+    const traced = await same(entities, { r: representations }, { 'apollo-federation-include-trace': 'ftv1', 'x-federation-trace-secret': TRACE_SECRET });
     expect(traced.body.extensions?.ftv1).toBe('a trace');
   });
 

@@ -1,7 +1,8 @@
 /**
  * Security over real HTTP: CSRF prevention, document limits (depth, aliases, tokens, cost
  * weighted by first/last), introspection switch, body limit, CORS, and caller authentication
- * with API keys, a shared JWT secret, and a JWKS served over loopback.
+ * with API keys, a shared JWT secret (time claims included: `exp` required, bounded lifetime, no
+ * `iat` in the future), and a JWKS served over loopback.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -156,6 +157,36 @@ describe('caller authentication', () => {
     }
   });
 
+  it('with a shared JWT secret: refuses tokens without exp, issued in the future, or living longer than JWT_MAX_LIFETIME_S', async () => {
+    const secret = 'jwt-shared-secret-0123456789abcdef-xyz';
+    const stack = await startOpsStack({ env: { AUTH_MODE: 'jwt', JWT_SECRET: secret, JWT_MAX_LIFETIME_S: '3600' } });
+    const key = new TextEncoder().encode(secret);
+    const now = () => Math.floor(Date.now() / 1000);
+    const YEAR = 365 * 86400;
+    const sign = (claims: { iat?: number; exp?: number }) => new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256' }).setSubject('user-7').sign(key);
+    const ask = async (claims: { iat?: number; exp?: number }) => {
+      const res = await stack.gql('{ __typename }', undefined, { authorization: `Bearer ${await sign(claims)}` });
+      return res.status === 200 ? res.body.data : [res.status, res.body.errors?.[0]?.extensions?.code, res.body.errors?.[0]?.message];
+    };
+    try {
+      expect(await ask({})).toEqual([401, 'UNAUTHENTICATED', 'The token has no "exp" claim: this gateway accepts only tokens that expire']);
+      expect(await ask({ iat: now() })).toEqual([401, 'UNAUTHENTICATED', 'The token has no "exp" claim: this gateway accepts only tokens that expire']);
+      // Issued ten years ago, still "valid" for five minutes: a lifetime of ten years.
+      expect(await ask({ iat: now() - 10 * YEAR, exp: now() + 300 })).toEqual([401, 'UNAUTHENTICATED', expect.stringMatching(/^The token is valid for \d+ s \(from its "iat" to its "exp"\), longer than this gateway accepts \(3600 s\)$/)]);
+      expect(await ask({ iat: now() + 10 * YEAR, exp: now() + 10 * YEAR + 300 })).toEqual([401, 'UNAUTHENTICATED', 'The token\'s "iat" claim is in the future (more than 5 s ahead of this gateway\'s clock)']);
+      // Without iat, the lifetime left counts: two hours is over the hour allowed.
+      expect(await ask({ exp: now() + 7200 })).toEqual([401, 'UNAUTHENTICATED', expect.stringMatching(/^The token is valid for \d+ s \(from now until its "exp"\), longer than this gateway accepts \(3600 s\)$/)]);
+      // Within the limits: an hour-long token, one without iat expiring within the hour, and an iat within the clock tolerance.
+      expect(await ask({ iat: now(), exp: now() + 3600 })).toEqual({ __typename: 'Query' });
+      expect(await ask({ exp: now() + 1800 })).toEqual({ __typename: 'Query' });
+      expect(await ask({ iat: now() + 3, exp: now() + 600 })).toEqual({ __typename: 'Query' });
+      const refusals = (await stack.waitForLogs((l) => l.msg?.toString().startsWith('caller refused') === true, 5)).map((l) => l.reason);
+      expect(refusals).toEqual(['exp-missing', 'exp-missing', 'lifetime-too-long', 'iat-in-future', 'lifetime-too-long']);
+    } finally {
+      await stack.close();
+    }
+  });
+
   it('with a JWKS URL: accepts tokens signed by a published key, refuses others', async () => {
     const issuer = await generateKeyPair('RS256');
     const stranger = await generateKeyPair('RS256');
@@ -166,12 +197,23 @@ describe('caller authentication', () => {
     });
     await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
     const jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`;
-    const stack = await startOpsStack({ env: { AUTH_MODE: 'jwt', JWKS_URL: jwksUrl } });
-    const sign = (key: CryptoKey | Uint8Array | object) =>
-      new SignJWT({}).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('svc').setExpirationTime('5m').sign(key as Parameters<SignJWT['sign']>[0]);
+    // A loopback JWKS may be plain http (a remote one must be https); JWKS mode needs JWT_AUDIENCE.
+    const stack = await startOpsStack({ env: { AUTH_MODE: 'jwt', JWKS_URL: jwksUrl, JWT_AUDIENCE: 'cdn-gateway', JWT_ISSUER: 'https://issuer.test' } });
+    const sign = (key: CryptoKey | Uint8Array | object, audience = 'cdn-gateway') =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setSubject('svc')
+        .setIssuer('https://issuer.test')
+        .setAudience(audience)
+        .setIssuedAt()
+        .setExpirationTime('5m')
+        .sign(key as Parameters<SignJWT['sign']>[0]);
     try {
       const ok = await stack.gql('{ __typename }', undefined, { authorization: `Bearer ${await sign(issuer.privateKey)}` });
       expect(ok.body.data).toEqual({ __typename: 'Query' });
+      // The issuer's own key, but a token meant for another application.
+      const elsewhere = await stack.gql('{ __typename }', undefined, { authorization: `Bearer ${await sign(issuer.privateKey, 'another-app')}` });
+      expect([elsewhere.status, elsewhere.body.errors?.[0]?.message]).toEqual([401, 'The token\'s "aud" claim is not accepted (check_failed)']);
       const forged = await stack.gql('{ __typename }', undefined, { authorization: `Bearer ${await sign(stranger.privateKey)}` });
       expect([forged.status, forged.body.errors?.[0]?.message]).toEqual([401, 'The token signature is not valid']);
       const garbage = await stack.gql('{ __typename }', undefined, { authorization: 'Bearer not.a.jwt' });

@@ -1,7 +1,7 @@
 /** The gateway's operational and security settings: defaults, every problem at once, secrets never echoed, exposure warning. */
 import { loadConfig } from '../../src/config';
 import { fixedSecret, problemsOf } from '../support/config-problems';
-import { exposureWarning, isLoopbackHost } from '../../src/http/exposure';
+import { exposureWarning, isLoopbackHost, jwtIssuerWarning } from '../../src/http/exposure';
 
 const secret = fixedSecret;
 
@@ -15,7 +15,9 @@ describe('operational and security settings', () => {
       bodyLimitBytes: 1048576,
       readinessTtlMs: 10000,
       shutdownTimeoutMs: 20000,
+      httpServer: { headersTimeoutMs: 10000, requestTimeoutMs: 30000, keepAliveTimeoutMs: 5000, maxConnections: 512 },
     });
+    expect(loadConfig({}, secret).federationTraceSecret).toBeUndefined();
   });
 
   it('reads CORS origins, introspection, API keys and JWT settings', () => {
@@ -24,7 +26,40 @@ describe('operational and security settings', () => {
     expect(keys.introspection).toBe(false);
     expect(keys.callerAuth).toEqual({ mode: 'api-key', keys: ['key-aaaaaaaaaaaaaaaa', 'key-bbbbbbbbbbbbbbbb'] });
     const jwt = loadConfig({ AUTH_MODE: 'jwt', JWKS_URL: 'https://id.example.com/jwks.json', JWT_AUDIENCE: 'gw' }, secret);
-    expect(jwt.callerAuth).toEqual({ mode: 'jwt', secret: undefined, jwksUrl: 'https://id.example.com/jwks.json', issuer: undefined, audience: 'gw' });
+    expect(jwt.callerAuth).toEqual({ mode: 'jwt', secret: undefined, jwksUrl: 'https://id.example.com/jwks.json', issuer: undefined, audience: 'gw', maxLifetimeS: 86400 });
+    expect(loadConfig({ AUTH_MODE: 'jwt', JWT_SECRET: 'a-secret-that-is-long-enough-0123456789', JWT_MAX_LIFETIME_S: '3600' }, secret).callerAuth).toMatchObject({ maxLifetimeS: 3600 });
+  });
+
+  it('requires https for a remote JWKS URL, and an audience in JWKS mode', () => {
+    const jwks = (url: string) => ({ AUTH_MODE: 'jwt', JWKS_URL: url, JWT_AUDIENCE: 'gw' });
+    const https = 'JWKS_URL: must be an https:// URL (http:// only for a loopback host such as 127.0.0.1 or localhost): keys fetched over plain HTTP can be replaced on the way';
+    expect(problemsOf(jwks('http://id.example.com/jwks.json'))).toContain(`${https} (got "http://id.example.com/jwks.json")`);
+    expect(problemsOf(jwks('http://10.0.0.7:8080/jwks.json'))).toContain(`${https} (got "http://10.0.0.7:8080/jwks.json")`);
+    expect(problemsOf(jwks('not a url'))).toContain('JWKS_URL: must be an http(s) URL (got "not a url")');
+    for (const loopback of ['http://127.0.0.1:9000/jwks.json', 'http://localhost/jwks.json', 'http://[::1]:9000/jwks.json', 'https://id.example.com/jwks.json']) {
+      expect(loadConfig(jwks(loopback), secret).callerAuth).toMatchObject({ jwksUrl: loopback });
+    }
+    expect(problemsOf({ AUTH_MODE: 'jwt', JWKS_URL: 'https://id.example.com/jwks.json', JWT_ISSUER: 'https://id.example.com' })).toEqual([
+      "JWKS_URL needs JWT_AUDIENCE (the aud claim your tokens carry for this gateway): an issuer's keys usually sign tokens for other applications too, and without an audience check this gateway would accept them all",
+    ]);
+    // A shared secret belongs to this gateway's issuer alone: no audience needed.
+    expect(loadConfig({ AUTH_MODE: 'jwt', JWT_SECRET: 'a-secret-that-is-long-enough-0123456789' }, secret).callerAuth).toMatchObject({ mode: 'jwt', audience: undefined });
+    expect(problemsOf({ AUTH_MODE: 'jwt', JWT_SECRET: 'a-secret-that-is-long-enough-0123456789', JWT_MAX_LIFETIME_S: '10' })).toEqual(['JWT_MAX_LIFETIME_S: must be at least 60 (got "10")']);
+  });
+
+  it('reads the HTTP server limits and refuses a headers timeout longer than the request timeout', () => {
+    const config = loadConfig({ HTTP_HEADERS_TIMEOUT_MS: '2000', HTTP_REQUEST_TIMEOUT_MS: '4000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '65000', HTTP_MAX_CONNECTIONS: '100' }, secret);
+    expect(config.httpServer).toEqual({ headersTimeoutMs: 2000, requestTimeoutMs: 4000, keepAliveTimeoutMs: 65000, maxConnections: 100 });
+    expect(problemsOf({ HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '10000', HTTP_MAX_CONNECTIONS: '0', HTTP_KEEP_ALIVE_TIMEOUT_MS: '0' })).toEqual([
+      'HTTP_KEEP_ALIVE_TIMEOUT_MS: must be at least 100 (got "0")',
+      'HTTP_MAX_CONNECTIONS: must be at least 1 (got "0")',
+      'HTTP_HEADERS_TIMEOUT_MS (20000) must not exceed HTTP_REQUEST_TIMEOUT_MS (10000): the headers are part of the request',
+    ]);
+  });
+
+  it('reads FEDERATION_TRACE_SECRET without ever echoing it', () => {
+    expect(loadConfig({ FEDERATION_TRACE_SECRET: 'router-trace-secret-0123' }, secret).federationTraceSecret).toBe('router-trace-secret-0123');
+    expect(problemsOf({ FEDERATION_TRACE_SECRET: 'short-trace' })).toEqual(['FEDERATION_TRACE_SECRET: must be at least 16 characters (got a value, not shown)']);
   });
 
   it('lists every invalid and contradictory setting at once', () => {
@@ -82,5 +117,13 @@ describe('exposure warning', () => {
     expect(exposureWarning('127.0.0.1', { mode: 'none' })).toBeUndefined();
     expect(exposureWarning('0.0.0.0', { mode: 'api-key', keys: ['k'] })).toBeUndefined();
     expect(exposureWarning('0.0.0.0', { mode: 'none' })).toMatch(/^HOST=0\.0\.0\.0 accepts connections from other machines and AUTH_MODE=none/);
+  });
+
+  it('warns when JWKS mode does not check the issuer', () => {
+    const jwks = loadConfig({ AUTH_MODE: 'jwt', JWKS_URL: 'https://id.example.com/jwks.json', JWT_AUDIENCE: 'gw' }, secret).callerAuth;
+    expect(jwtIssuerWarning(jwks)).toMatch(/^JWKS_URL is set without JWT_ISSUER: tokens are accepted whatever their "iss" claim/);
+    expect(jwtIssuerWarning({ ...jwks, issuer: 'https://id.example.com' } as typeof jwks)).toBeUndefined();
+    expect(jwtIssuerWarning(loadConfig({ AUTH_MODE: 'jwt', JWT_SECRET: 'a-secret-that-is-long-enough-0123456789' }, secret).callerAuth)).toBeUndefined();
+    expect(jwtIssuerWarning({ mode: 'none' })).toBeUndefined();
   });
 });
