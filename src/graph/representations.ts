@@ -79,22 +79,16 @@ export function entityRepresentations(
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
   const field = schema.getQueryType()?.getFields()._entities;
   if (!operation || operation.operation !== 'query' || !field) return [];
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 });
-  if (!coerced.coerced) return [];
-  const values = coerced.coerced;
   const fragments = new Map(
     document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((f) => [f.name.value, f]),
   );
-  const found: unknown[][] = [];
+  const nodes: FieldNode[] = [];
   const visited = new Set<string>();
   // `_entities` is a field of Query only, so only the root selection (and the fragments spread there) can hold it.
   const walk = (set: SelectionSetNode): void => {
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
-        if (selection.name.value === '_entities') {
-          const list = argumentList(field, selection, values);
-          if (list) found.push(list);
-        }
+        if (selection.name.value === '_entities') nodes.push(selection);
       } else if (selection.kind === Kind.INLINE_FRAGMENT) walk(selection.selectionSet);
       else if (!visited.has(selection.name.value)) {
         visited.add(selection.name.value);
@@ -104,7 +98,12 @@ export function entityRepresentations(
     }
   };
   walk(operation.selectionSet);
-  return found;
+  // Most requests hold no `_entities`: their variables are not coerced here.
+  if (nodes.length === 0) return [];
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 });
+  if (!coerced.coerced) return [];
+  const values = coerced.coerced;
+  return nodes.map((node) => argumentList(field, node, values)).filter((list): list is unknown[] => list !== undefined);
 }
 
 /** Refuses a request, once its operation is known and before any resolver runs, when an `_entities` representation cannot be resolved. */

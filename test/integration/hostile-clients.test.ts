@@ -95,13 +95,15 @@ describe('_entities representations the gateway cannot resolve (point 1)', () =>
     expect(answer.lines.every((l) => (l.level as number) < ERROR)).toBe(true);
   });
 
-  it('refuses the whole request, other fields included, before any upstream call, for literal representations too', async () => {
+  it('refuses the whole request, other fields included, before any upstream call, for literal representations and through fragments too', async () => {
     const before = await stack.upstreamCalls(OPS.urlTasks);
     const answer = await post({ query: '{ urlTasks(first: 1) { nodes { url } } _entities(representations: [{ __typename: "Task", id: 5 }]) { __typename } }' });
     expect(answer.status).toBe(400);
     expect(answer.body.errors?.map((e) => e.extensions?.code)).toEqual(['BAD_USER_INPUT']);
     expect(answer.body.errors?.[0]?.message).toMatch(/^_entities: 1 of 1 representations cannot be resolved, so none was: \[0\] id is a number, not a string\. /);
     expect(await stack.upstreamCalls(OPS.urlTasks)).toBe(before);
+    const spread = await post({ query: 'query($r: [_Any!]!) { ...F } fragment F on Query { ... on Query { _entities(representations: $r) { __typename } } }', variables: { r: [{ __typename: 'Task' }] } });
+    expect(spread.body.errors?.[0]?.message).toMatch(/^_entities: 1 of 1 representations cannot be resolved, so none was: \[0\] has no id\. /);
   });
 
   it('still resolves good representations, and a well-formed id of an object that does not exist to null', async () => {
@@ -196,6 +198,10 @@ describe('client errors log at info without a stack; bugs at error with one (poi
     expect(answer.lines.filter((l) => (l.level as number) >= ERROR)).toEqual([]);
     for (const line of written(answer)) expect(line).not.toMatch(/"stack"|"err"/);
     expect(answer.lines.filter((l) => l.msg === 'client errors')).toEqual([expect.objectContaining({ level: INFO, count: 1, errors: [expect.objectContaining({ code })] })]);
+  });
+
+  it('wrote no error-level line, Apollo\'s own logger included, for anything this file sent so far', () => {
+    expect(stack.logs.filter((l) => (l.level as number) >= ERROR)).toEqual([]);
   });
 
   it('a real bug is still masked for the client and logged at error with its stack', async () => {
