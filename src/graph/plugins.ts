@@ -1,8 +1,8 @@
 /** Apollo Server plugin of the gateway: observation of each request, its outcome and the errors behind it. */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { CODES, isGatewayError } from '../errors';
 import type { GraphQLError } from 'graphql';
+import { CODES, isGatewayError } from '../errors';
 import type { Logger } from '../logger';
 import { boundMessage, boundOperationName, truncateClientText } from './client-text';
 import type { GraphContext } from './context';

@@ -1,7 +1,8 @@
 /**
  * One request as the gateway serves it: its request id (made once, here, by the gateway, and
- * returned as `x-request-id`), the caller's own `x-request-id` when sane, the route and caller the routes learn, and the GraphQL outcome. The routes
- * fill it in; the access log reads it once, when the response closes.
+ * returned as `x-request-id`), the caller's own `x-request-id` when sane, the route and caller
+ * the routes learn, and the GraphQL outcome. The routes fill it in; the access log reads it
+ * once, when the response closes.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ClientErrorCode } from '../errors';
