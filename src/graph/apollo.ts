@@ -1,7 +1,8 @@
 /**
  * Apollo Server as the gateway runs it: the schema and its executor, the document limits,
  * error formatting, and the plugins (draining the HTTP server on stop, the landing page
- * choice, observation of each request, cache-control, who gets federated traces).
+ * choice, observation of each request, the document limits, `_entities` representations,
+ * cache-control, who gets federated traces).
  */
 import type { Server } from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -19,6 +20,7 @@ import { federationTracePlugins } from './federation-trace';
 import { createQueryLimits } from './limits';
 import { knownOperationTypesRule } from './operation-types';
 import { observePlugin, type Observations } from './plugins';
+import { representationsPlugin } from './representations';
 import { createSchema } from './schema';
 
 /** Options of `startApollo`. */
@@ -42,6 +44,8 @@ export async function startApollo(options: ApolloOptions): Promise<ApolloServer<
     config.explorer === 'sandbox' ? ApolloServerPluginLandingPageLocalDefault({ embed: true, footer: false }) : ApolloServerPluginLandingPageDisabled(),
     observePlugin(logger, options.observations),
     ...limits.plugins,
+    // After the lookup-list cap: representations the gateway cannot resolve refuse the request before it runs.
+    representationsPlugin(),
     // Without introspection, "Did you mean …?" hints would still reveal the schema field by field.
     ...(config.introspection ? [] : [ApolloServerPluginDisableSuggestions()]),
     // No field declares cache hints: `no-store` without Apollo's per-field hint gathering.

@@ -36,7 +36,7 @@ export function createAccessLog({ logger, metrics, now }: AccessLogOptions): Acc
     const durationMs = now() - exchange.started;
     metrics.observeHttp(exchange.route, res.statusCode);
     if (exchange.route !== '/graphql') {
-      logger.debug({ requestId: exchange.requestId, method: req.method, route: exchange.route, status: res.statusCode, durationMs }, 'http request');
+      logger.debug({ requestId: exchange.requestId, clientRequestId: exchange.clientRequestId, method: req.method, route: exchange.route, status: res.statusCode, durationMs }, 'http request');
       return;
     }
     // A GraphQL request that ended without one (its client left first) failed only if its status says so.
@@ -45,6 +45,7 @@ export function createAccessLog({ logger, metrics, now }: AccessLogOptions): Acc
     logger.info(
       {
         requestId: exchange.requestId,
+        clientRequestId: exchange.clientRequestId,
         method: req.method,
         status: res.statusCode,
         durationMs,

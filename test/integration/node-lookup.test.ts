@@ -214,15 +214,23 @@ describe('Federation _entities', () => {
     expect(calls).toBe(distinctTasks(records));
   });
 
-  it('resolves Task representations, and null for unknown ones', async () => {
+  it('resolves Task representations, and null for well-formed ids of unknown objects', async () => {
     const task = await taskOf(records[20]!.taskId);
     const res = await data<{ _entities: Array<Record<string, unknown> | null> }>(ENTITIES, {
       r: [
         { __typename: 'Task', id: task.id },
         { __typename: 'Task', id: toTaskGlobalId('999999999', Date.now()) },
-        { __typename: 'UrlTask', id: 'garbage' },
+        { __typename: 'UrlTask', id: toUrlTaskGlobalId('999999999', 1, Date.now()) },
       ],
     });
     expect(res._entities).toEqual([{ __typename: 'Task', id: task.id, taskId: task.taskId, total: task.total }, null, null]);
+  });
+
+  it('refuses a malformed id with BAD_USER_INPUT (a router only sends back ids this subgraph gave it; see hostile-clients.test.ts)', async () => {
+    const res = await stack.query(ENTITIES, { r: [{ __typename: 'UrlTask', id: 'garbage' }] });
+    expect(res.status).toBe(400);
+    expect(res.errors?.map((e) => [e.extensions?.code, e.message])).toEqual([
+      ['BAD_USER_INPUT', expect.stringMatching(/^_entities: 1 of 1 representations cannot be resolved, so none was: \[0\] id is not the global id of a UrlTask\. /)],
+    ]);
   });
 });

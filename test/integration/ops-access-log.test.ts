@@ -2,7 +2,8 @@
  * The access log as the one writer of a request's outcome: whichever part of the gateway
  * answered (caller authentication, the body reader, Apollo with or without its plugins, a
  * resolver, Node's HTTP parser), the request gets exactly one access line and one metrics
- * observation, under the request id its answer carries in `x-request-id` and in every error.
+ * observation, under the request id its answer carries in `x-request-id` and in every error
+ * (the gateway's own; the caller's `x-request-id` is logged beside it as `clientRequestId`).
  */
 import { connect } from 'node:net';
 import { startOpsStack, type OpsStack } from './ops-support';
@@ -22,7 +23,7 @@ interface Answer {
   readonly body: { errors?: Array<{ extensions?: { code?: string; requestId?: string } }> };
 }
 
-// Posts a raw body to /graphql with the API key and a request id.
+// Posts a raw body to /graphql with the API key and a client request id.
 async function post(requestId: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }): Promise<Answer> {
   const res = await fetch(`${stack.origin}/graphql`, { method: 'POST', headers: { 'x-api-key': KEY, 'x-request-id': requestId, ...headers }, body });
   return { status: res.status, requestId: res.headers.get('x-request-id'), body: (await res.json()) as Answer['body'] };
@@ -59,12 +60,13 @@ describe('one access line per GraphQL request, under the request id its answer c
   it.each(CASES.map((c, i) => ({ ...c, id: `access-${i}` })))('$name → HTTP $status $codes', async ({ send, id, status, codes, operation }) => {
     const answer = await send(id);
     expect(answer.status).toBe(status);
-    expect(answer.requestId).toBe(id);
+    expect(answer.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const requestId = answer.requestId!;
     expect((answer.body.errors ?? []).map((e) => e.extensions?.code)).toEqual(codes);
-    for (const error of answer.body.errors ?? []) expect(error.extensions?.requestId).toBe(id);
-    const lines = await accessLines(id);
+    for (const error of answer.body.errors ?? []) expect(error.extensions?.requestId).toBe(requestId);
+    const lines = await accessLines(requestId);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ msg: 'graphql request', status, operation, ...(codes.length > 0 ? { errors: codes } : {}) });
+    expect(lines[0]).toMatchObject({ msg: 'graphql request', status, operation, clientRequestId: id, ...(codes.length > 0 ? { errors: codes } : {}) });
     if (codes.length === 0) expect(lines[0]).not.toHaveProperty('errors');
   });
 

@@ -7,6 +7,7 @@ import { Writable } from 'node:stream';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index';
 import { createCdnClient } from '../../src/cdn/upstream';
 import { loadConfig, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Config } from '../../src/config';
+import type { CdnApi } from '../../src/graph/context';
 import { createLogger } from '../../src/logger';
 import { createGateway, type Gateway } from '../../src/server';
 import { createMetrics } from '../../src/http/metrics';
@@ -41,7 +42,15 @@ export interface GqlBody {
 }
 
 /** Starts a simulator and a gateway against it; `env` overrides gateway settings. */
-export async function startOpsStack(options: { env?: Record<string, string>; simulator?: SimulatorOptions; logLevel?: string } = {}): Promise<OpsStack> {
+export async function startOpsStack(
+  options: {
+    env?: Record<string, string>;
+    simulator?: SimulatorOptions;
+    logLevel?: string;
+    /** Wraps the CDN client the gateway calls (a test planting a bug). */
+    wrapCdn?: (cdn: CdnApi) => CdnApi;
+  } = {},
+): Promise<OpsStack> {
   const simulator = await createSimulator({ port: 0, quiet: true, records: 3000, ...options.simulator });
   const config = loadConfig({ CDN_ENDPOINT: simulator.url, PORT: '0', CURSOR_SECRET: 'test-cursor-secret-0123456789', ...options.env });
   const logs: Array<Record<string, unknown>> = [];
@@ -61,7 +70,7 @@ export async function startOpsStack(options: { env?: Record<string, string>; sim
     retry: { maxAttempts: config.upstreamMaxAttempts },
     onEvent: upstreamObserver.onEvent,
   });
-  const gateway = await createGateway(config, { cdn, logger, metrics, upstreamObserver });
+  const gateway = await createGateway(config, { cdn: options.wrapCdn ? options.wrapCdn(cdn) : cdn, logger, metrics, upstreamObserver });
   const url = await gateway.listen(0, '127.0.0.1');
   const origin = new URL(url).origin;
   const sim = <T>(method: string, path: string, body?: unknown): Promise<T> => callSimulator<T>(simulator.url, method, path, body);
