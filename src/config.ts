@@ -5,6 +5,7 @@
 import { OPERATION_NAMES, OPERATIONS, type OperationName } from './cdn/operations';
 import { RETRY_DEFAULTS } from './cdn/options';
 import { isLoopbackHost } from './http/exposure';
+import { findOperationNameProblems } from './http/operation-label';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
@@ -56,6 +57,8 @@ export interface Config {
   /** Secret that makes cursors tamper-evident; random per process when unset. */
   readonly cursorSecret: string;
   readonly cursorSecretGenerated: boolean;
+  /** Operation names the GraphQL metrics label by name (`METRICS_OPERATION_NAMES`); any other is `other`. */
+  readonly metricsOperationNames: readonly string[];
   /** Browser origins allowed to call the gateway (CORS): empty = none, `['*']` = any. */
   readonly corsOrigins: readonly string[];
   /** Whether the schema can be introspected. */
@@ -203,6 +206,16 @@ const apiKeys = z
   .optional()
   .transform((v) => v ?? []);
 
+// Operation names are client-chosen label values: only those the operator lists get a series of their own.
+const operationNames = z
+  .string()
+  .transform((value) => [...new Set(splitList(value))])
+  .superRefine((names, ctx) => {
+    for (const problem of findOperationNameProblems(names)) ctx.addIssue({ code: 'custom', message: problem });
+  })
+  .optional()
+  .transform((v) => v ?? []);
+
 const httpUrl = z.string().trim().url('must be an http(s) URL').refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL');
 
 // Keys fetched over plain HTTP can be swapped by anyone on the path, who could then sign any token.
@@ -260,6 +273,7 @@ const EnvSchema = z.object({
   UPSTREAM_ACCOUNT_ID: z.string().trim().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1 to 128 letters, digits or . _ : - (e.g. the account\'s domain id)').optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional().default('info'),
   EXPLORER: z.enum(['graphiql', 'sandbox', 'off']).optional().default('graphiql'),
+  METRICS_OPERATION_NAMES: operationNames,
   CURSOR_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   CORS_ORIGINS: corsOrigins,
   INTROSPECTION: z.enum(['true', 'false']).optional().default('true'),
@@ -368,6 +382,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     explorer: e.EXPLORER,
     cursorSecret: e.CURSOR_SECRET ?? randomSecret(),
     cursorSecretGenerated: e.CURSOR_SECRET === undefined,
+    metricsOperationNames: Object.freeze([...e.METRICS_OPERATION_NAMES]),
     corsOrigins: Object.freeze([...e.CORS_ORIGINS]),
     introspection: e.INTROSPECTION === 'true',
     callerAuth: toCallerAuth(e),

@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config.logLevel, { secrets: secretsOf(config) });
   const closers: Closer[] = [];
   const endpoint = await startUpstream(config, logger, closers);
-  const metrics = createMetrics();
+  const metrics = createMetrics({ operationNames: config.metricsOperationNames });
   const upstreamObserver = createUpstreamObserver(logger, metrics);
 
   // The upstream client with its economy: coalescing, a short-lived cache and the quota's

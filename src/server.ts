@@ -66,7 +66,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   const now = deps.now ?? Date.now;
   const { logger, cdn } = deps;
   // Process metrics come with the metrics main.ts creates; a gateway built without them (tests) skips them.
-  const metrics = deps.metrics ?? createMetrics({ processMetrics: false });
+  const metrics = deps.metrics ?? createMetrics({ processMetrics: false, operationNames: config.metricsOperationNames });
   const idempotency = deps.idempotency ?? createIdempotencyStore({ ttlMs: config.idempotencyTtlMs, maxKeys: config.idempotencyMaxKeys, now });
   // Per gateway process, like the idempotency store: callers' daily create caps (CREATE_QUOTA_PER_CALLER_*).
   const createQuota = createCreateQuota({ caps: config.createQuotaPerCaller, now });

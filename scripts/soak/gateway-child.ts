@@ -57,7 +57,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   if (config.upstream.mode !== 'remote') throw new Error('the soak child needs CDN_ENDPOINT (the soak starts its own simulator)');
   const logger = createLogger(config.logLevel, { secrets: [config.cursorSecret] });
-  const metrics = createMetrics();
+  const metrics = createMetrics({ operationNames: config.metricsOperationNames });
   const observer = createUpstreamObserver(logger, metrics);
   const upstream = { attempts: 0, retries: 0, byOutcome: {} as Record<string, number> };
   const onEvent = (event: UpstreamEvent): void => {

@@ -5,6 +5,7 @@
  */
 import type { ZodError } from 'zod';
 import { AttemptTimeoutError, CallerAbortedError, DeadlineExceededError, GatewayError, type ErrorCode, type UpstreamInfo } from '../errors';
+import { screenUpstreamCode, UNRECOGNIZED_UPSTREAM_CODE } from './error-code';
 import { parseJson, type JsonBody } from './json';
 import { OPERATION_NAMES, operationLabel, type OperationName } from './operations';
 import type { RawResponse } from './pipeline';
@@ -132,7 +133,8 @@ export function classifyResponse(
   const requestId = res.requestId ?? fields?.requestId;
   const upstream: UpstreamInfo = {
     status: res.status,
-    code: fields?.code,
+    // Only a code of the documented shape is repeated; any other is UNRECOGNIZED, in the message too.
+    code: screenUpstreamCode(fields?.code),
     message: fields?.message === undefined ? undefined : redact(fields.message),
     requestId,
   };
@@ -146,8 +148,8 @@ export function classifyResponse(
       );
     }
     if (!fields) return undefined;
-    const refused = fields.code === QUOTA_EXCEEDED_CODE ? undefined : accountRefusal(ctx, res.status, upstream);
-    const code = refused?.code ?? codeForStatus(res.status, fields.code);
+    const refused = upstream.code === QUOTA_EXCEEDED_CODE ? undefined : accountRefusal(ctx, res.status, upstream);
+    const code = refused?.code ?? codeForStatus(res.status, upstream.code);
     return new GatewayError(code, message(ctx, code, upstream, undefined, refused?.hint), { upstream });
   }
   const refused = accountRefusal(ctx, res.status, upstream);
@@ -257,7 +259,8 @@ export function errorCodeOf(error: unknown, depth = 0): string | undefined {
 
 // Composes the message of an error reported by the upstream itself.
 function message(ctx: CallContext, code: ErrorCode, upstream: UpstreamInfo, retryAfterMs?: number, accountHint?: string): string {
-  const said = [upstream.code, upstream.message === undefined ? undefined : JSON.stringify(upstream.message)]
+  const shownCode = upstream.code === UNRECOGNIZED_UPSTREAM_CODE ? `${UNRECOGNIZED_UPSTREAM_CODE} (an error code of undocumented shape, not shown)` : upstream.code;
+  const said = [shownCode, upstream.message === undefined ? undefined : JSON.stringify(upstream.message)]
     .filter((s) => s !== undefined)
     .join(' ');
   const what = `the CDN API answered HTTP ${upstream.status}${said ? ` ${said}` : ''}${idSuffix(upstream.requestId)}`;

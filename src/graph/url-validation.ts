@@ -2,6 +2,11 @@
  * Input rules of the create mutations (docs/upstream.md, Create refresh and Create preheat), checked before anything is sent so
  * that a bad batch costs no upstream call and no quota. Pure functions: a list of problems
  * out, each naming the offending URL; the resolver turns them into one BAD_USER_INPUT.
+ *
+ * A URL is sent as written, so it must read the same to every parser on the way (the gateway,
+ * the CDN, its origin): no characters parsers treat differently (whitespace, controls,
+ * invisible formatting characters, backslashes), no credentials, and a host that the WHATWG URL
+ * parser (`new URL`) reads exactly as it is written.
  */
 import { badUserInput, type GatewayError } from '../errors';
 
@@ -18,8 +23,17 @@ export const MAX_PROBLEMS_SHOWN = 5;
 
 // Characters shown of a URL in a message: enough to recognize it, not a 4 KB echo.
 const SHOWN_URL_CHARS = 100;
-// Whitespace and control characters: the CDN refuses them, and they hide in copy-pasted lists.
-const FORBIDDEN_CHARS = /[\s\x00-\x1f\x7f]/;
+// Characters refused anywhere in a URL (they must be percent-encoded): whitespace and controls
+// (C0, DEL and C1 such as U+0085: the CDN refuses them, and they hide in copy-pasted lists),
+// invisible formatting characters (Unicode Cf: zero-width U+200B–U+200D, U+2060, U+FEFF and
+// bidirectional controls U+200E/U+200F, U+202A–U+202E, U+2066–U+2069, which make a URL read
+// differently from what it is), lone surrogates (no UTF-8 form), and the backslash (WHATWG
+// parsers read it as `/` after the scheme, others as part of the host or user name).
+const REFUSED_CHAR = /[\s\p{Cc}\p{Cf}\p{Cs}\\]/u;
+// Bidirectional formatting characters, named as such in messages.
+const BIDI_CHAR = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+// Characters a quoted value shows escaped: JSON.stringify leaves DEL, C1, Cf characters and spaces other than U+0020 as they are.
+const INVISIBLE_CHARS = /(?! )[\p{Cc}\p{Cf}\p{Z}]/gu;
 // In a Unicode-aware pattern, paired surrogates form one code point: only unpaired halves match.
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
@@ -50,11 +64,57 @@ export function findUrlProblems(urls: readonly string[], options: { readonly fie
 export function findOneUrlProblem(url: string): string | undefined {
   if (url.length > MAX_URL_LENGTH) return `${show(url)} is ${url.length} characters long; at most ${MAX_URL_LENGTH} are allowed`;
   if (!url.startsWith('http://') && !url.startsWith('https://')) return `${show(url)} must start with http:// or https://`;
-  if (FORBIDDEN_CHARS.test(url)) return `${show(url)} must not contain spaces or control characters (percent-encode them)`;
+  const refused = REFUSED_CHAR.exec(url);
+  if (refused) return refusedCharProblem(url, refused[0], refused.index);
+  // The authority as written: no backslash is left, so it ends where WHATWG parsing ends it.
+  const authority = /^https?:\/\/([^/?#]*)/.exec(url)?.[1] ?? '';
+  if (authority.includes('@')) {
+    // The message must not repeat the credentials: the user information is shown as `…@`.
+    const hidden = url.replace(/^(https?:\/\/)[^/?#]*@/, '$1…@');
+    return `${show(hidden)} must not carry credentials (user:password@ before the host): the CDN needs none, and it would keep them in its records`;
+  }
+  const writtenHost = authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) : authority.replace(/:[^:]*$/, '');
+  const parsed = URL.canParse(url) ? new URL(url) : undefined;
   // WHATWG parsing forgives too much (`https:///a.js` gets host `a.js`): the host must be written where it belongs.
-  const written = /^https?:\/\/(?:[^@/?#]*@)?([^/?#:]*)/.exec(url)?.[1] ?? '';
-  if (written === '' || !URL.canParse(url)) return `${show(url)} is not a URL with a host name`;
+  if (writtenHost === '' || parsed === undefined || parsed.hostname === '') return `${show(url)} is not a URL with a host name`;
+  if (!readsAsWritten(writtenHost, parsed.hostname)) {
+    return `${show(url)} writes its host as ${show(writtenHost)}, which the URL standard reads as ${show(parsed.hostname)}; write the host as it is read (letters, digits, - and . in plain ASCII, or an international name)`;
+  }
   return undefined;
+}
+
+// Explains a refused character: which one, where, and what to do instead.
+function refusedCharProblem(url: string, char: string, index: number): string {
+  const at = `${codePoint(char)} at character ${index}`;
+  if (char === '\\') return `${show(url)} must not contain a backslash (${at}): URL parsers disagree on whether it ends the host; write / or percent-encode it as %5C`;
+  const kind = /\p{Cc}/u.test(char)
+    ? 'a control character'
+    : /\p{Cs}/u.test(char)
+      ? 'a lone surrogate'
+      : BIDI_CHAR.test(char)
+        ? 'a bidirectional formatting character'
+        : /\p{Cf}/u.test(char)
+          ? 'an invisible formatting character'
+          : 'a space';
+  return `${show(url)} must not contain spaces, control characters or invisible formatting characters (percent-encode them); it has ${kind} (${at})`;
+}
+
+// Tells whether the host a parser reads is the one written: label by label, ASCII labels equal
+// but for case, international labels in their punycode form. Anything else (percent-encoded or
+// full-width characters, IPv4 shorthands such as 0x7f.1, non-canonical IPv6) reads differently.
+function readsAsWritten(written: string, read: string): boolean {
+  const writtenLabels = written.split('.');
+  const readLabels = read.split('.');
+  if (writtenLabels.length !== readLabels.length) return false;
+  return writtenLabels.every((label, i) => {
+    const readLabel = readLabels[i] ?? '';
+    return /^[\x00-\x7f]*$/.test(label) ? label.toLowerCase() === readLabel : readLabel.startsWith('xn--');
+  });
+}
+
+// Names a character by its code point, e.g. U+202E.
+function codePoint(char: string): string {
+  return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /**
@@ -84,7 +144,15 @@ export function toInputError(problems: readonly string[]): GatewayError | undefi
   return badUserInput(`${problems.length} problems in the input: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}.`);
 }
 
-/** Quotes a value for a message, shortened when long. */
+/** Quotes a value for a message, shortened when long, with control and invisible formatting characters escaped (U+202E shows as \\u202e). */
 export function show(value: string): string {
-  return value.length > SHOWN_URL_CHARS ? `${JSON.stringify(value.slice(0, SHOWN_URL_CHARS))}…` : JSON.stringify(value);
+  const quoted = JSON.stringify(value.length > SHOWN_URL_CHARS ? value.slice(0, SHOWN_URL_CHARS) : value).replace(INVISIBLE_CHARS, escapeUnits);
+  return value.length > SHOWN_URL_CHARS ? `${quoted}…` : quoted;
+}
+
+// Escapes each UTF-16 unit of a character as \uXXXX.
+function escapeUnits(char: string): string {
+  let out = '';
+  for (let i = 0; i < char.length; i++) out += `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`;
+  return out;
 }

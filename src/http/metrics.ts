@@ -5,6 +5,8 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { UpstreamEvent } from '../cdn/options';
+import { isClientErrorCode } from '../errors';
+import { createOperationLabeler } from './operation-label';
 
 /**
  * A snapshot of figures to expose: any object whose leaves are numbers (and strings for info
@@ -41,20 +43,19 @@ export interface Metrics {
 /** Latency buckets in seconds, from a cached answer to a request at its deadline. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
-/** Most distinct operation names kept as label values; later ones count as `other`. */
-export const MAX_OPERATION_LABELS = 100;
-
 /** Options of `createMetrics`. */
 export interface MetricsOptions {
   /** Adds Node.js process metrics (CPU, memory, event loop). @default true */
   readonly processMetrics?: boolean;
+  /** Operation names counted under their own `operation` label (`METRICS_OPERATION_NAMES`); any other name is `other`. @default none */
+  readonly operationNames?: readonly string[];
 }
 
 /** Creates the metrics on a fresh registry. */
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.processMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const operationLabel = createOperationLabeler(MAX_OPERATION_LABELS);
+  const operationLabel = createOperationLabeler(options.operationNames ?? []);
 
   const graphqlRequests = new Counter({ name: 'gateway_graphql_requests_total', help: 'GraphQL requests by operation name', labelNames: ['operation'], registers: [registry] });
   const graphqlErrors = new Counter({ name: 'gateway_graphql_errors_total', help: 'Errors sent to GraphQL clients by operation name and extensions.code', labelNames: ['operation', 'code'], registers: [registry] });
@@ -73,7 +74,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       const label = operationLabel(operation);
       graphqlRequests.inc({ operation: label });
       graphqlDuration.observe({ operation: label }, durationMs / 1000);
-      for (const code of errorCodes) graphqlErrors.inc({ operation: label, code });
+      // Codes come from the catalogue; anything else (a bug) is counted, but under a fixed value.
+      for (const code of errorCodes) graphqlErrors.inc({ operation: label, code: isClientErrorCode(code) ? code : 'other' });
     },
     observeHttp(route, status) {
       httpResponses.inc({ route, status: String(status) });
@@ -90,20 +92,6 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       for (const refresh of snapshots) refresh();
       return registry.metrics();
     },
-  };
-}
-
-/** Returns a function mapping client-chosen operation names to bounded, valid label values. */
-export function createOperationLabeler(max: number): (name: string | null | undefined) => string {
-  const seen = new Set<string>();
-  return (name) => {
-    if (name === null || name === undefined || name === '') return 'anonymous';
-    if (!/^[_A-Za-z][_0-9A-Za-z]{0,63}$/.test(name)) return 'invalid';
-    if (seen.has(name)) return name;
-    // Operation names come from clients: cap them so a client cannot grow the label set without bound.
-    if (seen.size >= max) return 'other';
-    seen.add(name);
-    return name;
   };
 }
 

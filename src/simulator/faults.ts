@@ -18,6 +18,10 @@ export interface FaultConfig {
   readonly errorRate: number;
   /** @default 500 */
   readonly errorStatus: number;
+  /** `error_code` of the injected `errorStatus` answers, any text (to test how clients treat odd codes). @default Huawei's code for the status */
+  readonly errorCode?: string;
+  /** `error_msg` of the injected error and business-error answers. @default a message naming the fault */
+  readonly errorMessage?: string;
   /** Share of calls never answered (the socket is held until the client gives up). @default 0 */
   readonly timeoutRate: number;
   /** Share of calls whose socket is destroyed without an answer. @default 0 */
@@ -52,6 +56,8 @@ export interface FaultBaseline {
 /** What to do with one call. */
 export type FaultAction = 'timeout' | 'reset' | 'error' | 'business' | 'malformed' | 'none';
 
+// Longest injected error_code or error_msg: room for hostile values, not for megabytes.
+const MAX_INJECTED_TEXT = 65536;
 const RATE_FIELDS = ['errorRate', 'timeoutRate', 'resetRate', 'malformedRate', 'businessErrorRate'] as const;
 const SWITCH_FIELDS = ['enterpriseProjectRequired', 'urlTasksDisabled'] as const;
 const KNOWN_FIELDS = new Set<string>([
@@ -59,6 +65,8 @@ const KNOWN_FIELDS = new Set<string>([
   ...SWITCH_FIELDS,
   'latencyMs',
   'errorStatus',
+  'errorCode',
+  'errorMessage',
   'businessErrorCode',
   'retryAfterSeconds',
   'operations',
@@ -128,6 +136,14 @@ export function parseFaultConfig(input: unknown, baseline: Readonly<Record<Opera
       return refuse(`errorStatus must be an HTTP error status from 400 to 599, got ${JSON.stringify(body.errorStatus)}`);
     }
     config.errorStatus = body.errorStatus;
+  }
+  for (const field of ['errorCode', 'errorMessage'] as const) {
+    const value = body[field];
+    if (value === undefined) continue;
+    if (typeof value !== 'string' || value === '' || value.length > MAX_INJECTED_TEXT) {
+      return refuse(`${field} must be a non-empty string of at most ${MAX_INJECTED_TEXT} characters, got ${JSON.stringify(value).slice(0, 80)}`);
+    }
+    config[field] = value;
   }
   if (body.businessErrorCode !== undefined) {
     if (typeof body.businessErrorCode !== 'string' || body.businessErrorCode === '') return refuse(`businessErrorCode must be a non-empty string, got ${JSON.stringify(body.businessErrorCode)}`);

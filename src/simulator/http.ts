@@ -119,9 +119,9 @@ function decide(
     case 'reset':
       return { kind: action };
     case 'error':
-      return answer(injectedError(faults.errorStatus, raw.requestId));
+      return answer(injectedError(faults.errorStatus, raw.requestId, { code: faults.errorCode, message: faults.errorMessage }));
     case 'business':
-      return answer(businessError(faults.businessErrorCode, `Injected business error ${faults.businessErrorCode}.`));
+      return answer(businessError(faults.businessErrorCode, faults.errorMessage ?? `Injected business error ${faults.businessErrorCode}.`));
     case 'malformed':
     case 'none': {
       const query = parseRawQuery(raw.rawQuery);

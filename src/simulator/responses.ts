@@ -42,10 +42,15 @@ export function badRequest(operation: OperationName, message: string): ApiAnswer
   return cdnError(400, 'CDN.0001', message);
 }
 
-/** Builds an injected HTTP error: CDN service codes in the ErrRsp shape, API Gateway codes in the gateway one. */
-export function injectedError(status: number, requestId: string): ApiAnswer {
-  const { code, message } = gatewayErrorFor(status);
-  return code.startsWith('CDN.') ? cdnError(status, code, message) : gatewayError(status, code, message, requestId);
+/**
+ * Builds an injected HTTP error: CDN service codes in the ErrRsp shape, API Gateway codes in the
+ * gateway one. `override` replaces the code and message (the shape stays the status's).
+ */
+export function injectedError(status: number, requestId: string, override: { readonly code?: string; readonly message?: string } = {}): ApiAnswer {
+  const usual = gatewayErrorFor(status);
+  const code = override.code ?? usual.code;
+  const message = override.message ?? usual.message;
+  return usual.code.startsWith('CDN.') ? cdnError(status, code, message) : gatewayError(status, code, message, requestId);
 }
 
 /** Returns the error code and message Huawei uses for an HTTP error status. */

@@ -179,10 +179,49 @@ describe('create mutations', () => {
       const before = await stack.upstreamCalls(PREHEAT_POST);
       const res = await stack.query(CREATE_PREHEAT, { input: { urls: ['https://cdn.example.com/a b'] } });
       expect(onlyError(res)).toMatchObject({
-        message: 'input.urls[0] "https://cdn.example.com/a b" must not contain spaces or control characters (percent-encode them).',
+        message:
+          'input.urls[0] "https://cdn.example.com/a b" must not contain spaces, control characters or invisible formatting characters (percent-encode them); it has a space (U+0020 at character 25).',
         extensions: { code: 'BAD_USER_INPUT' },
       });
       expect(await stack.upstreamCalls(PREHEAT_POST)).toBe(before);
+    });
+  });
+
+  describe('URLs that parsers read differently, before any upstream call', () => {
+    const attacks: Array<[string, string, RegExp]> = [
+      ['credentials', 'https://alice:hunter2@cdn.example.com/a.js', /^input\.urls\[1\] "https:\/\/…@cdn\.example\.com\/a\.js" must not carry credentials/],
+      ['a backslash before @', 'https://cdn.example.com\\@evil.example/a.js', /^input\.urls\[1\] .* must not contain a backslash \(U\+005C at character 23\)/],
+      ['U+0085 (NEL)', 'https://cdn.example.com/a\u0085.js', /^input\.urls\[1\] "https:\/\/cdn\.example\.com\/a\\u0085\.js" must not contain .*; it has a control character \(U\+0085 at character 25\)/],
+      ['U+200B (zero width space)', 'https://cdn.example.com/\u200ba.js', /^input\.urls\[1\] .*; it has an invisible formatting character \(U\+200B at character 24\)/],
+      ['U+202E (right-to-left override)', 'https://cdn.example.com/\u202esj.exe', /^input\.urls\[1\] .*; it has a bidirectional formatting character \(U\+202E at character 24\)/],
+      ['a percent-encoded host', 'https://cdn%2eexample.com/a.js', /^input\.urls\[1\] .* writes its host as "cdn%2eexample\.com", which the URL standard reads as "cdn\.example\.com"/],
+    ];
+
+    it.each(attacks)('refuses %s as BAD_USER_INPUT naming the index and the reason; nothing reaches the simulator', async (_name, bad, message) => {
+      const before = await stack.upstreamCalls();
+      const [refresh, preheat] = [
+        await stack.query(CREATE_REFRESH, { input: { urls: [unique('ok.js'), bad] } }),
+        await stack.query(CREATE_PREHEAT, { input: { urls: [unique('ok.js'), bad] } }),
+      ];
+      for (const res of [refresh, preheat]) {
+        expect(res.data).toBeNull();
+        const error = onlyError(res);
+        expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+        expect(error.message).toMatch(message);
+        // The message escapes what it quotes and never repeats credentials.
+        expect(error.message).not.toMatch(/[\u0085\u200b\u202e]|alice|hunter2/);
+      }
+      expect(await stack.upstreamCalls()).toBe(before);
+    });
+
+    it('lists every refused URL of one call, and sends none of the good ones', async () => {
+      const before = await stack.sim<{ requests: unknown[] }>('GET', '/__sim/requests');
+      const res = await stack.query(CREATE_REFRESH, { input: { urls: [unique('ok.js'), ...attacks.map(([, bad]) => bad)] } });
+      const error = onlyError(res);
+      expect(error.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(error.message).toMatch(/^6 problems in the input: input\.urls\[1\] .*; input\.urls\[2\] .*; input\.urls\[3\] .*; input\.urls\[4\] .*; input\.urls\[5\] .*; and 1 more\.$/);
+      const after = await stack.sim<{ requests: unknown[] }>('GET', '/__sim/requests');
+      expect(after.requests).toEqual(before.requests);
     });
   });
 

@@ -8,7 +8,7 @@ const TASKS = 'query RecentTasks { tasks(first: 2) { nodes { taskId status } } }
 describe('health, readiness and metrics', () => {
   let stack: OpsStack;
   beforeAll(async () => {
-    stack = await startOpsStack({ env: { READINESS_TTL_MS: '60000' } });
+    stack = await startOpsStack({ env: { READINESS_TTL_MS: '60000', METRICS_OPERATION_NAMES: 'RecentTasks,BadCursor,Failing' } });
   });
   afterAll(() => stack.close());
 

@@ -12,7 +12,7 @@ const KEY = 'access-log-key-0123456789';
 
 let stack: OpsStack;
 beforeAll(async () => {
-  stack = await startOpsStack({ env: { AUTH_MODE: 'api-key', API_KEYS: KEY, BODY_LIMIT_BYTES: '2048' } });
+  stack = await startOpsStack({ env: { AUTH_MODE: 'api-key', API_KEYS: KEY, BODY_LIMIT_BYTES: '2048', METRICS_OPERATION_NAMES: 'Fine,Cursor,Named' } });
 });
 afterAll(() => stack.close());
 

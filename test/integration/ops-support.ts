@@ -61,7 +61,7 @@ export async function startOpsStack(
     },
   });
   const logger = createLogger(options.logLevel ?? 'debug', { destination: sink });
-  const metrics = createMetrics({ processMetrics: false });
+  const metrics = createMetrics({ processMetrics: false, operationNames: config.metricsOperationNames });
   const upstreamObserver = createUpstreamObserver(logger, metrics);
   const cdn = createCdnClient({
     endpoint: simulator.url,

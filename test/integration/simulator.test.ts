@@ -550,6 +550,15 @@ describe('the simulator on the real clock', () => {
       expect((await api(sim, 'GET', HISTORY)).json.error.error_code).toBe('CDN.0114');
     });
 
+    it('sends any error_code and error_msg it is given, in the shape of the status', async () => {
+      await control(sim, 'PUT', '/__sim/faults', { errorRate: 1, errorStatus: 500, errorCode: '<b>odd</b>', errorMessage: 'Odd.' });
+      expectCdnError(await api(sim, 'GET', URL_TASKS), 500, '<b>odd</b>', 'Odd.');
+      await control(sim, 'PUT', '/__sim/faults', { errorRate: 1, errorStatus: 429, errorCode: 'x\u202ey' });
+      expectGatewayError(await api(sim, 'GET', URL_TASKS), 429, 'x\u202ey');
+      await control(sim, 'PUT', '/__sim/faults', { businessErrorRate: 1, businessErrorCode: 'not a code', errorMessage: 'Refused.' });
+      expect((await api(sim, 'GET', HISTORY)).json.error).toEqual({ error_code: 'not a code', error_msg: 'Refused.' });
+    });
+
     it('answers truncated JSON with a malformed fault', async () => {
       await control(sim, 'PUT', '/__sim/faults', { malformedRate: 1 });
       const reply = await api(sim, 'GET', URL_TASKS);

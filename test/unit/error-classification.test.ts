@@ -13,6 +13,7 @@ import {
 import { CallerAbortedError, DeadlineExceededError, GatewayError } from '../../src/errors';
 import type { RawResponse } from '../../src/cdn/pipeline';
 import { createRedactor } from '../../src/cdn/redact';
+import { screenUpstreamCode, UNRECOGNIZED_UPSTREAM_CODE } from '../../src/cdn/error-code';
 
 const GET: CallContext = { operation: 'url-tasks', method: 'GET' };
 const NOW = Date.UTC(2024, 4, 12, 3, 0, 0);
@@ -108,6 +109,48 @@ describe('classifyResponse: status and body → catalogue code', () => {
       expect(text).not.toContain('a'.repeat(64));
     }
     expect(error?.upstream?.message).toContain('[redacted]');
+  });
+});
+
+describe('upstream error codes: only the documented shape is repeated', () => {
+  it.each(['CDN.0001', 'CDN.0108', 'CDN.0110', 'APIGW.0301', 'APIGW.0308', 'APIGW.0101', 'CDN.0000', 'Common.0002', 'IAM.01001'])('passes %j', (code) => {
+    expect(screenUpstreamCode(code)).toBe(code);
+  });
+
+  it.each([
+    '',
+    'cdn.0001',
+    'CDN.01',
+    'CDN.012345',
+    'CDN0001',
+    'CDN.0001 ',
+    ' CDN.0001',
+    'CDN.0001\n',
+    'CDN.0001.1',
+    'APIGW.0308<script>',
+    '<img src=x onerror=alert(1)>',
+    'CDN.000\u0661',
+    'C\u202eDN.0001',
+    'HUAWEICLOUDSDKAKEXAMPLE.0001',
+    'A'.repeat(10_000),
+  ])('replaces %j with UNRECOGNIZED', (code) => {
+    expect(screenUpstreamCode(code)).toBe(UNRECOGNIZED_UPSTREAM_CODE);
+  });
+
+  it('leaves no code as no code', () => {
+    expect(screenUpstreamCode(undefined)).toBeUndefined();
+  });
+
+  it.each<[string, RawResponse, string]>([
+    ['a gateway error', response(401, { error_code: '<b>EVIL</b>', error_msg: 'refused', request_id: REQ_ID }), 'UPSTREAM_UNAUTHORIZED'],
+    ['a 400', response(400, { error_code: 'EVIL: call +1-555', error_msg: 'refused' }), 'UPSTREAM_ERROR'],
+    ['a business error in a 200', response(200, { error: { error_code: 'CDN.0110 EVIL', error_msg: 'refused' } }), 'UPSTREAM_ERROR'],
+  ])('keeps an odd code of %s out of the message and the upstream info, and classifies by status', (_name, res, code) => {
+    const error = classify(res);
+    expect(error?.code).toBe(code);
+    expect(error?.upstream?.code).toBe('UNRECOGNIZED');
+    expect(error?.message).toContain(' UNRECOGNIZED (an error code of undocumented shape, not shown) "refused"');
+    expect(JSON.stringify({ message: error?.message, upstream: error?.upstream })).not.toContain('EVIL');
   });
 });
 

@@ -1,5 +1,8 @@
-/** Snapshot flattening (names, types, labels, units) and the bounded operation label. */
-import { createMetrics, createOperationLabeler, flattenSnapshot } from '../../src/http/metrics';
+/** Snapshot flattening (names, types, labels, units) and the allowlisted operation label. */
+import { createMetrics, flattenSnapshot } from '../../src/http/metrics';
+import { createOperationLabeler, findOperationNameProblems, MAX_LISTED_OPERATION_NAMES } from '../../src/http/operation-label';
+import { loadConfig } from '../../src/config';
+import { fixedSecret, problemsOf } from '../support/config-problems';
 
 describe('flattenSnapshot', () => {
   it('maps an economy snapshot to counters, gauges, seconds and an operation label, without double-counting aggregates', () => {
@@ -54,8 +57,62 @@ describe('registerSnapshot', () => {
 });
 
 describe('createOperationLabeler', () => {
-  it('keeps valid names, marks anonymous and invalid ones, and caps distinct names', () => {
-    const label = createOperationLabeler(2);
-    expect([label(null), label(''), label('has space'), label('A'), label('B'), label('C'), label('A')]).toEqual(['anonymous', 'anonymous', 'invalid', 'A', 'B', 'other', 'A']);
+  it('labels listed names by name, marks anonymous and invalid ones, and counts every other name as other', () => {
+    const label = createOperationLabeler(['A', 'B']);
+    expect([label(null), label(undefined), label(''), label('has space'), label('A'), label('C'), label('B'), label('A')]).toEqual([
+      'anonymous',
+      'anonymous',
+      'anonymous',
+      'invalid',
+      'A',
+      'other',
+      'B',
+      'A',
+    ]);
+  });
+
+  it('never freezes: a listed name keeps its label after any number of unlisted ones', () => {
+    const label = createOperationLabeler(['Late']);
+    for (let i = 0; i < 1000; i++) expect(label(`Random${i}`)).toBe('other');
+    expect(label('Late')).toBe('Late');
+  });
+
+  it('returns only listed names or the three fixed values, whatever the input', () => {
+    const label = createOperationLabeler(['Ok', 'other', 'not valid', 'x'.repeat(65)]);
+    const inputs = ['Ok', 'other', 'not valid', 'x'.repeat(65), 'x'.repeat(900_000), 'ünïcode', 'a\u0000b', '__proto__', 'constructor'];
+    expect(inputs.map(label)).toEqual(['Ok', 'other', 'invalid', 'invalid', 'invalid', 'invalid', 'invalid', 'other', 'other']);
+  });
+});
+
+describe('findOperationNameProblems', () => {
+  it('accepts GraphQL names of up to 64 characters', () => {
+    expect(findOperationNameProblems(['RecentTasks', '_private', 'a'.repeat(64)])).toEqual([]);
+  });
+
+  it('refuses non-names, overlong names, the fixed labels and overlong lists, naming each', () => {
+    expect(findOperationNameProblems(['ok', '1abc', 'a'.repeat(65), 'other'])).toEqual([
+      'name #2 "1abc" is not a GraphQL operation name of at most 64 characters (a letter or _, then letters, digits or _)',
+      `name #3 ${JSON.stringify('a'.repeat(40))}… is not a GraphQL operation name of at most 64 characters (a letter or _, then letters, digits or _)`,
+      'name #4 "other" is a label the gateway uses itself (anonymous, invalid, other); rename the operation',
+    ]);
+    const many = Array.from({ length: MAX_LISTED_OPERATION_NAMES + 1 }, (_, i) => `Op${i}`);
+    expect(findOperationNameProblems(many)).toEqual([`lists ${MAX_LISTED_OPERATION_NAMES + 1} names; at most ${MAX_LISTED_OPERATION_NAMES} are allowed (each adds series to every GraphQL metric)`]);
+  });
+});
+
+describe('METRICS_OPERATION_NAMES', () => {
+  it('defaults to no name: every named operation counts as other', () => {
+    expect(loadConfig({}, fixedSecret).metricsOperationNames).toEqual([]);
+  });
+
+  it('reads a comma-separated list, trimmed and without repeats', () => {
+    expect(loadConfig({ METRICS_OPERATION_NAMES: ' RecentTasks, Refresh ,,RecentTasks' }, fixedSecret).metricsOperationNames).toEqual(['RecentTasks', 'Refresh']);
+  });
+
+  it('reports a bad name alongside the other problems', () => {
+    expect(problemsOf({ METRICS_OPERATION_NAMES: 'Good,bad-name', PORT: 'x' })).toEqual([
+      'PORT: must be a whole number from 0 to 65535 (got "x")',
+      'METRICS_OPERATION_NAMES: name #2 "bad-name" is not a GraphQL operation name of at most 64 characters (a letter or _, then letters, digits or _) (got "Good,bad-name")',
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import {
   findOneUrlProblem,
   findUrlProblems,
   MAX_URL_LENGTH,
+  show,
   toInputError,
 } from '../../src/graph/url-validation';
 
@@ -49,7 +50,7 @@ describe('findUrlProblems', () => {
   it('lists every broken URL with its position, in input order', () => {
     expect(findUrlProblems(['ftp://a.example/x', 'https://a.example/ok', 'https://a.example/a b'], files)).toEqual([
       'input.urls[0] "ftp://a.example/x" must start with http:// or https://',
-      'input.urls[2] "https://a.example/a b" must not contain spaces or control characters (percent-encode them)',
+      'input.urls[2] "https://a.example/a b" must not contain spaces, control characters or invisible formatting characters (percent-encode them); it has a space (U+0020 at character 19)',
     ]);
   });
 });
@@ -68,8 +69,8 @@ describe('findOneUrlProblem', () => {
     ['javascript://alert(1)', '"javascript://alert(1)" must start with http:// or https://'],
     ['https://', '"https://" is not a URL with a host name'],
     ['https:///a.js', '"https:///a.js" is not a URL with a host name'],
-    ['https://cdn.example.com/a\tb', '"https://cdn.example.com/a\\tb" must not contain spaces or control characters (percent-encode them)'],
-    ['https://cdn.example.com/a.js\n', '"https://cdn.example.com/a.js\\n" must not contain spaces or control characters (percent-encode them)'],
+    ['https://cdn.example.com/a\tb', '"https://cdn.example.com/a\\tb" must not contain spaces, control characters or invisible formatting characters (percent-encode them); it has a control character (U+0009 at character 25)'],
+    ['https://cdn.example.com/a.js\n', '"https://cdn.example.com/a.js\\n" must not contain spaces, control characters or invisible formatting characters (percent-encode them); it has a control character (U+000A at character 28)'],
   ])('refuses %j', (url, message) => {
     expect(findOneUrlProblem(url)).toBe(message);
   });
@@ -78,6 +79,96 @@ describe('findOneUrlProblem', () => {
     for (const url of ['https://cdn.example.com/图片/a.png', 'http://127.0.0.1:8080/x', 'https://cdn.example.com/a?b=c&d=e#f']) {
       expect(findOneUrlProblem(url)).toBeUndefined();
     }
+  });
+  it('accepts hosts the URL standard reads as written: any case, a trailing dot, international names, IP literals', () => {
+    for (const url of ['https://CDN.Example.com/a.js', 'https://cdn.example.com./a.js', 'https://例子.测试/a.js', 'https://bücher.example/x', 'http://[::1]:8080/x', 'https://cdn.example.com/a@b.png']) {
+      expect(findOneUrlProblem(url)).toBeUndefined();
+    }
+  });
+});
+
+describe('findOneUrlProblem against parser confusion', () => {
+  const chars: Array<[string, string, string]> = [
+    ['\u0085', 'U+0085', 'a control character'],
+    ['\u009b', 'U+009B', 'a control character'],
+    ['\u007f', 'U+007F', 'a control character'],
+    ['\u0000', 'U+0000', 'a control character'],
+    ['\u200b', 'U+200B', 'an invisible formatting character'],
+    ['\u200c', 'U+200C', 'an invisible formatting character'],
+    ['\u200d', 'U+200D', 'an invisible formatting character'],
+    ['\u200e', 'U+200E', 'a bidirectional formatting character'],
+    ['\u200f', 'U+200F', 'a bidirectional formatting character'],
+    ['\u202a', 'U+202A', 'a bidirectional formatting character'],
+    ['\u202e', 'U+202E', 'a bidirectional formatting character'],
+    ['\u2066', 'U+2066', 'a bidirectional formatting character'],
+    ['\u2069', 'U+2069', 'a bidirectional formatting character'],
+    ['\ufeff', 'U+FEFF', 'an invisible formatting character'],
+    ['\u00a0', 'U+00A0', 'a space'],
+    ['\u2028', 'U+2028', 'a space'],
+    ['\ud800', 'U+D800', 'a lone surrogate'],
+  ];
+
+  it.each(chars)('refuses %j in the path or the host, naming it and where, and escapes it in the quote', (char, point, kind) => {
+    const inPath = `https://cdn.example.com/a${char}.js`;
+    const problem = findOneUrlProblem(inPath) ?? '';
+    expect(problem).toBe(`${show(inPath)} must not contain spaces, control characters or invisible formatting characters (percent-encode them); it has ${kind} (${point} at character 25)`);
+    expect(problem).not.toContain(char);
+    expect(findOneUrlProblem(`https://cdn${char}.example.com/a.js`)).toBe(`${show(`https://cdn${char}.example.com/a.js`)} must not contain spaces, control characters or invisible formatting characters (percent-encode them); it has ${kind} (${point} at character 11)`);
+  });
+
+  it('refuses a backslash anywhere, so that no parser can read another host than the one checked', () => {
+    // WHATWG reads host cdn.example.com and path /@evil.example/a.js; a parser that splits the user name at @ reads evil.example.
+    expect(new URL('https://cdn.example.com\\@evil.example/a.js').hostname).toBe('cdn.example.com');
+    expect(findOneUrlProblem('https://cdn.example.com\\@evil.example/a.js')).toBe(
+      '"https://cdn.example.com\\\\@evil.example/a.js" must not contain a backslash (U+005C at character 23): URL parsers disagree on whether it ends the host; write / or percent-encode it as %5C',
+    );
+    expect(findOneUrlProblem('https:\\\\cdn.example.com/a.js')).toMatch(/^"https:\\\\\\\\cdn.example.com\/a.js" must start with http:\/\/ or https:\/\//);
+    expect(findOneUrlProblem('https://cdn.example.com/a\\b.js')).toMatch(/must not contain a backslash \(U\+005C at character 25\)/);
+  });
+
+  it.each([
+    ['https://alice:hunter2@cdn.example.com/a.js'],
+    ['https://alice@cdn.example.com/a.js'],
+    ['https://:secret@cdn.example.com/a.js'],
+    ['https://@cdn.example.com/a.js'],
+    ['https://cdn.example.com@evil.example/a.js'],
+  ])('refuses credentials in %j without repeating them', (url) => {
+    const problem = findOneUrlProblem(url) ?? '';
+    expect(problem).toBe(`"https://…@${url.slice(url.indexOf('@') + 1)}" must not carry credentials (user:password@ before the host): the CDN needs none, and it would keep them in its records`);
+    const credentials = url.slice('https://'.length, url.indexOf('@'));
+    if (credentials !== '') expect(problem).not.toContain(`${credentials}@`);
+    expect(problem).not.toMatch(/alice|hunter2|secret/);
+  });
+
+  it.each([
+    ['https://cdn%2eexample.com/a.js', 'cdn%2eexample.com', 'cdn.example.com'],
+    ['https://ｅｘａｍｐｌｅ.com/a.js', 'ｅｘａｍｐｌｅ.com', 'example.com'],
+    ['https://0x7f.1/a.js', '0x7f.1', '127.0.0.1'],
+    ['https://127.1/a.js', '127.1', '127.0.0.1'],
+    ['https://１２７.０.０.１/a.js', '１２７.０.０.１', '127.0.0.1'],
+    ['https://[0:0::1]/a.js', '[0:0::1]', '[::1]'],
+  ])('refuses %j, whose host the URL standard reads differently from how it is written', (url, written, read) => {
+    expect(new URL(url).hostname).toBe(read);
+    expect(findOneUrlProblem(url)).toBe(
+      `${JSON.stringify(url)} writes its host as ${JSON.stringify(written)}, which the URL standard reads as ${JSON.stringify(read)}; write the host as it is read (letters, digits, - and . in plain ASCII, or an international name)`,
+    );
+  });
+
+  it('quotes at most 100 characters of a huge refused URL', () => {
+    const huge = `https://cdn.example.com/${'a'.repeat(3000)}\u202e`;
+    const problem = findOneUrlProblem(huge) ?? '';
+    expect(problem.length).toBeLessThan(300);
+    expect(problem).toContain('(U+202E at character 3024)');
+  });
+});
+
+describe('findUrlProblems with several refused URLs', () => {
+  it('names each by its index and reason, in input order', () => {
+    const problems = findUrlProblems(['https://cdn.example.com/ok', 'https://u:p@cdn.example.com/', 'https://cdn.example.com/\u202e', 'https://cdn.example.com\\@evil.example/'], files);
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toMatch(/^input\.urls\[1\] "https:\/\/…@cdn\.example\.com\/" must not carry credentials/);
+    expect(problems[1]).toMatch(/^input\.urls\[2\] "https:\/\/cdn\.example\.com\/\\u202e" must not contain .* a bidirectional formatting character \(U\+202E at character 24\)$/);
+    expect(problems[2]).toMatch(/^input\.urls\[3\] .* must not contain a backslash \(U\+005C at character 23\)/);
   });
 });
 

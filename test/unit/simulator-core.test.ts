@@ -151,6 +151,8 @@ describe('fault decisions', () => {
     ['a success status', { errorStatus: 200 }, 'errorStatus must be an HTTP error status from 400 to 599, got 200'],
     ['an unknown operation', { operations: ['urls'] }, 'operations must be an array of url-tasks, historytasks, detail, refresh, preheat, got ["urls"]'],
     ['a negative rate limit', { rateLimits: { detail: -1 } }, 'rateLimits.detail must be a non-negative integer (0 = unlimited), got -1'],
+    ['an empty errorCode', { errorCode: '' }, 'errorCode must be a non-empty string of at most 65536 characters, got ""'],
+    ['a numeric errorMessage', { errorMessage: 7 }, 'errorMessage must be a non-empty string of at most 65536 characters, got 7'],
   ])('refuses a configuration with %s', (_name, input, message) => {
     expect(parseFaultConfig(input, DEFAULT_RATE_LIMITS)).toEqual({ ok: false, message });
   });
