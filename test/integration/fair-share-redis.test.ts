@@ -13,8 +13,11 @@ import { ATTACKER_KEY, countingState, DETAIL_LIMIT, sendAttack, VICTIM_KEY } fro
 import { startStack, type Stack } from '../support/stack';
 
 const others: Array<{ close(): Promise<void> }> = [];
+// Stops the running test's attacker, so that a failed or timed-out test leaves no loop behind for the next.
+let haltAttack = (): void => undefined;
 
 afterEach(async () => {
+  haltAttack();
   for (const o of others.splice(0).reverse()) await o.close();
 });
 
@@ -56,6 +59,9 @@ const HAVE_REDIS = findRedisServer();
     const countAttacker = (): number => order.filter((o) => o.type === 'started' && o.caller === 'api-key:key-1').length;
     // The attacker floods gateway A, 2 requests at a time (each booking at most 10 slots), each abandoned after 20 more of its lookups started.
     let stop = false;
+    haltAttack = () => {
+      stop = true;
+    };
     let round = 0;
     const pending: Array<Promise<unknown>> = [];
     const attack = async (): Promise<void> => {

@@ -13,8 +13,11 @@ import { ATTACKER_KEY, attackIds, countingState, DETAIL_LIMIT, VICTIM_KEY } from
 import { OPS, startStack, type Stack } from '../support/stack';
 
 let stack: Stack | undefined;
+// Stops the running test's attacker, so that a failed or timed-out test leaves no loop behind for the next.
+let haltAttack = (): void => undefined;
 
 afterEach(async () => {
+  haltAttack();
   await stack?.close();
   stack = undefined;
 });
@@ -101,6 +104,9 @@ describe('one caller flooding the quota', () => {
 
     // The attacker: 4 requests at a time, each abandoned once one window's worth more of its calls were served.
     let stop = false;
+    haltAttack = () => {
+      stop = true;
+    };
     let round = 0;
     const attackerRequests: Array<Promise<unknown>> = [];
     const attack = async (): Promise<void> => {
