@@ -16,6 +16,8 @@ import { withRequestId, type ErrorWithExtensions } from './request-id';
 /** Options of one GraphQL HTTP request. */
 export interface GraphQLRequestOptions<TContext extends object> {
   readonly bodyLimitBytes: number;
+  /** The request asks for the explorer page, which Apollo serves (EXPLORER=sandbox) before any CSRF check: ours is skipped too. */
+  readonly landingPage?: boolean;
   readonly context: ContextThunk<TContext>;
   /** Returns what Apollo's plugins saw of this request once it ran; `undefined` when Apollo answered without running them. */
   readonly observed: () => GraphQLOutcome | undefined;
@@ -32,7 +34,7 @@ export async function handleGraphQLRequest<TContext extends object>(
   const body = await readBody(req, options.bodyLimitBytes);
   if (body.kind === 'too-large') return exchange.refuse(413, CODES.BAD_REQUEST, `The request body exceeds ${options.bodyLimitBytes} bytes (BODY_LIMIT_BYTES)`);
   // Apollo's csrfPrevention would refuse the same requests, with a message that does not say what to add.
-  const csrf = csrfRefusal((req.method ?? 'GET').toUpperCase(), req.headers);
+  const csrf = options.landingPage ? undefined : csrfRefusal((req.method ?? 'GET').toUpperCase(), req.headers);
   if (csrf !== undefined) return exchange.refuse(400, CODES.BAD_REQUEST, csrf);
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
