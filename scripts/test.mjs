@@ -1,8 +1,8 @@
 /**
- * `npm test`: the type check, the generated-code freshness check and jest, run at the same time
- * (the first two use a core while jest's workers wait on loopback I/O). Jest's output streams
- * as it runs; each check's output is printed whole, under its name, when it ends. Exits 1 when
- * any part fails, naming it. Arguments go to jest (`npm test -- test/unit`).
+ * `npm test`: the type check, the generated-code freshness checks (resolver types, client SDL)
+ * and jest, run at the same time (the checks use a core while jest's workers wait on loopback
+ * I/O). Jest's output streams as it runs; each check's output is printed whole, under its name,
+ * when it ends. Exits 1 when any part fails, naming it. Arguments go to jest (`npm test -- test/unit`).
  */
 import { spawn } from 'node:child_process';
 import { delimiter, join } from 'node:path';
@@ -33,6 +33,7 @@ function run(name, command, args, { stream = false } = {}) {
 const results = await Promise.all([
   run('typecheck (tsc --noEmit)', 'tsc', ['--noEmit']),
   run('codegen:check (graphql-codegen --check)', 'graphql-codegen', ['--check']),
+  run('sdl:check (schema/generated/client.graphql)', 'tsx', ['scripts/client-sdl.ts', '--check']),
   run('jest', 'jest', process.argv.slice(2), { stream: true }),
 ]);
 const failed = results.filter((r) => !r.ok).map((r) => r.name);

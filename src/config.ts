@@ -61,6 +61,8 @@ export interface Config {
   readonly metricsOperationNames: readonly string[];
   /** Browser origins allowed to call the gateway (CORS): empty = none, `['*']` = any. */
   readonly corsOrigins: readonly string[];
+  /** Request headers preflights allow on top of the defaults (`DEFAULT_CORS_ALLOW_HEADERS`), lower-case. */
+  readonly corsAllowHeaders: readonly string[];
   /** Whether the schema can be introspected. */
   readonly introspection: boolean;
   /** How callers authenticate to the gateway (not to the CDN). */
@@ -193,6 +195,22 @@ const corsOrigins = z
   .optional()
   .transform((v) => v ?? []);
 
+// A header name as HTTP defines it (RFC 9110 token), e.g. x-tenant-id.
+const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/;
+
+const corsAllowHeaders = z
+  .string()
+  .transform(splitList)
+  .superRefine((names, ctx) => {
+    for (const name of names) {
+      if (name === '*') ctx.addIssue({ code: 'custom', message: '* is not accepted: list the header names (a wildcard never covers Authorization)' });
+      else if (!HEADER_TOKEN.test(name)) ctx.addIssue({ code: 'custom', message: `${JSON.stringify(name.slice(0, 60))} is not a header name (an HTTP token such as x-tenant-id: letters, digits, - and a few symbols, no spaces or colons, at most 128 characters)` });
+    }
+  })
+  .transform((names) => [...new Set(names.map((name) => name.toLowerCase()))])
+  .optional()
+  .transform((v) => v ?? []);
+
 // API keys are secrets: messages name the rule and the key's position, never the key.
 const apiKeys = z
   .string()
@@ -276,6 +294,8 @@ const EnvSchema = z.object({
   METRICS_OPERATION_NAMES: operationNames,
   CURSOR_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   CORS_ORIGINS: corsOrigins,
+  // Added to the headers every preflight allows (src/http/cors.ts), e.g. a tenant or tracing header of your own.
+  CORS_ALLOW_HEADERS: corsAllowHeaders,
   INTROSPECTION: z.enum(['true', 'false']).optional().default('true'),
   AUTH_MODE: z.enum(['none', 'api-key', 'jwt']).optional().default('none'),
   API_KEYS: apiKeys,
@@ -384,6 +404,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     cursorSecretGenerated: e.CURSOR_SECRET === undefined,
     metricsOperationNames: Object.freeze([...e.METRICS_OPERATION_NAMES]),
     corsOrigins: Object.freeze([...e.CORS_ORIGINS]),
+    corsAllowHeaders: Object.freeze([...e.CORS_ALLOW_HEADERS]),
     introspection: e.INTROSPECTION === 'true',
     callerAuth: toCallerAuth(e),
     queryLimits: Object.freeze({ maxDepth: e.MAX_DEPTH, maxAliases: e.MAX_ALIASES, maxTokens: e.MAX_TOKENS, maxCost: e.MAX_COST, maxDetailLookups: e.MAX_DETAIL_LOOKUPS }),
@@ -440,6 +461,9 @@ function findContradictions(e: z.infer<typeof EnvSchema>): string[] {
   const embedded = !e.HUAWEICLOUD_SDK_AK && !e.HUAWEICLOUD_IAM_TOKEN && !e.CDN_ENDPOINT;
   if (embedded && e.PORT !== 0 && e.PORT === e.SIMULATOR_PORT) {
     problems.push(`PORT and SIMULATOR_PORT are both ${e.PORT}: the embedded simulator needs its own port`);
+  }
+  if (e.CORS_ALLOW_HEADERS.length > 0 && e.CORS_ORIGINS.length === 0) {
+    problems.push('CORS_ALLOW_HEADERS is set but CORS_ORIGINS is not: no browser origin may call, so the headers would never be allowed; set CORS_ORIGINS, or unset CORS_ALLOW_HEADERS');
   }
   problems.push(...findCallerAuthContradictions(e));
   if (e.MAX_QUEUED_PER_CALLER < e.MAX_QUEUED_PER_REQUEST) {

@@ -113,7 +113,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     now,
   });
   server.on('clientError', createClientErrorHandler(accessLog));
-  server.on('request', createRouter({ accessLog, cors: createCors(config.corsOrigins), graphql, explorer, readiness, metrics, logger }));
+  server.on('request', createRouter({ accessLog, cors: createCors({ origins: config.corsOrigins, extraAllowHeaders: config.corsAllowHeaders }), graphql, explorer, readiness, metrics, logger }));
 
   return {
     server,

@@ -58,6 +58,7 @@ export async function startApollo(options: ApolloOptions): Promise<ApolloServer<
     formatError: formatGraphQLError,
     includeStacktraceInErrorResponses: false,
     introspection: config.introspection,
+    // src/http/csrf.ts refuses the same requests first, with a message saying what to add; this stays as the backstop.
     csrfPrevention: true,
     // main.ts owns SIGTERM/SIGINT and closes things in order; Apollo's own handlers would race it.
     stopOnTerminationSignals: false,

@@ -4,16 +4,50 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** Headers a browser caller may send (auth, request id, Apollo's CSRF-safe markers). */
-const ALLOWED_HEADERS = 'content-type, authorization, x-api-key, x-request-id, apollo-require-preflight, x-apollo-operation-name';
+/**
+ * Request headers every preflight allows: what GraphQL clients and tracing libraries send by
+ * default, so that they work cross-origin unmodified. A browser refuses the whole call when a
+ * preflight leaves out one header it is about to send (Chromium: `TypeError: Failed to fetch`).
+ */
+export const DEFAULT_CORS_ALLOW_HEADERS: readonly string[] = Object.freeze([
+  // The body's type, and caller authentication (API key or JWT).
+  'content-type',
+  'authorization',
+  'x-api-key',
+  // The caller's request id, echoed back and logged.
+  'x-request-id',
+  // Apollo Server's CSRF-prevention markers (a GET carrying one proves the browser preflighted it).
+  'apollo-require-preflight',
+  'x-apollo-operation-name',
+  // Apollo Client's clientAwareness, and its library identification when sent as headers.
+  'apollographql-client-name',
+  'apollographql-client-version',
+  'apollographql-library-name',
+  'apollographql-library-version',
+  // W3C Trace Context and Baggage (OpenTelemetry's browser instrumentation), and Sentry's tracing.
+  'traceparent',
+  'tracestate',
+  'baggage',
+  'sentry-trace',
+]);
 
 /** Applies CORS to a request: returns `true` when it was a preflight, already answered. */
 export type Cors = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-/** Creates the CORS handler for allowed origins (`['*']` = any origin, `[]` = CORS off). */
-export function createCors(origins: readonly string[]): Cors {
+/** Options of `createCors`. */
+export interface CorsOptions {
+  /** Allowed origins: `['*']` = any origin, `[]` = CORS off. */
+  readonly origins: readonly string[];
+  /** Request headers allowed on top of `DEFAULT_CORS_ALLOW_HEADERS` (CORS_ALLOW_HEADERS). */
+  readonly extraAllowHeaders?: readonly string[];
+}
+
+/** Creates the CORS handler for the allowed origins and request headers. */
+export function createCors(options: CorsOptions): Cors {
+  const { origins } = options;
   const any = origins.includes('*');
   const allowed = new Set(origins);
+  const allowHeaders = [...new Set([...DEFAULT_CORS_ALLOW_HEADERS, ...(options.extraAllowHeaders ?? []).map((h) => h.toLowerCase())])].join(', ');
   return (req, res) => {
     const origin = req.headers.origin;
     const preflight = req.method === 'OPTIONS' && origin !== undefined && req.headers['access-control-request-method'] !== undefined;
@@ -28,7 +62,7 @@ export function createCors(origins: readonly string[]): Cors {
     // A refused preflight still gets an answer, just without the allow headers: the browser then blocks the call.
     if (allow) {
       res.setHeader('access-control-allow-methods', 'GET, POST, OPTIONS');
-      res.setHeader('access-control-allow-headers', ALLOWED_HEADERS);
+      res.setHeader('access-control-allow-headers', allowHeaders);
       res.setHeader('access-control-max-age', '600');
     }
     res.statusCode = 204;

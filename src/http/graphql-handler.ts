@@ -1,20 +1,23 @@
 /**
- * Bridges node:http to Apollo Server's `executeHTTPGraphQLRequest`: body limit, JSON parsing,
- * header conversion and streaming the answer. It settles the request's outcome and puts the
- * request id on every error body, including those Apollo sends without running plugins
- * (CSRF refusals, malformed requests).
+ * Bridges node:http to Apollo Server's `executeHTTPGraphQLRequest`: body limit, CSRF refusal
+ * with a message saying what to add (src/http/csrf.ts), JSON parsing, header conversion and
+ * streaming the answer. It settles the request's outcome and puts the request id on every
+ * error body, including those Apollo sends without running plugins (malformed requests).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { HeaderMap, type ApolloServer, type ContextThunk } from '@apollo/server';
 import { CODES } from '../errors';
 import { errorCodesOf, type GraphQLOutcome } from '../graph/plugins';
 import { readBody } from './body';
+import { csrfRefusal } from './csrf';
 import type { Exchange } from './exchange';
 import { withRequestId, type ErrorWithExtensions } from './request-id';
 
 /** Options of one GraphQL HTTP request. */
 export interface GraphQLRequestOptions<TContext extends object> {
   readonly bodyLimitBytes: number;
+  /** The request asks for the explorer page, which Apollo serves (EXPLORER=sandbox) before any CSRF check: ours is skipped too. */
+  readonly landingPage?: boolean;
   readonly context: ContextThunk<TContext>;
   /** Returns what Apollo's plugins saw of this request once it ran; `undefined` when Apollo answered without running them. */
   readonly observed: () => GraphQLOutcome | undefined;
@@ -32,6 +35,9 @@ export async function handleGraphQLRequest<TContext extends object>(
   // The connection is gone: nothing to answer; the access log records the request as aborted.
   if (body.kind === 'aborted') return;
   if (body.kind === 'too-large') return exchange.refuse(413, CODES.BAD_REQUEST, `The request body exceeds ${options.bodyLimitBytes} bytes (BODY_LIMIT_BYTES)`);
+  // Apollo's csrfPrevention would refuse the same requests, with a message that does not say what to add.
+  const csrf = options.landingPage ? undefined : csrfRefusal((req.method ?? 'GET').toUpperCase(), req.headers);
+  if (csrf !== undefined) return exchange.refuse(400, CODES.BAD_REQUEST, csrf);
   const headers = new HeaderMap();
   for (const [key, value] of Object.entries(req.headers)) {
     if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);

@@ -47,7 +47,8 @@ export type GraphQLRoute = (req: IncomingMessage, res: ServerResponse, exchange:
 export function createGraphQLRoute(options: GraphQLRouteOptions): GraphQLRoute {
   const { apollo, config, authenticate, explorer, observations, logger, now } = options;
   return async (req, res, exchange) => {
-    if (config.explorer !== 'off' && wantsExplorerPage(req)) {
+    const page = config.explorer !== 'off' && wantsExplorerPage(req);
+    if (page) {
       exchange.route = '/graphql (explorer)';
       // The page is static and holds no data; queries sent from it are authenticated like any other.
       if (explorer) return explorer.sendPage(res);
@@ -69,6 +70,8 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): GraphQLRoute {
     const callerId = callerIdOf(exchange.caller, req.socket.remoteAddress);
     await handleGraphQLRequest(apollo, req, res, exchange, {
       bodyLimitBytes: config.bodyLimitBytes,
+      // With EXPLORER=sandbox, Apollo answers a browser's page request with its landing page, before its CSRF rule.
+      landingPage: page,
       context: async () => options.createContext({ requestId: exchange.requestId, deadline, signal: controller.signal, callerId }),
       observed: () => observations.take(controller.signal),
     });

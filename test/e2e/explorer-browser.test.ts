@@ -8,24 +8,17 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { startOpsStack, type OpsStack } from '../integration/ops-support';
+import { CHROMIUM, CHROMIUM_ARGS, describeWithChromium } from './support/chromium';
 import { ROOT } from './support/process';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 
-if (!existsSync(CHROMIUM)) {
-  // Loud on purpose: CI installs Chromium (apt-get install -y chromium), so this only happens on a bare machine.
-  process.stderr.write(`\n*** ${CHROMIUM} is missing: the explorer browser test is SKIPPED. Install it with: apt-get install -y chromium ***\n\n`);
-}
-const describeWithChromium = existsSync(CHROMIUM) ? describe : describe.skip;
-
-describeWithChromium('GraphiQL explorer in Chromium', () => {
+describeWithChromium('explorer browser test')('GraphiQL explorer in Chromium', () => {
   let stack: OpsStack;
   let browser: Browser;
   beforeAll(async () => {
     stack = await startOpsStack({ logLevel: 'silent' });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
     await browser?.close();

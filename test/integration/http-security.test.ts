@@ -13,7 +13,7 @@ describe('document limits, CSRF, body limit and CORS', () => {
   let stack: OpsStack;
   beforeAll(async () => {
     stack = await startOpsStack({
-      env: { MAX_DEPTH: '5', MAX_ALIASES: '3', MAX_TOKENS: '300', MAX_COST: '500', BODY_LIMIT_BYTES: '2048', CORS_ORIGINS: 'https://app.example.com' },
+      env: { MAX_DEPTH: '5', MAX_ALIASES: '3', MAX_TOKENS: '300', MAX_COST: '500', BODY_LIMIT_BYTES: '2048', CORS_ORIGINS: 'https://app.example.com', CORS_ALLOW_HEADERS: 'X-Tenant-Id' },
     });
   });
   afterAll(() => stack.close());
@@ -23,6 +23,8 @@ describe('document limits, CSRF, body limit and CORS', () => {
     expect(res.status).toBe(400);
     const body = (await res.json()) as { errors: Array<{ message: string; extensions: Record<string, unknown> }> };
     expect(body.errors[0]?.message).toMatch(/Cross-Site Request Forgery/);
+    // The message says what to add, not only what went wrong.
+    expect(body.errors[0]?.message).toMatch(/add the header apollo-require-preflight: true/);
     expect(body.errors[0]?.extensions).toMatchObject({ code: 'BAD_REQUEST', requestId: res.headers.get('x-request-id') });
   });
 
@@ -74,9 +76,38 @@ describe('document limits, CSRF, body limit and CORS', () => {
     const refused = await preflight('https://evil.example.net');
     expect(refused.status).toBe(204);
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    expect(refused.headers.get('access-control-allow-headers')).toBeNull();
     const post = await stack.gql('{ __typename }', undefined, { origin: 'https://app.example.com' });
     expect(post.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     expect(post.headers.get('vary')).toMatch(/Origin/);
+  });
+
+  it('allows in preflights the headers GraphQL clients and tracers send, and those CORS_ALLOW_HEADERS adds', async () => {
+    // What Apollo Client (clientAwareness), urql (apollo-require-preflight), OpenTelemetry and Sentry send, as Chromium lists them.
+    const requested = [
+      'apollo-require-preflight',
+      'apollographql-client-name',
+      'apollographql-client-version',
+      'authorization',
+      'baggage',
+      'content-type',
+      'sentry-trace',
+      'traceparent',
+      'tracestate',
+      'x-apollo-operation-name',
+      'x-request-id',
+      'x-tenant-id',
+    ];
+    const res = await fetch(`${stack.origin}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': requested.join(',') },
+    });
+    expect(res.status).toBe(204);
+    const allowed = new Set((res.headers.get('access-control-allow-headers') ?? '').split(',').map((h) => h.trim()));
+    expect(requested.filter((h) => !allowed.has(h))).toEqual([]);
+    // Only what is listed: a header nobody configured is not allowed, so the browser would block that call.
+    expect(allowed.has('x-something-else')).toBe(false);
+    expect(res.headers.get('access-control-allow-methods')).toBe('GET, POST, OPTIONS');
   });
 });
 

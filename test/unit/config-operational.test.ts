@@ -9,6 +9,7 @@ describe('operational and security settings', () => {
   it('defaults to no CORS, introspection on, no caller auth, and the documented limits', () => {
     expect(loadConfig({}, secret)).toMatchObject({
       corsOrigins: [],
+      corsAllowHeaders: [],
       introspection: true,
       callerAuth: { mode: 'none' },
       queryLimits: { maxDepth: 10, maxAliases: 15, maxTokens: 1000, maxCost: 5000 },
@@ -90,6 +91,19 @@ describe('operational and security settings', () => {
       'MAX_QUEUED_PER_CALLER (10) must be at least MAX_QUEUED_PER_REQUEST (30): one request of a caller may hold that many',
       'MAX_COST (50) must exceed MAX_PAGE_SIZE (100): one full page of a single field costs MAX_PAGE_SIZE + 1',
       'SHUTDOWN_TIMEOUT_MS (5000) must be at least REQUEST_TIMEOUT_MS (15000): a shutdown would cut off requests still within their deadline',
+    ]);
+  });
+
+  it('reads CORS_ALLOW_HEADERS as lower-case header names added to the defaults, and refuses what is not a header name', () => {
+    const config = loadConfig({ CORS_ORIGINS: 'https://app.example.com', CORS_ALLOW_HEADERS: 'X-Tenant-Id, x-feature-flags,x-tenant-id,' }, secret);
+    expect(config.corsAllowHeaders).toEqual(['x-tenant-id', 'x-feature-flags']);
+    expect(problemsOf({ CORS_ORIGINS: 'https://app.example.com', CORS_ALLOW_HEADERS: 'x-ok, x bad, x-tenant:1, *' })).toEqual([
+      'CORS_ALLOW_HEADERS: "x bad" is not a header name (an HTTP token such as x-tenant-id: letters, digits, - and a few symbols, no spaces or colons, at most 128 characters) (got "x-ok, x bad, x-tenant:1, *")',
+      'CORS_ALLOW_HEADERS: "x-tenant:1" is not a header name (an HTTP token such as x-tenant-id: letters, digits, - and a few symbols, no spaces or colons, at most 128 characters) (got "x-ok, x bad, x-tenant:1, *")',
+      'CORS_ALLOW_HEADERS: * is not accepted: list the header names (a wildcard never covers Authorization) (got "x-ok, x bad, x-tenant:1, *")',
+    ]);
+    expect(problemsOf({ CORS_ALLOW_HEADERS: 'x-tenant-id' })).toEqual([
+      'CORS_ALLOW_HEADERS is set but CORS_ORIGINS is not: no browser origin may call, so the headers would never be allowed; set CORS_ORIGINS, or unset CORS_ALLOW_HEADERS',
     ]);
   });
 
