@@ -15,6 +15,9 @@
  * BENCH_GATEWAY_ENV: extra gateway settings as JSON (e.g. `{"UPSTREAM_CONNECTIONS":"32"}`), and
  * BENCH_GATEWAY_NODE_ARGS: Node options for the gateway (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  *
+ * C1, the cached path (issue 16, bench/lib/cached-phase.ts), runs S1's first page from BENCH_CACHED_CONNECTIONS (50)
+ * connections against one more gateway, whose response cache is at its default.
+ *
  * BENCH_VARIANTS compares gateway settings in the same run (the fair way to judge a lever on a
  * shared machine): a JSON object of name → extra settings, e.g. `{"conn64":{"UPSTREAM_CONNECTIONS":"64"}}`.
  * The key NODE_ARGS holds Node options for that variant instead of BENCH_GATEWAY_NODE_ARGS (e.g.
@@ -25,6 +28,7 @@
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
+import { CACHED_GATEWAY, CACHED_PHASE, cachedConnections, cachedGatewaySettings, cachedPhase } from './lib/cached-phase';
 import { computeRatios, evaluateTargets, formatReport, summarize, type PhaseRun } from './lib/figures';
 import { runLoad } from './lib/load';
 import { readProcess, sampleRss } from './lib/proc';
@@ -32,7 +36,7 @@ import { definePhases, planBenchData, variantOf, type Phase, type ServerName } f
 import { startServer, type ServerProcess } from './lib/servers';
 
 /** Phases in measuring order: each scenario next to a baseline, so drift on a shared machine hits both. */
-export const PHASE_ORDER = ['B1', 'S1', 'B2', 'S2', 'B3', 'S3', 'B3/S2', 'S4'] as const;
+export const PHASE_ORDER = ['B1', 'S1', 'B2', 'C1', 'S2', 'B3', 'S3', 'B3/S2', 'S4'] as const;
 
 /** Settings of one bench run. */
 interface BenchOptions {
@@ -105,6 +109,7 @@ async function main(): Promise<void> {
   const options = readOptions(process.argv.slice(2), process.env);
   const data = planBenchData(Date.now());
   const phases = definePhases(data);
+  phases[CACHED_PHASE] = cachedPhase(phases.S1 as Phase, cachedConnections(process.env));
   const machine = { nproc: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, loadavgAtStart: loadavg() };
   log(`bench: ${machine.nproc} × ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`);
   log(`bench: ${options.durationS} s per phase, ${options.connections} connections, ${options.rounds} round(s), phases ${options.phases.join(' ')}`);
@@ -130,6 +135,11 @@ async function main(): Promise<void> {
       ['passthrough', passthrough],
       ['plain-apollo', plainApollo],
     ]);
+    if (options.phases.includes(CACHED_PHASE)) {
+      const cached = await startServer({ name: CACHED_GATEWAY, script: 'src/main.ts', env: cachedGatewaySettings(gatewaySettings(simulator.origin, options)), nodeArgs: options.gatewayNodeArgs });
+      started.push(cached);
+      servers.set(CACHED_GATEWAY, cached);
+    }
     for (const [name, { NODE_ARGS: nodeArgs, SCRIPT: script, ...env }] of Object.entries(options.variants)) {
       const variant = await startServer({
         name: `gateway-${name}`,
@@ -227,7 +237,7 @@ async function measurePhase(
   const rss = sampleRss([server.pid]);
   const figures = await runLoad({
     origin: server.origin,
-    connections: spec.connections,
+    connections: phase.connections ?? spec.connections,
     durationS: spec.durationS,
     ...(spec.rate ? { overallRate: spec.rate } : {}),
     request: phase.request,
@@ -274,6 +284,7 @@ async function checkAnswers(phases: Record<string, Phase>, servers: Servers, sel
     }
   };
   same('S1', 'B2');
+  same('S1', CACHED_PHASE);
   same('S1', 'B3');
   same('S2', 'B3/S2');
 }

@@ -52,9 +52,18 @@ export interface CreatedTask {
 /** Fetches one page of URL records (`GET /v1.0/cdn/contentgateway/url-tasks`). */
 export async function fetchUrlTasks(ctx: EndpointContext, params: UrlTasksParams = {}, opts: CallOptions = {}): Promise<UrlTaskPage> {
   const { req, res } = await send(ctx, { ...route('url-tasks'), query: toUrlTasksQuery(params) }, opts);
+  // A body shared by coalesced callers or cache hits is converted once (models are never changed).
+  const body = res.json;
+  const known = typeof body === 'object' && body !== null ? urlTaskPages.get(body) : undefined;
+  if (known) return known;
   // One pass from the JSON to the models; a body it does not accept goes to the schema, which names the problem.
-  return readUrlTaskPage(res.json) ?? toUrlTaskPage(checkShape(req, res, UrlTasksResponseWire));
+  const page = readUrlTaskPage(body) ?? toUrlTaskPage(checkShape(req, res, UrlTasksResponseWire));
+  if (typeof body === 'object' && body !== null) urlTaskPages.set(body, page);
+  return page;
 }
+
+// url-tasks pages by the parsed body they were converted from.
+const urlTaskPages = new WeakMap<object, UrlTaskPage>();
 
 /** Fetches one page of tasks (`GET /v1.0/cdn/historytasks`). */
 export async function fetchHistoryTasks(ctx: EndpointContext, params: HistoryTasksParams = {}, opts: CallOptions = {}): Promise<TaskPage> {

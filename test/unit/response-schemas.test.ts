@@ -5,6 +5,8 @@
  */
 import fc from 'fast-check';
 import { readUrlTaskPage, toTaskDetailModel, toTaskPage, toUrlTaskPage } from '../../src/cdn/convert';
+import { fetchUrlTasks, type EndpointContext } from '../../src/cdn/endpoints';
+import type { UpstreamResponse } from '../../src/cdn/pipeline';
 import { HistoryTasksResponseWire, TaskDetailResponseWire, UrlTasksResponseWire } from '../../src/cdn/wire';
 
 const RECORD = {
@@ -171,6 +173,20 @@ describe('url-tasks pages read in one pass (readUrlTaskPage, the hot path)', () 
       }),
       { numRuns: 2000 },
     );
+  });
+
+  it('converts a body shared by several calls (coalesced, or one cache entry) once, and each new body anew', async () => {
+    const response = (body: unknown): UpstreamResponse => ({ status: 200, headers: {}, body: JSON.stringify(body), json: body });
+    const shared = response({ total: 1, result: [RECORD] });
+    let next = shared;
+    const ctx: EndpointContext = { handler: async () => next, now: () => 0, timeoutMs: 1000 };
+    const [a, b] = [await fetchUrlTasks(ctx), await fetchUrlTasks(ctx)];
+    expect(a.records).toEqual([RECORD_MODEL]);
+    expect(b).toBe(a);
+    next = response({ total: 1, result: [RECORD] });
+    const c = await fetchUrlTasks(ctx);
+    expect(c).not.toBe(a);
+    expect(c).toEqual(a);
   });
 
   it('accepts the valid pages (only an unusual one falls back to the schema)', () => {
