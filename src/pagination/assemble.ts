@@ -3,7 +3,7 @@
  * totals seen. What a cursor remembers of its record's neighbours is decided here.
  */
 import type { Built } from './build';
-import type { Ctx, Cut } from './cut';
+import type { Ctx } from './cut';
 import type { PageRecord } from './knowledge';
 import type { Edge } from './page-info';
 import type { ConnectionPage } from './step';
@@ -25,16 +25,21 @@ export function assemble<R extends PageRecord>(ctx: Ctx<R>, built: Built): Conne
   const limitW = anchor.kind === 'before' ? anchor.cursor.window : Infinity;
   const limitId = anchor.kind === 'before' ? anchor.cursor.id : -Infinity;
   const nodes: R[] = [];
-  const places: Cut[] = [];
-  for (const cut of built.slots) {
-    const node = known.record(cut.w, cut.o);
-    if (!node || !listedBefore(previousW, previousId, cut.w, node.id) || !listedBefore(cut.w, node.id, limitW, limitId)) continue;
-    nodes.push(node);
-    places.push(cut);
-    previousW = cut.w;
-    previousId = node.id;
+  // Where each node sits (window, offset), for its cursor: two lists of numbers, no object per record.
+  const windows: number[] = [];
+  const offsets: number[] = [];
+  for (const { w, from, to } of built.spans) {
+    for (let o = from; o < to; o++) {
+      const node = known.record(w, o);
+      if (!node || !listedBefore(previousW, previousId, w, node.id) || !listedBefore(w, node.id, limitW, limitId)) continue;
+      nodes.push(node);
+      windows.push(w);
+      offsets.push(o);
+      previousW = w;
+      previousId = node.id;
+    }
   }
-  const cursors = new PageCursors(ctx, nodes, places);
+  const cursors = new PageCursors(ctx, nodes, windows, offsets);
   let edges: Array<Edge<R>> | undefined;
   return {
     nodes,
@@ -62,13 +67,13 @@ class PageCursors<R extends PageRecord> {
   constructor(
     private readonly ctx: Ctx<R>,
     private readonly nodes: readonly R[],
-    private readonly places: readonly Cut[],
+    private readonly windows: readonly number[],
+    private readonly offsets: readonly number[],
   ) {}
 
   // The cursor of the i-th record of the page.
   at(i: number): string {
-    const cut = this.places[i] as Cut;
-    return (this.signed[i] ??= encodeUrlTaskCursor(cursorFor(this.ctx, cut.w, cut.o, this.nodes[i] as R), this.ctx.plan.cursorSecret));
+    return (this.signed[i] ??= encodeUrlTaskCursor(cursorFor(this.ctx, this.windows[i] as number, this.offsets[i] as number, this.nodes[i] as R), this.ctx.plan.cursorSecret));
   }
 }
 
