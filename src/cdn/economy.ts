@@ -1,6 +1,7 @@
 /**
  * The upstream economy (docs/architecture.md, Upstream pipeline): coalescing, a short-lived
- * cache and a per-operation rate limiter, with their shared state and counters. This module
+ * cache that creates invalidate (list generations), and a per-operation rate limiter, with
+ * their shared state and counters. This module
  * makes the stages; src/cdn/upstream.ts puts them in the one stage list.
  *
  * Cache and quota live in memory, or in Redis with `redisUrl` so that replicas share them.
@@ -14,6 +15,7 @@ import { defaultRateLimits, OPERATION_NAMES, type OperationName } from './operat
 import type { Stage, UpstreamRequest } from './pipeline';
 import { cacheStage, createAttemptClock } from './stages/cache';
 import { coalesceStage } from './stages/coalesce';
+import { generationStage } from './stages/generation';
 import { createCredentialsProof } from './stages/credentials';
 import { rateLimitStage } from './stages/rate-limit';
 
@@ -112,6 +114,8 @@ export interface EconomyMetrics {
 
 /** The economy's stages (placed by src/cdn/upstream.ts) and handles. */
 export interface Economy {
+  /** Stamps list calls with the tenant's list generation and bumps it after each create (read-your-writes); absent when neither coalescing nor the cache is on. */
+  readonly generation?: Stage;
   /** Shares identical in-flight GETs (once per call); absent with `coalesce: false`. */
   readonly coalesce?: Stage;
   /** Answers GETs from recent 200s (once per call); absent with `cacheTtlMs: 0`. */
@@ -228,6 +232,8 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
           },
         })
       : undefined;
+  // Only what coalesces or caches can serve a list call an answer from before a create.
+  const generation = coalesceOne || cache ? generationStage({ store: state.generations }) : undefined;
   const rateLimit = rateLimitStage({
     limiter: state.limiter,
     limits,
@@ -256,6 +262,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
   });
 
   return {
+    generation,
     coalesce: coalesceOne,
     cache,
     rateLimit,

@@ -15,8 +15,14 @@ export const MAX_DETAIL_PAGE_SIZE = 10000;
 export interface Loaders {
   /** Loads a task's summary (one small detail call per task). */
   readonly task: DataLoader<string, TaskModel | null>;
-  /** Loads a task with all its URLs (for UrlTask lookups by global id). */
+  /** Loads a task with all its URLs (for UrlTask lookups by global id and unfiltered Task.urls). */
   readonly taskWithUrls: DataLoader<string, TaskDetailModel | null>;
+  /**
+   * Loads a task for a field that returns it: the whole detail when the query also reads the
+   * task's unfiltered URLs (`withUrls`, see src/graph/task-selection.ts), else the summary. Both
+   * answer the counts, so a task costs one detail call either way.
+   */
+  loadTask(taskId: string, withUrls: boolean): Promise<TaskModel | null>;
   /**
    * Records a task's creation time as the upstream gave it, which lets the detail call find tasks
    * older than 7 days; an unknown time (null) records nothing, and the call then sends none.
@@ -56,6 +62,7 @@ export function createLoaders(cdn: CdnApi, call: CallOptions): Loaders {
   return {
     task,
     taskWithUrls,
+    loadTask: (taskId, withUrls) => (withUrls ? taskWithUrls.load(taskId) : task.load(taskId)),
     hintCreateTime(taskId, createTime) {
       if (createTime != null && !createTimes.has(taskId)) createTimes.set(taskId, createTime);
     },

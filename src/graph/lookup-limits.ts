@@ -12,17 +12,19 @@ import type { LookupModel, LookupStep } from './cost';
 export const MAX_NODE_IDS = 100;
 
 // What the request's loaders already hold for the task of the object being resolved
-// (src/graph/loaders.ts): nothing, its summary (the `task` loader), or its whole detail
-// (`taskWithUrls`, which primes the summary too); `lookup` is the result of a lookup by id,
-// which is either, depending on the type it turns out to be.
-type TaskState = 'none' | 'lookup' | 'summary' | 'full';
+// (src/graph/loaders.ts): nothing, the task as its lookup loaded it (`loaded`: the whole detail
+// when its unfiltered URLs are selected, else the summary; src/graph/task-selection.ts), or its
+// whole detail (`taskWithUrls`, which primes the summary too); `lookup` is the result of a lookup
+// by id, which is either, depending on the type it turns out to be.
+type TaskState = 'none' | 'lookup' | 'loaded' | 'full';
 
 /**
  * The task detail calls a field makes, following the loaders: `nodes(ids:)` and
  * `_entities(representations:)` one per item, `node` and `task` one; `UrlTask.task` one unless
- * the record's task is already held; unfiltered `Task.urls` one unless the whole task is held;
- * filtered `Task.urls` always one (its own call). A UrlTask looked up by id holds its whole task,
- * a Task looked up by id its summary. An upper bound: loaders also share calls across items.
+ * the record's task is already held; unfiltered `Task.urls` one unless its task was looked up
+ * (the lookup then loaded the URLs with the counts) or is held whole; filtered `Task.urls`
+ * always one (its own call). A UrlTask looked up by id holds its whole task. An upper bound:
+ * loaders also share calls across items.
  */
 export const DETAIL_LOOKUPS: LookupModel = {
   initialState: 'none',
@@ -36,24 +38,25 @@ export const DETAIL_LOOKUPS: LookupModel = {
       case 'Query.node':
         return { lookup: true, childState: 'lookup' };
       case 'Query.task':
-        return { lookup: true, childState: 'summary' };
+        return { lookup: true, childState: 'loaded' };
       case 'UrlTask.task':
-        return state === 'none' ? { lookup: true, childState: 'summary' } : { lookup: false, childState: state };
+        return state === 'none' ? { lookup: true, childState: 'loaded' } : { lookup: false, childState: state };
       case 'Task.urls':
         // A filter (even a variable that turns out null) is counted as its own call: the upper bound.
         if (node.arguments?.some((a) => a.name.value === 'filter')) return { lookup: true, childState: state };
-        return { lookup: state !== 'full', childState: 'full' };
+        // Only a task no lookup loaded costs a call for its URLs: one of `tasks`, or a create payload's (whose load counts here).
+        return { lookup: state === 'none', childState: 'full' };
       default:
         return { lookup: false, childState: state };
     }
   },
 };
 
-// A lookup by id resolves to a UrlTask (whole task loaded) or a Task (summary loaded).
+// A lookup by id resolves to a UrlTask (whole task loaded) or a Task (loaded as its selection needs).
 function resolveState(coordinate: string, state: TaskState): TaskState {
   if (state !== 'lookup') return state;
   if (coordinate.startsWith('UrlTask.')) return 'full';
-  if (coordinate.startsWith('Task.')) return 'summary';
+  if (coordinate.startsWith('Task.')) return 'loaded';
   return 'lookup';
 }
 

@@ -1,7 +1,7 @@
 /** In-memory shared state: one replica's cache (an LRU bounded by bytes) and limiter. */
 import { LRUCache } from 'lru-cache';
 import { nextStart, waitAllowed } from './sliding-window';
-import type { Booking, CachedResponse, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
+import type { Booking, CachedResponse, GenerationStore, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
 
 /** Options of the memory cache. */
 export interface MemoryCacheOptions {
@@ -83,6 +83,18 @@ export function entrySize(key: string, value: CachedResponse): number {
   return size;
 }
 
+/** Creates in-memory generation counters (one replica's; they start at 0 with the process, like its cache). */
+export function createMemoryGenerations(): GenerationStore {
+  const counters = new Map<string, number>();
+  return {
+    current: async (name) => String(counters.get(name) ?? 0),
+    async bump(name) {
+      counters.set(name, (counters.get(name) ?? 0) + 1);
+      return true;
+    },
+  };
+}
+
 /** Creates a memory sliding-window limiter (one replica's view of the quota). */
 export function createMemoryLimiter(now: () => number = Date.now): RateLimiterStore {
   // Per key, the reserved starts still inside a window (or ahead), newest first: every start that
@@ -129,6 +141,7 @@ export function createMemoryState(options: MemoryStateOptions): SharedState & { 
   return {
     kind: 'memory',
     cache: createMemoryCache({ maxBytes: options.cacheMaxBytes, now: options.now }),
+    generations: createMemoryGenerations(),
     limiter: createMemoryLimiter(options.now),
     connect: async () => undefined,
     close: async () => undefined,

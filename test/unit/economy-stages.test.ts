@@ -234,7 +234,7 @@ describe('cache', () => {
     const { handler, economy } = build(t.handler, { cacheTtlMs: 60_000 });
     // A first success proves the credentials, so the damaged entry is really looked up.
     await handler(urlTasks({ limit: 1 }));
-    await economy.state.cache.set(requestKey(urlTasks()), { status: 200, headers: {}, body: '{"total":', producedAt: Date.now() }, 60_000);
+    await economy.state.cache.set(requestKey({ ...urlTasks(), generation: { value: '0', cacheable: true } }), { status: 200, headers: {}, body: '{"total":', producedAt: Date.now() }, 60_000);
     const res = await handler(urlTasks());
     expect(res.json).toEqual({ total: 2, count: 0, result: [] });
     expect(t.seen).toHaveLength(2);

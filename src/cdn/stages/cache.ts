@@ -3,7 +3,9 @@
  * attempt that produced the response was sent (not from when it arrived, nor from when a
  * queued call was first made). Only classified successes reach this stage (classification
  * throws the rest), and of those only 200s are stored, so errors are never cached. A hit is
- * handed on parsed, as classification would have. `ttlMs` 0 disables the stage.
+ * handed on parsed, as classification would have. `ttlMs` 0 disables the stage. A list call's key
+ * carries its generation, which a create bumps (./generation.ts): the next list call after a
+ * create misses and shows the new records (docs/architecture.md, Read your writes).
  *
  * In a shared Redis, entries are partitioned by credential (`partition`), and a stored entry is
  * served only while this gateway's own credentials are proven (`serve`, see ./credentials.ts):
@@ -59,7 +61,8 @@ export function cacheStage(options: CacheStageOptions): Stage {
   const { store, ttlMs, now } = options;
   if (ttlMs <= 0) return (next) => next;
   return (next) => async (req) => {
-    if (req.method !== 'GET') return next(req);
+    // A list call whose generation could not be read (./generation.ts) neither reuses nor leaves an answer.
+    if (req.method !== 'GET' || req.generation?.cacheable === false) return next(req);
     const key = `${options.partition ?? ''}${requestKey(req)}`;
     const serving = options.serve?.() ?? true;
     const hit = serving ? fromCached(await store.get(key)) : undefined;

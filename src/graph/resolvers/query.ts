@@ -3,6 +3,7 @@ import type { QueryResolvers } from '../generated/resolvers-types';
 import { badUserInput } from '../../errors';
 import { checkLookupList } from '../lookup-limits';
 import { isTaskId, TASK_ID_RULE } from '../../cdn/params';
+import { selectsTaskUrls } from '../task-selection';
 import { loadNode } from './node';
 import { resolveUrlTasks } from './url-tasks';
 import { resolveTasks } from './tasks';
@@ -13,15 +14,15 @@ export { MAX_NODE_IDS } from '../lookup-limits';
 export const Query: QueryResolvers = {
   urlTasks: (_root, args, ctx) => resolveUrlTasks(args, ctx),
   tasks: (_root, args, ctx) => resolveTasks(args, ctx),
-  task: (_root, { taskId }, ctx) => {
+  task: (_root, { taskId }, ctx, info) => {
     if (!isTaskId(taskId)) throw badUserInput(`taskId: ${TASK_ID_RULE}; received ${JSON.stringify(String(taskId).slice(0, 80))}`);
-    return ctx.loaders.task.load(taskId);
+    return ctx.loaders.loadTask(taskId, selectsTaskUrls(info));
   },
-  node: (_root, { id }, ctx) => loadNode(id, ctx),
-  nodes: (_root, { ids }, ctx) => {
+  node: (_root, { id }, ctx, info) => loadNode(id, ctx, info),
+  nodes: (_root, { ids }, ctx, info) => {
     // The query-limits plugin refuses this before execution (src/graph/limits.ts); kept for callers of the resolvers alone.
     const tooMany = checkLookupList('nodes', 'ids', ids.length);
     if (tooMany) throw tooMany;
-    return Promise.all(ids.map((id) => loadNode(id, ctx)));
+    return Promise.all(ids.map((id) => loadNode(id, ctx, info)));
   },
 };

@@ -4,6 +4,7 @@ import type { TaskResolvers } from '../generated/resolvers-types';
 import type { GraphContext } from '../context';
 import { fromGlobalId, toTaskGlobalId } from '../ids';
 import { toFileType, toTaskStatus, toTaskType } from '../enums';
+import { selectsTaskUrls } from '../task-selection';
 import { resolveTaskUrls } from './task-urls';
 
 /** Resolvers of the Task type. */
@@ -20,13 +21,13 @@ export const Task: TaskResolvers = {
   failed: (t) => t.failed,
   total: (t) => t.total,
   urls: (t, args, ctx) => resolveTaskUrls(t, args, ctx),
-  __resolveReference: (ref, ctx) => loadTaskByGlobalId(ref.id, ctx),
+  __resolveReference: (ref, ctx, info) => loadTaskByGlobalId(ref.id, ctx, selectsTaskUrls(info)),
 };
 
-/** Loads a Task by its global id through the task loader; null when unknown. */
-export async function loadTaskByGlobalId(id: string, ctx: GraphContext): Promise<TaskModel | null> {
+/** Loads a Task by its global id through the task loader, with its URLs when `withUrls` (see `Loaders.loadTask`); null when unknown. */
+export async function loadTaskByGlobalId(id: string, ctx: GraphContext, withUrls = false): Promise<TaskModel | null> {
   const decoded = fromGlobalId(id);
   if (decoded?.type !== 'Task') return null;
   ctx.loaders.hintCreateTime(decoded.taskId, decoded.createTime);
-  return ctx.loaders.task.load(decoded.taskId);
+  return ctx.loaders.loadTask(decoded.taskId, withUrls);
 }

@@ -3,6 +3,7 @@ import type { TaskDetailModel, UrlTaskModel } from '../../cdn/models';
 import type { UrlTaskFailure, UrlTaskResolvers } from '../generated/resolvers-types';
 import type { GraphContext } from '../context';
 import { fromGlobalId, toUrlTaskGlobalId } from '../ids';
+import { selectsTaskUrls } from '../task-selection';
 import { toFailClassify, toFileType, toRefreshMode, toTaskType, toUrlTaskStatus } from '../enums';
 
 /** Resolvers of the UrlTask type. */
@@ -17,9 +18,9 @@ export const UrlTask: UrlTaskResolvers = {
   fileType: (r) => toFileType(r.fileType),
   mode: (r) => toRefreshMode(r.mode),
   failureReason: (r) => toFailureReason(r),
-  task: (r, _args, ctx) => {
+  task: (r, _args, ctx, info) => {
     ctx.loaders.hintCreateTime(r.taskId, r.createTime);
-    return ctx.loaders.task.load(r.taskId);
+    return ctx.loaders.loadTask(r.taskId, selectsTaskUrls(info));
   },
   __resolveReference: (ref, ctx) => loadUrlTaskByGlobalId(ref.id, ctx),
 };
