@@ -10,7 +10,9 @@ import type { ListedUrlTaskModel, UrlTaskPage } from '../../src/cdn/models';
 import { FakeUpstream, drive, type FakeRecord } from './pagination-fake-upstream';
 
 const HOUR = 60 * 60 * 1000;
-const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
+// A UTC midnight: the windows behind `now` are then whole UTC days, W0, W1, W2 (windows.ts; partial
+// windows are pagination-windows' and pagination-walks' business).
+const NOW = Date.UTC(2026, 10, 25, 0, 0, 0);
 const SECRET = 'pages-test-secret';
 const OPTIONS: PaginationOptions = { cursorSecret: SECRET, now: NOW };
 const W0 = { start: NOW - WINDOW_MS, end: NOW };
