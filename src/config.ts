@@ -39,6 +39,8 @@ export interface Config {
   /** Backoff and retry budget of upstream calls (docs/architecture.md, Retry). */
   readonly upstreamRetry: UpstreamRetrySettings;
   readonly cacheTtlMs: number;
+  /** Freshness of cached answers that can no longer change, and the bound of past ranges' (src/cdn/freshness.ts). */
+  readonly cacheSettledTtlMs: number;
   /** Byte bound of the in-memory response cache. */
   readonly cacheMaxBytes: number;
   /** Upstream calls per second the gateway allows itself, by operation (0 = unlimited). */
@@ -276,6 +278,8 @@ const EnvSchema = z.object({
   UPSTREAM_RETRY_BUDGET_PER_SECOND: int(0, 100000, RETRY_DEFAULTS.budgetMinPerSecond),
   UPSTREAM_RETRY_BUDGET_CAPACITY: int(0, 100000, RETRY_DEFAULTS.budgetCapacity),
   CACHE_TTL_MS: int(0, 3600000, 2000),
+  // Settled history (past ranges, finished records) changes no more; bounded by an hour all the same (docs/architecture.md, Cache).
+  CACHE_SETTLED_TTL_MS: int(0, 3600000, 600000),
   CACHE_MAX_BYTES: int(1024, 4294967296, 33554432),
   // Huawei's per-tenant limits (docs/upstream.md, Rate limits); lower them when other clients share the tenant.
   RATE_LIMIT_URL_TASKS: int(0, 100000, OPERATIONS['url-tasks'].rateLimit),
@@ -389,6 +393,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       budgetCapacity: e.UPSTREAM_RETRY_BUDGET_CAPACITY,
     }),
     cacheTtlMs: e.CACHE_TTL_MS,
+    cacheSettledTtlMs: e.CACHE_SETTLED_TTL_MS,
     cacheMaxBytes: e.CACHE_MAX_BYTES,
     rateLimits: Object.freeze(
       Object.fromEntries(OPERATION_NAMES.map((op) => [op, e[OPERATIONS[op].rateLimitEnv as keyof typeof e] as number])) as Record<OperationName, number>,
@@ -454,6 +459,9 @@ function findContradictions(e: z.infer<typeof EnvSchema>): string[] {
   }
   if (e.UPSTREAM_RETRY_BASE_DELAY_MS > e.UPSTREAM_RETRY_MAX_DELAY_MS) {
     problems.push(`UPSTREAM_RETRY_BASE_DELAY_MS (${e.UPSTREAM_RETRY_BASE_DELAY_MS}) must not exceed UPSTREAM_RETRY_MAX_DELAY_MS (${e.UPSTREAM_RETRY_MAX_DELAY_MS}): the first wait's ceiling is the smallest`);
+  }
+  if (e.CACHE_SETTLED_TTL_MS !== 0 && e.CACHE_SETTLED_TTL_MS < e.CACHE_TTL_MS) {
+    problems.push(`CACHE_SETTLED_TTL_MS (${e.CACHE_SETTLED_TTL_MS}) must be 0 (no longer freshness for settled history) or at least CACHE_TTL_MS (${e.CACHE_TTL_MS}): settled answers change less than live ones`);
   }
   if (e.UPSTREAM_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS) {
     problems.push(`UPSTREAM_TIMEOUT_MS (${e.UPSTREAM_TIMEOUT_MS}) must not exceed REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS})`);

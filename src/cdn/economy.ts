@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config';
 import { createSharedState, type SharedState, type StateComponent } from '../state/index';
 import type { MemoryCacheStore } from '../state/memory';
+import { freshnessTtl, type FreshnessPolicy } from './freshness';
 import { defaultRateLimits, OPERATION_NAMES, type OperationName } from './operations';
 import type { Stage, UpstreamRequest } from './pipeline';
 import { cacheStage, createAttemptClock } from './stages/cache';
@@ -24,10 +25,18 @@ export const HUAWEI_RATE_LIMITS: Readonly<Record<OperationName, number>> = Objec
 
 const OPERATIONS = OPERATION_NAMES;
 
+/** Default freshness of settled answers (CACHE_SETTLED_TTL_MS): 10 minutes. */
+export const DEFAULT_SETTLED_TTL_MS = 600_000;
+
 /** Options of `createEconomy`; every field optional. */
 export interface EconomyOptions {
   /** Staleness bound of cached responses in ms; 0 disables the cache. @default 2000 */
   readonly cacheTtlMs?: number;
+  /**
+   * Freshness of answers that can no longer change, and the bound of past ranges' (the tiers of
+   * src/cdn/freshness.ts); at most `cacheTtlMs` gives every answer `cacheTtlMs`. @default 600000 (10 minutes)
+   */
+  readonly cacheSettledTtlMs?: number;
   /** Byte bound of the memory cache. @default 33554432 (32 MiB) */
   readonly cacheMaxBytes?: number;
   /** Calls per second by operation; 0 = unlimited. Missing operations keep Huawei's limits. @default HUAWEI_RATE_LIMITS */
@@ -142,6 +151,7 @@ type LimiterCounters = { -readonly [K in keyof LimiterMetrics]: LimiterMetrics[K
 export function economyOptionsFromConfig(config: Config, scope?: string): EconomyOptions {
   return {
     cacheTtlMs: config.cacheTtlMs,
+    cacheSettledTtlMs: config.cacheSettledTtlMs,
     cacheMaxBytes: config.cacheMaxBytes,
     rateLimits: config.rateLimits,
     rateLimitMarginMs: config.rateLimitMarginMs,
@@ -156,6 +166,7 @@ export function economyOptionsFromConfig(config: Config, scope?: string): Econom
 export function createEconomy(options: EconomyOptions = {}): Economy {
   const now = options.now ?? Date.now;
   const ttlMs = nonNegative('cacheTtlMs', options.cacheTtlMs, 2000);
+  const freshness: FreshnessPolicy = { liveTtlMs: ttlMs, settledTtlMs: nonNegative('cacheSettledTtlMs', options.cacheSettledTtlMs, DEFAULT_SETTLED_TTL_MS) };
   const marginMs = nonNegative('rateLimitMarginMs', options.rateLimitMarginMs, 200);
   const proofTtlMs = nonNegative('credentialsProofTtlMs', options.credentialsProofTtlMs, 60_000);
   const maxQueuedPerRequest = nonNegative('maxQueuedPerRequest', options.maxQueuedPerRequest, 20);
@@ -215,6 +226,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
       ? cacheStage({
           store: state.cache,
           ttlMs,
+          ttlFor: (req, res, producedAt) => freshnessTtl(freshness, req, res.json, producedAt),
           now,
           sentAt: clock.sentAt,
           partition: options.credentialScope ? `${shortHash(options.credentialScope)} ` : '',

@@ -1,5 +1,6 @@
 /**
- * Stage: answers a GET from a recent response for at most `ttlMs`, measured from when the
+ * Stage: answers a GET from a recent response for at most `ttlMs` (or what `ttlFor` decides for
+ * that response: the tiered freshness of ../freshness.ts), measured from when the
  * attempt that produced the response was sent (not from when it arrived, nor from when a
  * queued call was first made). Only classified successes reach this stage (classification
  * throws the rest), and of those only 200s are stored, so errors are never cached. A hit is
@@ -21,6 +22,8 @@ export interface CacheStageOptions {
   readonly store: ResponseCacheStore;
   /** Staleness bound in ms; 0 disables caching. */
   readonly ttlMs: number;
+  /** Returns how long a response stays fresh from `producedAt` (see ../freshness.ts); absent, `ttlMs` for every response. */
+  readonly ttlFor?: (req: UpstreamRequest, res: UpstreamResponse, producedAt: number) => number;
   readonly now: () => number;
   /** When the attempt that produced a response was sent (see `createAttemptClock`); without it, when the call entered this stage. */
   readonly sentAt?: (res: UpstreamResponse) => number | undefined;
@@ -76,7 +79,7 @@ export function cacheStage(options: CacheStageOptions): Stage {
     const res = await next(req);
     if (res.status === 200) {
       const producedAt = options.sentAt?.(res) ?? entered;
-      const leftMs = ttlMs - (now() - producedAt);
+      const leftMs = (options.ttlFor?.(req, res, producedAt) ?? ttlMs) - (now() - producedAt);
       // Not awaited: the caller has its answer; a slow or failing store only costs a later miss.
       if (leftMs > 0) void store.set(key, toCached(res, producedAt), leftMs).catch(() => undefined);
     }

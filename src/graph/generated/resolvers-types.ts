@@ -140,10 +140,18 @@ export type Query = {
   nodes: Array<Maybe<Node>>;
   /** One task by its upstream id (1 to 20 decimal digits, or 32 hexadecimal characters for older tasks); null when unknown. */
   task?: Maybe<Task>;
-  /** Refresh and preheat tasks of one file type (`filter.fileType`, FILE by default), newest first unless ordered. */
-  tasks: TaskConnection;
-  /** Cache refresh and preheat records, newest first, over any range up to MAX_RANGE_DAYS. */
-  urlTasks: UrlTaskConnection;
+  /**
+   * Refresh and preheat tasks of one file type (`filter.fileType`, FILE by default), newest first
+   * unless ordered. Null, with an error at this path, when the upstream could not answer: the
+   * other fields of the query keep their data.
+   */
+  tasks?: Maybe<TaskConnection>;
+  /**
+   * Cache refresh and preheat records, newest first, over any range up to MAX_RANGE_DAYS. Null,
+   * with an error at this path, when the upstream could not answer (rate limit, timeout): the
+   * other fields of the query keep their data.
+   */
+  urlTasks?: Maybe<UrlTaskConnection>;
 };
 
 
@@ -214,9 +222,10 @@ export type Task = Node & {
   /**
    * The task's URL records, newest first. The upstream keeps URL details for 15 days: for an
    * older task this connection is empty although `total` is not (its records remain in
-   * `urlTasks`).
+   * `urlTasks`). Null, with an error at this path, when the task detail could not be read
+   * (rate limit, timeout): the task's other fields and the rest of the list stay.
    */
-  urls: UrlTaskConnection;
+  urls?: Maybe<UrlTaskConnection>;
 };
 
 
@@ -342,8 +351,12 @@ export type UrlTaskConnection = {
   edges: Array<UrlTaskEdge>;
   nodes: Array<UrlTask>;
   pageInfo: PageInfo;
-  /** All records matching the filter over the whole range (computed only when asked). */
-  totalCount: Scalars['Int']['output'];
+  /**
+   * All records matching the filter over the whole range (computed only when asked: over a long
+   * range, one upstream call per 24-hour window the page did not read). Null, with an error at
+   * this path, when those calls fail (e.g. UPSTREAM_RATE_LIMITED); the page itself stays.
+   */
+  totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
 /** An edge of a UrlTask connection. */
@@ -590,8 +603,8 @@ export type QueryResolvers<ContextType = GraphContext, ParentType extends Resolv
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryTaskArgs, 'taskId'>>;
-  tasks?: Resolver<ResolversTypes['TaskConnection'], ParentType, ContextType, Partial<QueryTasksArgs>>;
-  urlTasks?: Resolver<ResolversTypes['UrlTaskConnection'], ParentType, ContextType, Partial<QueryUrlTasksArgs>>;
+  tasks?: Resolver<Maybe<ResolversTypes['TaskConnection']>, ParentType, ContextType, Partial<QueryTasksArgs>>;
+  urlTasks?: Resolver<Maybe<ResolversTypes['UrlTaskConnection']>, ParentType, ContextType, Partial<QueryUrlTasksArgs>>;
 }>;
 
 export type TaskResolvers<ContextType = GraphContext, ParentType extends ResolversParentTypes['Task'] = ResolversParentTypes['Task'], FederationReferenceType extends FederationReferenceTypes['Task'] = FederationReferenceTypes['Task']> = ResolversObject<{
@@ -606,7 +619,7 @@ export type TaskResolvers<ContextType = GraphContext, ParentType extends Resolve
   taskId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   total?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   type?: Resolver<Maybe<ResolversTypes['TaskType']>, ParentType, ContextType>;
-  urls?: Resolver<ResolversTypes['UrlTaskConnection'], ParentType, ContextType, Partial<TaskUrlsArgs>>;
+  urls?: Resolver<Maybe<ResolversTypes['UrlTaskConnection']>, ParentType, ContextType, Partial<TaskUrlsArgs>>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -642,7 +655,7 @@ export type UrlTaskConnectionResolvers<ContextType = GraphContext, ParentType ex
   edges?: Resolver<Array<ResolversTypes['UrlTaskEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['UrlTask']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type UrlTaskEdgeResolvers<ContextType = GraphContext, ParentType extends ResolversParentTypes['UrlTaskEdge'] = ResolversParentTypes['UrlTaskEdge']> = ResolversObject<{
