@@ -245,7 +245,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
         })
       : undefined;
   // Only what coalesces or caches can serve a list call an answer from before a create.
-  const generation = coalesceOne || cache ? generationStage({ store: state.generations }) : undefined;
+  const generation = coalesceOne || cache ? generationStage({ store: state.generations, now }) : undefined;
   const rateLimit = rateLimitStage({
     limiter: state.limiter,
     limits,

@@ -92,6 +92,19 @@ describe('list generation', () => {
     expect(t.count('url-tasks')).toBe(2);
   });
 
+  it('leaves answers about a range that ended before the live margin cached across a create (a create adds records only at now)', async () => {
+    const t = scriptedTerminal();
+    const handler = build(t.handler);
+    const past = { limit: 10, start_time: Date.now() - 2 * 86_400_000, end_time: Date.now() - 86_400_000 };
+    const live = { limit: 10, start_time: Date.now() - 3_600_000, end_time: Date.now() };
+    const pastFirst = await producedBy(handler(call('url-tasks', past)));
+    const liveFirst = await producedBy(handler(call('url-tasks', live)));
+    await handler(call('refresh'));
+    expect(await producedBy(handler(call('url-tasks', past)))).toBe(pastFirst);
+    expect(await producedBy(handler(call('url-tasks', live)))).not.toBe(liveFirst);
+    expect(t.count('url-tasks')).toBe(3);
+  });
+
   it('keeps a list call made after a create from joining one in flight from before it; calls on either side still coalesce', async () => {
     const t = scriptedTerminal();
     const handler = build(t.handler);

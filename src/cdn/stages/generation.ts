@@ -10,6 +10,10 @@
  * expire with their staleness bound. O(1) per call: a counter read per list call (a Redis GET
  * with REDIS_URL, shared by every replica of the tenant) and one increment per create (INCR).
  *
+ * List calls about a range that ended more than the live margin ago (src/cdn/freshness.ts,
+ * LIVE_MARGIN_MS) are not stamped either: a create adds records at the upstream's "now", never
+ * to a past range, so such answers (often settled history, cached for minutes) stay valid.
+ *
  * Task details are not stamped: a create makes a task with a new id, whose detail was never
  * stored (only successes are cached, and an unknown task is an error), and changes no other
  * task's detail.
@@ -19,6 +23,7 @@
  * made since this replica's last create, and neither reads nor writes a cache entry.
  */
 import type { GenerationStore } from '../../state/types';
+import { LIVE_MARGIN_MS, rangeEnd } from '../freshness';
 import type { OperationName } from '../operations';
 import type { Stage } from '../pipeline';
 
@@ -35,16 +40,26 @@ export const LIST_GENERATION = 'lists';
 export interface GenerationStageOptions {
   /** Where the generation lives: memory, or Redis shared by the tenant's replicas (a store that fails reports it itself). */
   readonly store: GenerationStore;
+  /** The clock that tells a past range from a live one. @default Date.now */
+  readonly now?: () => number;
+}
+
+/** Tells whether a create could change the answer of a list call: its range is live or names no end. */
+export function createCanChange(req: Parameters<typeof rangeEnd>[0], now: number): boolean {
+  const end = rangeEnd(req);
+  return end === undefined || end > now - LIVE_MARGIN_MS;
 }
 
 /** Creates the generation stage; it sits outermost, before coalescing, whose key it extends. */
 export function generationStage(options: GenerationStageOptions): Stage {
   const { store } = options;
+  const now = options.now ?? Date.now;
   return (next) => {
     // Creates sent through this replica: the generation when the shared one cannot be read.
     let localCreates = 0;
     return async (req) => {
       if (req.method === 'GET' && LIST_OPERATIONS.has(req.operation)) {
+        if (!createCanChange(req, now())) return next(req);
         const shared = await store.current(LIST_GENERATION);
         const generation = shared === undefined ? { value: `local-${localCreates}`, cacheable: false } : { value: shared, cacheable: true };
         return next({ ...req, generation });
