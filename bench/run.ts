@@ -274,6 +274,7 @@ async function measureFairness(options: BenchOptions, data: BenchData, started: 
           attackers: options.fairAttackers,
           abortMs: options.fairAbortMs,
           detailLimit: OPERATIONS.detail.rateLimit,
+          gatewayPid: server.pid,
         },
         seq,
       );
@@ -282,7 +283,8 @@ async function measureFairness(options: BenchOptions, data: BenchData, started: 
       log(
         `  ${id.padEnd(6)} round ${round}: victim alone p50 ${alone.p50Ms.toFixed(1)} ms, p99 ${alone.p99Ms.toFixed(1)} ms, ok ${alone.successes}/${alone.lookups}; ` +
           `under attack p50 ${attacked.p50Ms.toFixed(1)} ms, p99 ${attacked.p99Ms.toFixed(1)} ms, ok ${attacked.successes}/${attacked.lookups}; ` +
-          `probes under attack p50 ${probes.p50Ms.toFixed(1)} ms; attacker ${run.attack.requests} requests`,
+          `probes under attack p50 ${probes.p50Ms.toFixed(1)} ms; attacker ${run.attack.requests} requests; ` +
+          `gateway CPU ${((run.gatewayCpu.attackedMs / 1000 / run.attack.seconds) * 100).toFixed(0)} % of a core under attack`,
       );
     }
   }

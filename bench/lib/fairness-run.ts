@@ -5,6 +5,7 @@
  * lookups while the attacker floods. The arithmetic is in `fairness.ts`.
  */
 import { routeKey } from '../../src/cdn/operations';
+import { readProcess } from './proc';
 import { PROBE_QUERY, attackBody, classifyProbeAnswer, classifyVictimAnswer, victimBody, type AttackFigures, type FairnessRun, type PartSamples, type VictimSample } from './fairness';
 
 /** The two callers' API keys (the gateway's `API_KEYS`: attacker first, so it is `key-1`). */
@@ -30,6 +31,8 @@ export interface FairnessSpec {
   readonly abortMs: number;
   /** Detail calls per second the simulator accepts (the flood counts as on once one second's worth went upstream). */
   readonly detailLimit: number;
+  /** The gateway's process id, whose CPU time is read from /proc. */
+  readonly gatewayPid: number;
 }
 
 /** Numbers the run's requests draw from, so that no task id is asked twice in the whole bench. */
@@ -57,10 +60,15 @@ export async function runFairness(spec: FairnessSpec, seq: Sequences): Promise<F
   for (let i = 0; i < 3; i++) await victimRequest(spec.origin, victimBody(seq.victim++), spec.timeoutMs, classifyVictimAnswer);
   await upstreamSettled(spec.simOrigin);
 
+  const cpuAtAlone = readProcess(spec.gatewayPid).cpuMs;
+  const aloneStart = performance.now();
   const alone = await victimPart(spec, seq);
+  const aloneSeconds = (performance.now() - aloneStart) / 1000;
+  const cpuAlone = readProcess(spec.gatewayPid).cpuMs - cpuAtAlone;
   await upstreamSettled(spec.simOrigin);
 
   const before = await simStats(spec.simOrigin);
+  const cpuAtAttack = readProcess(spec.gatewayPid).cpuMs;
   const attack = startAttack(spec, seq);
   // The flood is on once a second's worth of detail calls went upstream: the quota is spoken for. An attack that does not
   // get there in 15 s (a gateway the flood overwhelms before it calls upstream) is measured all the same, and said so.
@@ -72,6 +80,7 @@ export async function runFairness(spec: FairnessSpec, seq: Sequences): Promise<F
   }
   const attacked = await victimPart(spec, seq);
   const figures = await attack.stop();
+  const cpuAttacked = readProcess(spec.gatewayPid).cpuMs - cpuAtAttack;
   const after = await simStats(spec.simOrigin);
   await upstreamSettled(spec.simOrigin);
   const atEnd = await simStats(spec.simOrigin);
@@ -83,6 +92,7 @@ export async function runFairness(spec: FairnessSpec, seq: Sequences): Promise<F
     attack: { ...figures, ...(floodOnAfterMs === undefined ? {} : { floodOnAfterMs }) },
     upstreamDetailCalls: after.detail - before.detail,
     upstreamThrottled: atEnd.throttled - statsAtStart.throttled,
+    gatewayCpu: { aloneMs: cpuAlone, aloneSeconds, attackedMs: cpuAttacked },
   };
 }
 

@@ -109,6 +109,8 @@ export interface FairnessRun {
   readonly upstreamDetailCalls: number;
   /** Calls the simulator refused with 429 during the run (both parts). */
   readonly upstreamThrottled: number;
+  /** The gateway process's CPU time (user + system, ms) and the wall time (s) of the victim's part alone and of the attack. */
+  readonly gatewayCpu: { readonly aloneMs: number; readonly aloneSeconds: number; readonly attackedMs: number };
 }
 
 /** The victim's latency over a set of requests: every one answered or given up on (the time the victim waited), failed ones too; not those never sent. */
@@ -163,6 +165,8 @@ export interface FairnessSummary {
     readonly floodMissed: number;
   };
   readonly upstreamThrottled: number;
+  /** The gateway's CPU time over wall time, alone and under attack (1 = one core busy all along), and its CPU per attack request (ms). */
+  readonly gatewayCpu: { readonly aloneShare: number; readonly attackedShare: number; readonly msPerAttackRequest: number };
 }
 
 /**
@@ -203,8 +207,23 @@ export function summarizeFairness(runs: readonly FairnessRun[]): FairnessSummary
         floodMissed: group.length - floodOn.length,
       },
       upstreamThrottled: group.reduce((sum, r) => sum + r.upstreamThrottled, 0),
+      gatewayCpu: {
+        aloneShare: share(sum(group, (r) => r.gatewayCpu.aloneMs), sum(group, (r) => r.gatewayCpu.aloneSeconds)),
+        attackedShare: share(sum(group, (r) => r.gatewayCpu.attackedMs), seconds),
+        msPerAttackRequest: share(sum(group, (r) => r.gatewayCpu.attackedMs), sum(group, (r) => r.attack.requests) / 1000),
+      },
     };
   });
+}
+
+// Adds a figure over runs.
+function sum(runs: readonly FairnessRun[], f: (r: FairnessRun) => number): number {
+  return runs.reduce((total, r) => total + f(r), 0);
+}
+
+// CPU ms over wall s as a share of one core; NaN without wall time.
+function share(cpuMs: number, seconds: number): number {
+  return seconds > 0 ? cpuMs / 1000 / seconds : Number.NaN;
 }
 
 /** Formats the fairness summaries as a Markdown table with the ratios and the attack under it. */
@@ -232,7 +251,9 @@ export function formatFairnessReport(summaries: readonly FairnessSummary[], setu
       `${s.id}: lookups under attack / alone p50 × ${fmt(s.p50Ratio, 2)}, p99 × ${fmt(s.p99Ratio, 2)}; probes p50 × ${fmt(s.probeP50Ratio, 2)}; ` +
         `attacker ${s.attack.requests} requests (answered before abandoned: ${formatCounts(s.attack.answered)}), ` +
         `upstream detail calls ${fmt(s.attack.upstreamDetailPerSecond, 1)}/s under attack (quota spoken for after ${fmt(s.attack.floodOnAfterMs, 0)} ms` +
-        `${s.attack.floodMissed > 0 ? `; **not reached in 15 s in ${s.attack.floodMissed} run(s)**` : ''}), simulator 429s ${s.upstreamThrottled}` +
+        `${s.attack.floodMissed > 0 ? `; **not reached in 15 s in ${s.attack.floodMissed} run(s)**` : ''}), simulator 429s ${s.upstreamThrottled}; ` +
+        `gateway CPU ${fmt(s.gatewayCpu.aloneShare * 100, 0)} % of a core alone, ${fmt(s.gatewayCpu.attackedShare * 100, 0)} % under attack ` +
+        `(${fmt(s.gatewayCpu.msPerAttackRequest, 1)} ms per attack request)` +
         (s.rounds > 1 ? ` (${s.rounds} rounds pooled)` : ''),
     );
   }

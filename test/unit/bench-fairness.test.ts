@@ -144,6 +144,7 @@ describe('fairness summaries and report', () => {
     attack: { requests: 100, answered: {}, seconds: 5, floodOnAfterMs: 400 },
     upstreamDetailCalls: 150,
     upstreamThrottled: 1,
+    gatewayCpu: { aloneMs: 400, aloneSeconds: 4, attackedMs: 4000 },
     ...over,
   });
 
@@ -165,6 +166,8 @@ describe('fairness summaries and report', () => {
       probeP50Ratio: 2,
       attack: { requests: 150, answered: { MAX_COST: 1 }, upstreamDetailPerSecond: 30, floodOnAfterMs: 500, floodMissed: 0 },
       upstreamThrottled: 2,
+      // Run 1: 400 ms over 4 s alone, 4000 ms over 5 s and 100 requests under attack; run 2 the same CPU over 5 s and 50 requests.
+      gatewayCpu: { aloneShare: 0.1, attackedShare: 0.8, msPerAttackRequest: 8000 / 150 },
     });
     expect(variant).toMatchObject({ id: 'F1[small]', rounds: 1, attack: { requests: 10, answered: { ok: 2 }, floodMissed: 1 } });
     expect(variant?.attack.floodOnAfterMs).toBeUndefined();
@@ -190,5 +193,6 @@ describe('fairness summaries and report', () => {
     expect(text).toContain('F1: lookups under attack / alone p50 × 5.00, p99 × 5.00; probes p50 × 1.50');
     expect(text).toContain('upstream detail calls 30.0/s under attack (quota spoken for after 400 ms)');
     expect(text).toContain('**not reached in 15 s in 1 run(s)**');
+    expect(text).toContain('gateway CPU 10 % of a core alone, 80 % under attack (40.0 ms per attack request)');
   });
 });
