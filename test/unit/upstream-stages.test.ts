@@ -209,7 +209,7 @@ describe('assembled pipeline', () => {
     });
     await handler(request({ requestId: 'gw-1' }));
     expect(events.map(({ durationMs: _d, ...e }) => e)).toEqual([
-      { operation: 'url-tasks', method: 'GET', attempt: 1, requestId: 'gw-1', status: 503, outcome: 'UPSTREAM_UNAVAILABLE', upstreamRequestId: 'up-1' },
+      { operation: 'url-tasks', method: 'GET', attempt: 1, requestId: 'gw-1', status: 503, outcome: 'UPSTREAM_UNAVAILABLE', upstreamRequestId: 'up-1', upstreamCode: 'UNRECOGNIZED' },
       { operation: 'url-tasks', method: 'GET', attempt: 2, requestId: 'gw-1', status: 200, outcome: 'ok', upstreamRequestId: 'up-2' },
     ]);
     expect(JSON.stringify(events)).not.toContain(AUTH.sk);
