@@ -37,9 +37,9 @@ export function createLookupAllowance(maxDetailLookups: number): LookupAllowance
       const limit = archiveCallLimit(operation, maxDetailLookups);
       if (spent[operation] >= limit) {
         throw badUserInput(
-          `Lookups of records older than ${DETAIL_RETENTION_DAYS} days may make at most ${limit} ${operation} calls per request ` +
+          `Lookups by id of objects older than ${DETAIL_RETENTION_DAYS} days (or that the task detail did not show) may make at most ${limit} ${operation} calls per request ` +
             `(MAX_DETAIL_LOOKUPS ${maxDetailLookups}, one ${operation} call weighing ${archiveCallWeight(operation)} detail calls), and this request needs more. ` +
-            'Ask for fewer such ids per request, or for ids created closer together (ids within 15 minutes of each other share calls).',
+            'Ask for fewer such ids per request, or for ids created closer together (records within 15 minutes, tasks within 24 hours of each other share calls).',
         );
       }
       spent[operation]++;

@@ -3,7 +3,9 @@
  * them. Every task lookup goes through the per-request loaders (docs/architecture.md,
  * "DataLoader by task id"), one detail call per distinct task. The cost rule (src/graph/cost.ts) multiplies
  * these by the pages they are nested in, so that one request cannot reserve more of the
- * shared detail quota than `MAX_DETAIL_LOOKUPS` (src/graph/limits.ts).
+ * shared detail quota than `MAX_DETAIL_LOOKUPS` (src/graph/limits.ts). Ids older than the
+ * detail retention weigh the url-tasks or historytasks calls that find them, in detail calls
+ * (docs/architecture.md, "Lookups past the detail retention").
  */
 import { badUserInput, type GatewayError } from '../errors';
 import { countLookupWindows, TASK_LOOKUP_GAP_MS } from '../pagination/lookup-windows';

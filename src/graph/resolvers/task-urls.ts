@@ -2,7 +2,9 @@
  * Task.urls: a Relay connection over one task's URL records. A task holds at most 1000 URLs
  * (the upstream's per-call limit), so one detail call of the largest page fetches them all:
  * one upstream call per connection whatever the page, exact totals, and unfiltered lookups
- * share the task loader with UrlTask node lookups.
+ * share the task loader with UrlTask node lookups. Once the detail API no longer holds the
+ * task, its records come from url-tasks (src/graph/archive.ts; docs/architecture.md,
+ * "Lookups past the detail retention").
  */
 import type { TaskModel, UrlTaskModel } from '../../cdn/models';
 import type { TaskUrlsArgs } from '../generated/resolvers-types';
