@@ -112,19 +112,23 @@ export function createArchiveLoaders(cdn: CdnApi, call: CallOptions, allowance: 
   );
 
   const taskUrls = new DataLoader<TaskKey, readonly ListedUrlTaskModel[], string>(
-    (keys) =>
-      Promise.all(
-        keys.map(async (key) => {
-          if (!/^\d+$/.test(key.taskId)) return [];
-          const window = groupLookupWindows([key.createTime])[0] as LookupWindow;
+    async (keys) => {
+      const results: Array<readonly ListedUrlTaskModel[] | Error> = keys.map(() => []);
+      // Only decimal ids can equal a url-tasks task_id; tasks close in time share a window, read once.
+      const open = keys.map((_, i) => i).filter((i) => /^\d+$/.test((keys[i] as TaskKey).taskId));
+      await Promise.all(
+        groupLookupWindows(open.map((i) => (keys[i] as TaskKey).createTime)).map(async (window) => {
+          const members = window.members.map((m) => open[m] as number);
           try {
             const records = await readWindow(cdn, call, allowance, window);
-            return records.filter((r) => r.taskId === key.taskId);
+            for (const i of members) results[i] = records.filter((r) => r.taskId === (keys[i] as TaskKey).taskId);
           } catch (error) {
-            return ensureError(error);
+            for (const i of members) results[i] = ensureError(error);
           }
         }),
-      ),
+      );
+      return results;
+    },
     { cacheKeyFn: (k) => `${k.taskId}:${k.createTime}` },
   );
 

@@ -232,6 +232,30 @@ describe('a task of 1000 URLs created 20 days ago', () => {
   });
 });
 
+describe('Task.urls of tasks older than 15 days, in a tasks page', () => {
+  it('lists each decimal task\'s url-tasks records, one window read for the page; a 32-hex task has none to show', async () => {
+    const t = dataNow - 22 * DAY + 11 * MINUTE;
+    const sizes = [3, 4, 5];
+    const inserted = [];
+    for (const [i, count] of sizes.entries()) {
+      inserted.push((await stack.sim<{ result: Array<{ task_id: number; url: string }> }>('POST', '/__sim/url-tasks', { count, createTime: t + i * 2 * MINUTE })).result);
+    }
+    const query = `query($f: TaskFilter) { tasks(first: 50, filter: $f) { nodes { taskId total urls(first: 10) { totalCount nodes { url taskId } } } } }`;
+    const f = { createdAfter: iso(t - 30 * MINUTE), createdBefore: iso(t + 10 * MINUTE) };
+    const { result, urlTasks, detail } = await callsOf(() => data<{ tasks: { nodes: Array<{ taskId: string; total: number; urls: { totalCount: number; nodes: Obj[] } }> } }>(query, { f }));
+    const byId = new Map(result.tasks.nodes.map((n) => [n.taskId, n]));
+    for (const records of inserted) {
+      const task = byId.get(String(records[0]!.task_id))!;
+      expect(task.urls).toEqual({ totalCount: records.length, nodes: records.map((r) => ({ url: r.url, taskId: String(r.task_id) })) });
+    }
+    const hex = result.tasks.nodes.filter((n) => /^[0-9a-f]{32}$/.test(n.taskId));
+    expect(hex.length).toBeGreaterThan(0);
+    for (const task of hex) expect(task.urls).toEqual({ totalCount: 0, nodes: [] });
+    // The decimal tasks lie within minutes of each other: one url-tasks window holds their records. No detail call.
+    expect({ urlTasks, detail }).toEqual({ urlTasks: 1, detail: 0 });
+  });
+});
+
 describe('what one request may spend on old ids', () => {
   const spread = (n: number, from: number) => Array.from({ length: n }, (_, i) => toUrlTaskGlobalId('424242', 1 + i, from + i * HOUR));
 
