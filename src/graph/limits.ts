@@ -70,7 +70,7 @@ export function queryCostPlugin(limits: Pick<QueryLimits, 'maxCost' | 'maxDetail
           }
           if (estimate.lookups > maxDetailLookups) {
             throw refusal(
-              `Query may make ${Math.ceil(estimate.lookups)} task detail lookups, over the limit of ${maxDetailLookups} (MAX_DETAIL_LOOKUPS): each node id, _entities representation, node and task costs one, and so do UrlTask.task and Task.urls unless an enclosing lookup already loaded their task, multiplied by the page sizes they are nested in and summed over aliases; ids of records older than ${DETAIL_RETENTION_DAYS} days cost, per window of ids created within 15 minutes of each other, ${archiveCallWeight('url-tasks')} (UrlTask, a url-tasks call) or ${archiveCallWeight('historytasks')} (Task, a historytasks call). Ask for fewer ids or smaller pages.`,
+              `Query may make ${Math.ceil(estimate.lookups)} task detail lookups, over the limit of ${maxDetailLookups} (MAX_DETAIL_LOOKUPS): each node id, _entities representation, node and task costs one, and so do UrlTask.task and Task.urls unless an enclosing lookup already loaded their task, multiplied by the page sizes they are nested in and summed over aliases; ids of objects older than ${DETAIL_RETENTION_DAYS} days cost ${archiveCallWeight('url-tasks')} per window of UrlTask ids created within 15 minutes of each other (a url-tasks call) and ${archiveCallWeight('historytasks')} per window of Task ids within 24 hours (a historytasks call). Ask for fewer ids or smaller pages.`,
             );
           }
         },
