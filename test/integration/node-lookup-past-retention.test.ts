@@ -265,7 +265,14 @@ describe('what one request may spend on old ids', () => {
     expect(refused.status).toBe(400);
     expect(refused.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     expect(refused.errors?.[0]?.message).toMatch(/^Query may make 204 task detail lookups, over the limit of 200 \(MAX_DETAIL_LOOKUPS\)/);
-    expect(await stack.upstreamCalls()).toBe(before);
+    const viaEntities = await stack.query(`query($r: [_Any!]!) { _entities(representations: $r) { __typename } }`, {
+      r: spread(34, dataNow - 27 * DAY).map((id) => ({ __typename: 'UrlTask', id })),
+    });
+    expect(viaEntities.errors?.[0]?.message).toMatch(/^Query may make 204 task detail lookups/);
+    const viaNode = await stack.query(`{ a: node(id: "${spread(1, dataNow - 27 * DAY)[0]}") { id } b: node(id: "${spread(1, dataNow - 3 * DAY)[0]}") { id } }`);
+    expect(viaNode.errors).toBeUndefined();
+    // The two refusals called nothing; the old node one url-tasks call, the young one its detail and then url-tasks.
+    expect(await stack.upstreamCalls()).toBe(before + 3);
 
     const { result, urlTasks } = await callsOf(() => stack.query<{ nodes: unknown[] }>(`query($ids: [ID!]!) { nodes(ids: $ids) { id } }`, { ids: spread(33, dataNow - 27 * DAY) }));
     expect(result.errors).toBeUndefined();
