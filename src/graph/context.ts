@@ -9,7 +9,7 @@ import type { CdnClient } from '../cdn/client';
 import type { CallOptions } from '../cdn/options';
 import type { HistoryTasksParams, TaskDetailParams, UrlTasksParams } from '../cdn/params';
 import { scopeToEnterpriseProject } from '../cdn/enterprise-project';
-import { createLoaders, type Loaders } from './loaders';
+import { createLoaders, DEFAULT_MAX_DETAIL_LOOKUPS, type Loaders } from './loaders';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency';
 import { createCreateQuota, type CreateQuota } from './create-quota';
 
@@ -53,7 +53,7 @@ export interface ContextInputs {
   readonly deadline: number;
   readonly signal: AbortSignal;
   readonly cdn: CdnApi;
-  readonly config: Pick<Config, 'defaultPageSize' | 'maxPageSize' | 'maxRangeDays' | 'cursorSecret' | 'enterpriseProjectId'>;
+  readonly config: Pick<Config, 'defaultPageSize' | 'maxPageSize' | 'maxRangeDays' | 'cursorSecret' | 'enterpriseProjectId'> & { readonly queryLimits?: Pick<Config['queryLimits'], 'maxDetailLookups'> };
   readonly now: () => number;
   readonly logger: Logger;
   /** The gateway's idempotency store; without one, keys only repeat results within this request. */
@@ -92,7 +92,7 @@ export function createContext(inputs: ContextInputs): GraphContext {
     signal: inputs.signal,
     cdn,
     call,
-    loaders: createLoaders(cdn, call),
+    loaders: createLoaders(cdn, call, { maxDetailLookups: inputs.config.queryLimits?.maxDetailLookups ?? DEFAULT_MAX_DETAIL_LOOKUPS }),
     paging: { defaultPageSize, maxPageSize, maxRangeDays, cursorSecret },
     now: inputs.now,
     logger: inputs.logger,

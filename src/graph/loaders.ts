@@ -7,6 +7,8 @@ import DataLoader from 'dataloader';
 import { ensureError } from '../errors';
 import type { TaskDetailModel, TaskModel } from '../cdn/models';
 import type { CallOptions, CdnApi } from './context';
+import { createArchiveLoaders, type ArchiveLoaders } from './archive';
+import { createLookupAllowance } from './lookup-allowance';
 
 /** Largest page of a task's URLs the upstream serves in one detail call. */
 export const MAX_DETAIL_PAGE_SIZE = 10000;
@@ -28,10 +30,21 @@ export interface Loaders {
    * older than 7 days; an unknown time (null) records nothing, and the call then sends none.
    */
   hintCreateTime(taskId: string, createTime: number | null | undefined): void;
+  /** Loads records and tasks the detail API no longer holds, through url-tasks and historytasks (src/graph/archive.ts). */
+  readonly archive: ArchiveLoaders;
 }
 
+/** What the loaders need besides the upstream. */
+export interface LoaderOptions {
+  /** MAX_DETAIL_LOOKUPS: bounds the url-tasks and historytasks calls of lookups of old records too (src/graph/lookup-allowance.ts). */
+  readonly maxDetailLookups: number;
+}
+
+/** Default of `LoaderOptions.maxDetailLookups`, as the configuration's. */
+export const DEFAULT_MAX_DETAIL_LOOKUPS = 200;
+
 /** Creates fresh loaders for one request. */
-export function createLoaders(cdn: CdnApi, call: CallOptions): Loaders {
+export function createLoaders(cdn: CdnApi, call: CallOptions, options: LoaderOptions = { maxDetailLookups: DEFAULT_MAX_DETAIL_LOOKUPS }): Loaders {
   const createTimes = new Map<string, number>();
   // Full loads sent in this request: a summary of the same task reuses them instead of its own call.
   const fullLoads = new Map<string, Promise<TaskDetailModel | null | Error>>();
@@ -63,6 +76,7 @@ export function createLoaders(cdn: CdnApi, call: CallOptions): Loaders {
     task,
     taskWithUrls,
     loadTask: (taskId, withUrls) => (withUrls ? taskWithUrls.load(taskId) : task.load(taskId)),
+    archive: createArchiveLoaders(cdn, call, createLookupAllowance(options.maxDetailLookups)),
     hintCreateTime(taskId, createTime) {
       if (createTime != null && !createTimes.has(taskId)) createTimes.set(taskId, createTime);
     },

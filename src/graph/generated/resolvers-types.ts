@@ -134,11 +134,11 @@ export type PageInfo = {
 
 export type Query = {
   __typename?: 'Query';
-  /** Any object by its global id; null when unknown. */
+  /** Any object by its global id (every id `urlTasks` and `tasks` list, however old); null when unknown. */
   node?: Maybe<Node>;
-  /** Objects by global ids, in input order; null where unknown. */
+  /** Objects by global ids, in input order; null where unknown, or where that id's lookup failed (with its own error). */
   nodes: Array<Maybe<Node>>;
-  /** One task by its upstream id (1 to 20 decimal digits, or 32 hexadecimal characters for older tasks); null when unknown. */
+  /** One task by its upstream id (1 to 20 decimal digits, or 32 hexadecimal characters for older tasks); null when unknown. Without a creation time the task detail searches the last 7 days only: look older tasks up by their `id` with `node`. */
   task?: Maybe<Task>;
   /**
    * Refresh and preheat tasks of one file type (`filter.fileType`, FILE by default), newest first
@@ -220,10 +220,12 @@ export type Task = Node & {
   total?: Maybe<Scalars['Int']['output']>;
   type?: Maybe<TaskType>;
   /**
-   * The task's URL records, newest first. The upstream keeps URL details for 15 days: for an
-   * older task this connection is empty although `total` is not (its records remain in
-   * `urlTasks`). Null, with an error at this path, when the task detail could not be read
-   * (rate limit, timeout): the task's other fields and the rest of the list stay.
+   * The task's URL records, newest first. The upstream keeps URL details for 15 days; for an
+   * older task they come from url-tasks (with url-tasks' fields), matched by task id, which only
+   * decimal task ids can be: for an older task with a 32-hexadecimal id this connection is empty
+   * although `total` is not (its records remain in `urlTasks`). Null, with an error at this path,
+   * when the task's URLs could not be read (rate limit, timeout): the task's other fields and the
+   * rest of the list stay.
    */
   urls?: Maybe<UrlTaskConnection>;
 };
@@ -316,24 +318,25 @@ export type TaskUrlFilter = {
 /**
  * One cache refresh or preheat record: a single URL of a task.
  *
- * It reaches you by two paths, which the upstream fills differently: `urlTasks` (the url-tasks
- * API) and task details (`Task.urls`, `node`/`nodes` with a UrlTask id, Federation). Every
- * field but `id` and `taskId` is null when the upstream omits it; what each path never
- * carries is said on the field.
+ * It reaches you by two paths, which the upstream fills differently: the url-tasks API
+ * (`urlTasks`, and lookups by id of records older than 15 days, which the task detail no longer
+ * holds) and task details (`Task.urls`, and `node`/`nodes`/Federation lookups of younger
+ * records). Every field but `id` and `taskId` is null when the upstream omits it; what each
+ * path never carries is said on the field.
  */
 export type UrlTask = Node & {
   __typename?: 'UrlTask';
   /** When the record was created; always set through `urlTasks` (it orders by it). */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
-  /** Why the record failed; null unless its status is FAILED and it came through a task detail (`Task.urls`, `node`): `urlTasks` does not carry it. */
+  /** Why the record failed; null unless its status is FAILED and it came through a task detail (`Task.urls`, `node` within 15 days): url-tasks does not carry it. */
   failureReason?: Maybe<UrlTaskFailure>;
-  /** File or directory; null through task details (`Task.urls`, `node`), which do not carry it (see `task.fileType`). */
+  /** File or directory; null through task details (`Task.urls`, `node` within 15 days), which do not carry it (see `task.fileType`). */
   fileType?: Maybe<FileType>;
   /** The global, opaque id; it embeds the task id so that lookups group by task. */
   id: Scalars['ID']['output'];
-  /** How a directory refresh evicts; null for files and preheats, and through task details (`Task.urls`, `node`). */
+  /** How a directory refresh evicts; null for files and preheats, and through task details (`Task.urls`, `node` within 15 days). */
   mode?: Maybe<RefreshMode>;
-  /** When the status last changed; null through task details (`Task.urls`, `node`), which do not carry it. */
+  /** When the status last changed; null through task details (`Task.urls`, `node` within 15 days), which do not carry it. */
   modifiedAt?: Maybe<Scalars['DateTime']['output']>;
   status?: Maybe<UrlTaskStatus>;
   /** The task this record belongs to; null when the upstream no longer holds it (tasks older than 15 days). */

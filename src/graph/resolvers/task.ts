@@ -6,6 +6,7 @@ import { fromGlobalId, toTaskGlobalId } from '../ids';
 import { toFileType, toTaskStatus, toTaskType } from '../enums';
 import { selectsTaskUrls } from '../task-selection';
 import { resolveTaskUrls } from './task-urls';
+import { isFutureTime, isPastDetailRetention } from '../archive';
 
 /** Resolvers of the Task type. */
 export const Task: TaskResolvers = {
@@ -24,10 +25,23 @@ export const Task: TaskResolvers = {
   __resolveReference: (ref, ctx, info) => loadTaskByGlobalId(ref.id, ctx, selectsTaskUrls(info)),
 };
 
-/** Loads a Task by its global id through the task loader, with its URLs when `withUrls` (see `Loaders.loadTask`); null when unknown. */
+/**
+ * Loads a Task by its global id, with its URLs when `withUrls` (see `Loaders.loadTask`); null when
+ * unknown. Through the task detail (the task loader) while the detail API holds the task; past its
+ * retention, or when the detail does not know it, through historytasks around the creation time
+ * the id carries (src/graph/archive.ts), so every task `tasks` lists is found. An id without a
+ * creation time (an older format) is looked up through the detail only.
+ */
 export async function loadTaskByGlobalId(id: string, ctx: GraphContext, withUrls = false): Promise<TaskModel | null> {
   const decoded = fromGlobalId(id);
   if (decoded?.type !== 'Task') return null;
-  ctx.loaders.hintCreateTime(decoded.taskId, decoded.createTime);
-  return ctx.loaders.loadTask(decoded.taskId, withUrls);
+  const { taskId, createTime } = decoded;
+  const now = ctx.now();
+  if (createTime !== undefined && isFutureTime(createTime, now)) return null;
+  if (createTime === undefined || !isPastDetailRetention(createTime, now)) {
+    ctx.loaders.hintCreateTime(taskId, createTime);
+    const task = await ctx.loaders.loadTask(taskId, withUrls);
+    if (task || createTime === undefined) return task;
+  }
+  return ctx.loaders.archive.task.load({ taskId, createTime });
 }
