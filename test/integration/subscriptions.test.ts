@@ -198,7 +198,11 @@ describe('subscription connections: auth, origin, limits', () => {
   it('refuses an upgrade from an origin CORS_ORIGINS does not allow', async () => {
     const status = await new Promise<number>((resolve) => {
       const ws = new WebSocket(stack.wsUrl, 'graphql-transport-ws', { headers: { origin: 'https://evil.example' } });
-      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      // With this listener ws leaves the refused request open: end it here.
+      ws.on('unexpected-response', (req, res) => {
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
       ws.on('open', () => resolve(101));
       ws.on('error', () => {});
     });
@@ -209,7 +213,10 @@ describe('subscription connections: auth, origin, limits', () => {
         resolve(101);
         ws.close();
       });
-      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('unexpected-response', (req, res) => {
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
     });
     expect(allowed).toBe(101);
   });
