@@ -3,7 +3,7 @@
  * client against the gateway and the simulator over loopback. The simulator's data clock is
  * moved by hand to settle tasks, so no test waits for a task's own time.
  */
-import { createClient, type Client, type ExecutionResult } from 'graphql-ws';
+import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 import { startStack, type Stack } from '../support/stack';
 import { eventually } from '../support/eventually';
@@ -13,7 +13,7 @@ const FOLLOW = /* GraphQL */ `
 `;
 
 type Progress = { taskId: string; status: string; processing: number; succeeded: number; failed: number; total: number };
-type Event = ExecutionResult<{ taskProgress: Progress }>;
+type Event = FormattedExecutionResult<{ taskProgress: Progress }, unknown>;
 
 /** One followed subscription: its events, and whether it completed or failed. */
 interface Followed {

@@ -73,7 +73,7 @@ describe('createProgressHub', () => {
       const outcome = outcomes.length > 1 ? outcomes.shift()! : outcomes[0]!;
       if (outcome instanceof Error) throw outcome;
       return outcome;
-    }) as FetchTask & { calls: Array<{ taskId: string; caller: string }> };
+    }) as unknown as FetchTask & { calls: Array<{ taskId: string; caller: string }> };
     fetch.calls = calls;
     return fetch;
   }
@@ -108,7 +108,7 @@ describe('createProgressHub', () => {
     expect(fetch.calls).toHaveLength(4);
     expect(fetch.calls.every((c) => c.caller === 'api-key:key-1')).toBe(true);
     const eventsA = await drain(a, 10);
-    expect(eventsA.map((e) => (e.kind === 'state' ? e.task.status + e.task.processing : e.kind))).toEqual(['task_inprocess2', 'task_inprocess1', 'task_done0']);
+    expect(eventsA.map((e) => (e.kind === 'state' ? `${e.task.status}${e.task.processing}` : e.kind))).toEqual(['task_inprocess2', 'task_inprocess1', 'task_done0']);
     expect((await b.next()).value).toMatchObject({ task: { processing: 1 } });
     expect(timers.pending).toHaveLength(0);
     expect(hub.stats()).toEqual({ pollers: 0, polls: 4 });
