@@ -92,6 +92,20 @@ export interface Config {
   readonly idempotencyMaxKeys: number;
   /** URLs one caller may create per UTC day, by kind (0 = no per-caller cap). */
   readonly createQuotaPerCaller: { readonly files: number; readonly directories: number; readonly preheats: number };
+  /** Task progress subscriptions: polling and limits (docs/architecture.md#subscriptions). */
+  readonly subscriptions: SubscriptionSettings;
+}
+
+/** How subscriptions poll and how many a client may hold. */
+export interface SubscriptionSettings {
+  /** Delay between polls of a followed task after a change, ms (PROGRESS_POLL_MS). */
+  readonly pollMs: number;
+  /** Longest delay, reached by doubling while the task does not change, ms (PROGRESS_POLL_MAX_MS). */
+  readonly pollMaxMs: number;
+  /** Most subscriptions open at once on one WebSocket connection (SUBSCRIPTIONS_PER_CONNECTION). */
+  readonly perConnection: number;
+  /** Most WebSocket connections one caller holds at once (SUBSCRIPTION_CONNECTIONS_PER_CALLER). */
+  readonly connectionsPerCaller: number;
 }
 
 /** Backoff and retry budget settings, as `createUpstream`'s `retry` option takes them. */
@@ -331,6 +345,12 @@ const EnvSchema = z.object({
   CREATE_QUOTA_PER_CALLER_FILES: int(0, 10000000, 500),
   CREATE_QUOTA_PER_CALLER_DIRECTORIES: int(0, 10000000, 25),
   CREATE_QUOTA_PER_CALLER_PREHEATS: int(0, 10000000, 250),
+  // Subscriptions (docs/architecture.md#subscriptions): one detail call per followed task every
+  // 2 s while it changes, backing off to 10 s; a handful of tasks stays far below the detail quota.
+  PROGRESS_POLL_MS: int(100, 60000, 2000),
+  PROGRESS_POLL_MAX_MS: int(100, 600000, 10000),
+  SUBSCRIPTIONS_PER_CONNECTION: int(1, 1000, 10),
+  SUBSCRIPTION_CONNECTIONS_PER_CALLER: int(1, 100000, 20),
 });
 
 /** Names of every setting read from the environment (docs are checked against this list). */
@@ -431,6 +451,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       directories: e.CREATE_QUOTA_PER_CALLER_DIRECTORIES,
       preheats: e.CREATE_QUOTA_PER_CALLER_PREHEATS,
     }),
+    subscriptions: Object.freeze({
+      pollMs: e.PROGRESS_POLL_MS,
+      pollMaxMs: e.PROGRESS_POLL_MAX_MS,
+      perConnection: e.SUBSCRIPTIONS_PER_CONNECTION,
+      connectionsPerCaller: e.SUBSCRIPTION_CONNECTIONS_PER_CALLER,
+    }),
   });
 }
 
@@ -482,6 +508,9 @@ function findContradictions(e: z.infer<typeof EnvSchema>): string[] {
   }
   if (e.SHUTDOWN_TIMEOUT_MS < e.REQUEST_TIMEOUT_MS) {
     problems.push(`SHUTDOWN_TIMEOUT_MS (${e.SHUTDOWN_TIMEOUT_MS}) must be at least REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS}): a shutdown would cut off requests still within their deadline`);
+  }
+  if (e.PROGRESS_POLL_MAX_MS < e.PROGRESS_POLL_MS) {
+    problems.push(`PROGRESS_POLL_MAX_MS (${e.PROGRESS_POLL_MAX_MS}) must be at least PROGRESS_POLL_MS (${e.PROGRESS_POLL_MS}): the backoff only lengthens the delay`);
   }
   if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
     problems.push(`HTTP_HEADERS_TIMEOUT_MS (${e.HTTP_HEADERS_TIMEOUT_MS}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_REQUEST_TIMEOUT_MS}): the headers are part of the request`);

@@ -197,6 +197,24 @@ export type RefreshMode =
   /** A value the upstream sent that this gateway does not know. */
   | 'UNKNOWN';
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Follows a task to completion: emits its current state at once, then again whenever its
+   * status or counts change, and completes after the state in which it is `DONE`. The gateway
+   * polls the task detail once per task for every subscriber (PROGRESS_POLL_MS, backing off to
+   * PROGRESS_POLL_MAX_MS while nothing changes). An upstream fault is an error on one event and
+   * the subscription carries on; a task the upstream does not know ends it with `NOT_FOUND`.
+   * Served over the GraphQL over WebSocket protocol (graphql-ws) on `/graphql`.
+   */
+  taskProgress: Task;
+};
+
+
+export type SubscriptionTaskProgressArgs = {
+  taskId: Scalars['ID']['input'];
+};
+
 /**
  * A refresh or preheat task: the URLs submitted in one call, and their progress. Every field
  * but `id` and `taskId` is null when the upstream omits it.
@@ -525,6 +543,7 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   RefreshMode: RefreshMode;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Task: ResolverTypeWrapper<TaskModel>;
   TaskConnection: ResolverTypeWrapper<TaskConnectionModel>;
   TaskEdge: ResolverTypeWrapper<Omit<TaskEdge, 'node'> & { node: ResolversTypes['Task'] }>;
@@ -557,6 +576,7 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
+  Subscription: Record<PropertyKey, never>;
   Task: TaskModel;
   TaskConnection: TaskConnectionModel;
   TaskEdge: Omit<TaskEdge, 'node'> & { node: ResolversParentTypes['Task'] };
@@ -608,6 +628,10 @@ export type QueryResolvers<ContextType = GraphContext, ParentType extends Resolv
   task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryTaskArgs, 'taskId'>>;
   tasks?: Resolver<Maybe<ResolversTypes['TaskConnection']>, ParentType, ContextType, Partial<QueryTasksArgs>>;
   urlTasks?: Resolver<Maybe<ResolversTypes['UrlTaskConnection']>, ParentType, ContextType, Partial<QueryUrlTasksArgs>>;
+}>;
+
+export type SubscriptionResolvers<ContextType = GraphContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  taskProgress?: SubscriptionResolver<ResolversTypes['Task'], "taskProgress", ParentType, ContextType, RequireFields<SubscriptionTaskProgressArgs, 'taskId'>>;
 }>;
 
 export type TaskResolvers<ContextType = GraphContext, ParentType extends ResolversParentTypes['Task'] = ResolversParentTypes['Task'], FederationReferenceType extends FederationReferenceTypes['Task'] = FederationReferenceTypes['Task']> = ResolversObject<{
@@ -679,6 +703,7 @@ export type Resolvers<ContextType = GraphContext> = ResolversObject<{
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Task?: TaskResolvers<ContextType>;
   TaskConnection?: TaskConnectionResolvers<ContextType>;
   TaskEdge?: TaskEdgeResolvers<ContextType>;
