@@ -122,8 +122,11 @@ describe.each([16, 20, 28])('ids of records and tasks %i days old', (age) => {
     expect(viaNodes.result).toEqual(expected);
     expect(viaNodes).toMatchObject({ urlTasks: windows, historyTasks: 2, detail: 0 });
 
-    const viaEntities = await callsOf(() => entities(ids.map((id, i) => ({ __typename: i < records.length || i === ids.length - 1 ? 'UrlTask' : 'Task', id }))));
-    expect(viaEntities.result).toEqual(expected);
+    // _entities refuses a malformed id outright (test/integration/hostile-clients.test.ts), so the garbage item is left out here.
+    const garbage = ids.indexOf('garbage');
+    const representations = ids.flatMap((id, i) => (i === garbage ? [] : [{ __typename: i < records.length || i === ids.length - 1 ? 'UrlTask' : 'Task', id }]));
+    const viaEntities = await callsOf(() => entities(representations));
+    expect(viaEntities.result).toEqual(expected.filter((_, i) => i !== garbage));
     expect(viaEntities).toMatchObject({ urlTasks: windows, historyTasks: 2, detail: 0 });
   });
 
