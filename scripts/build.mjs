@@ -32,7 +32,7 @@ function readArgs(argv) {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--if-stale') options.ifStale = true;
     else if (argv[i] === '--out-dir' && argv[i + 1]) options.outDir = resolve(argv[++i]);
-    else throw new Error(`build: unknown argument ${JSON.stringify(argv[i])}; use --if-stale and --out-dir DIR`);
+    else throw new Error(`unknown argument ${JSON.stringify(argv[i])}; use --if-stale and --out-dir DIR`);
   }
   return options;
 }
@@ -48,10 +48,18 @@ function listFiles(dir, keep, base = dir) {
   return out.sort();
 }
 
+// The installed SWC's version, or undefined when development dependencies are not installed.
+function swcVersion() {
+  try {
+    return JSON.parse(readFileSync(join(root, 'node_modules', '@swc', 'core', 'package.json'), 'utf8')).version;
+  } catch {
+    return undefined;
+  }
+}
+
 // Hashes everything the output depends on.
-function inputsHash(sources, schemas) {
+function inputsHash(sources, schemas, swcVersion) {
   const hash = createHash('sha256');
-  const swcVersion = JSON.parse(readFileSync(join(root, 'node_modules', '@swc', 'core', 'package.json'), 'utf8')).version;
   hash.update(`swc ${swcVersion}\0${JSON.stringify(swcOptions)}\0`).update(readFileSync(import.meta.filename));
   for (const [dir, files] of [['src', sources], ['schema', schemas]]) {
     for (const file of files) hash.update(`\0${dir}/${file}\0`).update(readFileSync(join(root, dir, file)));
@@ -77,9 +85,18 @@ async function main() {
   const { ifStale, outDir } = readArgs(process.argv.slice(2));
   const sources = listFiles(join(root, 'src'), (name) => name.endsWith('.ts') && !name.endsWith('.d.ts'));
   const schemas = readdirSync(join(root, 'schema')).filter((f) => f.endsWith('.graphql')).sort();
-  const hash = inputsHash(sources, schemas);
+  const swc = swcVersion();
+  const hash = inputsHash(sources, schemas, swc);
   const hashFile = join(outDir, HASH_FILE);
   if (ifStale && existsSync(hashFile) && readFileSync(hashFile, 'utf8') === hash) return;
+  if (!swc) {
+    // Production dependencies only (`npm ci --omit=dev`): nothing to build with.
+    if (ifStale && existsSync(hashFile)) {
+      process.stderr.write('build: @swc/core is not installed (production dependencies only), so dist/ is used as it was built\n');
+      return;
+    }
+    throw new Error('@swc/core is not installed: run `npm ci` (with development dependencies) to build');
+  }
 
   const started = Date.now();
   const staging = `${outDir}.building-${process.pid}`;
@@ -94,13 +111,18 @@ async function main() {
     // Swapped in whole: a start never sees half of an old build and half of a new one.
     const old = `${outDir}.old-${process.pid}`;
     if (existsSync(outDir)) renameSync(outDir, old);
-    renameSync(staging, outDir);
+    try {
+      renameSync(staging, outDir);
+    } catch (err) {
+      // Another build of the same sources got there first (two starts at once): theirs will do.
+      if (!(existsSync(hashFile) && readFileSync(hashFile, 'utf8') === hash)) throw err;
+    }
     rmSync(old, { recursive: true, force: true });
-  } catch (err) {
+  } finally {
     rmSync(staging, { recursive: true, force: true });
-    throw err;
   }
-  const shown = relative(process.cwd(), outDir) || outDir;
+  const rel = relative(process.cwd(), outDir);
+  const shown = rel === '' || rel.startsWith('..') ? outDir : rel;
   process.stderr.write(`build: ${sources.length} files compiled to ${shown}/src, ${schemas.length} schema files copied, in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 
