@@ -24,19 +24,35 @@
  * `--max-semi-space-size=4`), SCRIPT another entry point (a `.js` one runs without tsx, e.g. a
  * compiled `dist/src/main.js`). Each variant is one more gateway process; each selected S phase runs against it right after
  * the main gateway (`S1`, then `S1[conn64]`).
+ *
+ * F1, the fairness phase (issue 13), runs last, after the load phases' servers are stopped, against servers of its own: a
+ * simulator enforcing Huawei's rate limits and a gateway (one per variant too) with two API-key callers and its rate
+ * limiter at the defaults. A victim caller looks up BENCH_FAIR_LOOKUPS (32) uncached tasks one at a time, at most one
+ * every BENCH_FAIR_INTERVAL_MS (100), alone and then while an attacker runs BENCH_FAIR_ATTACKERS (4) loops each of
+ * `nodes(ids:)` and `_entities` with 100 uncached lookups, abandoning every request after BENCH_FAIR_ABORT_MS (300). The
+ * victim gives a request up after BENCH_FAIR_TIMEOUT_MS (5000).
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
+import { OPERATIONS } from '../src/cdn/operations';
+import { formatFairnessReport, summarizeFairness, summarizeVictim, type FairnessRun, type FairnessSetup, type FairnessSummary } from './lib/fairness';
+import { ATTACKER_KEY, VICTIM_KEY, runFairness, type Sequences } from './lib/fairness-run';
 import { CACHED_GATEWAY, CACHED_PHASE, cachedConnections, cachedGatewaySettings, cachedPhase } from './lib/cached-phase';
-import { computeRatios, evaluateTargets, formatReport, summarize, type PhaseRun } from './lib/figures';
+import { computeRatios, evaluateTargets, formatReport, summarize, type PhaseRun, type PhaseSummary } from './lib/figures';
 import { runLoad } from './lib/load';
 import { readProcess, sampleRss } from './lib/proc';
-import { definePhases, planBenchData, variantOf, type Phase, type ServerName } from './lib/scenarios';
+import { definePhases, planBenchData, variantOf, type BenchData, type Phase, type ServerName } from './lib/scenarios';
 import { startServer, type ServerProcess } from './lib/servers';
 
 /** Phases in measuring order: each scenario next to a baseline, so drift on a shared machine hits both. */
 export const PHASE_ORDER = ['B1', 'S1', 'B2', 'C1', 'S2', 'B3', 'S3', 'B3/S2', 'S4'] as const;
+
+/** The fairness phase (issue 13), run after the load phases against servers of its own. */
+export const FAIRNESS_PHASE = 'F1';
+
+/** Every phase BENCH_PHASES may name. */
+const ALL_PHASES: readonly string[] = [...PHASE_ORDER, FAIRNESS_PHASE];
 
 /** Settings of one bench run. */
 interface BenchOptions {
@@ -52,6 +68,13 @@ interface BenchOptions {
   readonly variants: Readonly<Record<string, Record<string, string>>>;
   /** The fixed rate of the latency runs; half of B2's throughput when absent. */
   readonly fixedRate?: number;
+  /** Fairness phase: victim lookups per part, least ms between their starts, attack loops of each kind, ms before the attacker abandons a request. */
+  readonly fairLookups: number;
+  readonly fairIntervalMs: number;
+  readonly fairAttackers: number;
+  readonly fairAbortMs: number;
+  /** Fairness phase: ms before the victim gives a request up. */
+  readonly fairTimeoutMs: number;
 }
 
 // Reads the options from the command line and the environment, refusing nonsense.
@@ -65,9 +88,9 @@ function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOpti
     if (!Number.isFinite(value) || value < min) throw new Error(`${name} must be a number ≥ ${min}; got ${JSON.stringify(raw)}`);
     return value;
   };
-  const phases = env.BENCH_PHASES ? env.BENCH_PHASES.split(',').map((p) => p.trim()) : [...PHASE_ORDER];
-  const unknown = phases.filter((p) => !(PHASE_ORDER as readonly string[]).includes(p));
-  if (unknown.length > 0) throw new Error(`BENCH_PHASES: unknown phase ${unknown.join(', ')}; phases are ${PHASE_ORDER.join(', ')}`);
+  const phases = env.BENCH_PHASES ? env.BENCH_PHASES.split(',').map((p) => p.trim()) : [...ALL_PHASES];
+  const unknown = phases.filter((p) => !ALL_PHASES.includes(p));
+  if (unknown.length > 0) throw new Error(`BENCH_PHASES: unknown phase ${unknown.join(', ')}; phases are ${ALL_PHASES.join(', ')}`);
   const gatewayEnv = env.BENCH_GATEWAY_ENV ? (JSON.parse(env.BENCH_GATEWAY_ENV) as Record<string, string>) : {};
   return {
     ...(jsonFile ? { jsonFile } : {}),
@@ -82,6 +105,11 @@ function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOpti
     ...(env.BENCH_FIXED_RATE ? { fixedRate: num('BENCH_FIXED_RATE', 0, 1) } : {}),
     variants: env.BENCH_VARIANTS ? (JSON.parse(env.BENCH_VARIANTS) as Record<string, Record<string, string>>) : {},
     gatewayNodeArgs: env.BENCH_GATEWAY_NODE_ARGS ? env.BENCH_GATEWAY_NODE_ARGS.split(' ').filter(Boolean) : [],
+    fairLookups: Math.round(num('BENCH_FAIR_LOOKUPS', 32, 1)),
+    fairIntervalMs: num('BENCH_FAIR_INTERVAL_MS', 100, 0),
+    fairAttackers: Math.round(num('BENCH_FAIR_ATTACKERS', 4, 1)),
+    fairAbortMs: num('BENCH_FAIR_ABORT_MS', 300, 10),
+    fairTimeoutMs: num('BENCH_FAIR_TIMEOUT_MS', 5000, 100),
   };
 }
 
@@ -108,8 +136,6 @@ const log = (line: string) => process.stderr.write(`${line}\n`);
 async function main(): Promise<void> {
   const options = readOptions(process.argv.slice(2), process.env);
   const data = planBenchData(Date.now());
-  const phases = definePhases(data);
-  phases[CACHED_PHASE] = cachedPhase(phases.S1 as Phase, cachedConnections(process.env));
   const machine = { nproc: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, loadavgAtStart: loadavg() };
   log(`bench: ${machine.nproc} × ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`);
   log(`bench: ${options.durationS} s per phase, ${options.connections} connections, ${options.rounds} round(s), phases ${options.phases.join(' ')}`);
@@ -118,93 +144,183 @@ async function main(): Promise<void> {
   const stopAll = () => Promise.all(started.map((s) => s.stop()));
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
-    const simulator = await startServer({ name: 'simulator', script: 'bench/lib/simulator-process.ts', env: { NODE_ENV: 'production', BENCH_SIM_NOW: String(data.simNow) } });
-    started.push(simulator);
-    for (const insert of data.inserts) await simControl(simulator.origin, 'POST', '/__sim/url-tasks', insert);
-    log(`bench: inserted ${data.inserts.length} tasks over ${data.windows} hours`);
-    const upstream = { NODE_ENV: 'production', CDN_ENDPOINT: simulator.origin };
-    const [gateway, passthrough, plainApollo] = await Promise.all([
-      startServer({ name: 'gateway', script: 'src/main.ts', env: gatewaySettings(simulator.origin, options), nodeArgs: options.gatewayNodeArgs }),
-      startServer({ name: 'passthrough', script: 'bench/baselines/passthrough.ts', env: upstream }),
-      startServer({ name: 'plain-apollo', script: 'bench/baselines/plain-apollo.ts', env: upstream }),
-    ]);
-    started.push(gateway, passthrough, plainApollo);
-    const servers: Servers = new Map<ServerName, ServerProcess>([
-      ['simulator', simulator],
-      ['gateway', gateway],
-      ['passthrough', passthrough],
-      ['plain-apollo', plainApollo],
-    ]);
-    if (options.phases.includes(CACHED_PHASE)) {
-      const cached = await startServer({ name: CACHED_GATEWAY, script: 'src/main.ts', env: cachedGatewaySettings(gatewaySettings(simulator.origin, options)), nodeArgs: options.gatewayNodeArgs });
-      started.push(cached);
-      servers.set(CACHED_GATEWAY, cached);
-    }
-    for (const [name, { NODE_ARGS: nodeArgs, SCRIPT: script, ...env }] of Object.entries(options.variants)) {
-      const variant = await startServer({
-        name: `gateway-${name}`,
-        script: script ?? 'src/main.ts',
-        env: { ...gatewaySettings(simulator.origin, options), ...env },
-        nodeArgs: nodeArgs ? nodeArgs.split(' ').filter(Boolean) : options.gatewayNodeArgs,
-      });
-      started.push(variant);
-      servers.set(`gateway[${name}]`, variant);
-    }
+    const load = options.phases.some((p) => p !== FAIRNESS_PHASE) ? await measureLoadPhases(options, data, started) : undefined;
+    const fairness = options.phases.includes(FAIRNESS_PHASE) ? await measureFairness(options, data, started) : undefined;
 
-    await checkAnswers(phases, servers, options.phases);
-    log('bench: answers checked (gateway, pass-through and plain Apollo return the same data)');
-
-    // Each scenario with its variants; a round rotates the group so that no variant always runs first.
-    const groups = PHASE_ORDER.filter((id) => options.phases.includes(id)).map((id) => {
-      const phase = phases[id] as Phase;
-      return phase.server === 'gateway' ? [phase, ...Object.keys(options.variants).map((name) => variantOf(phase, name))] : [phase];
-    });
-    const inRound = (round: number) => groups.flatMap((g) => [...g.slice((round - 1) % g.length), ...g.slice(0, (round - 1) % g.length)]);
-    const selected = inRound(1);
-    for (const phase of selected) phases[phase.id] = phase;
-    if (options.warmupS > 0) {
-      for (const phase of selected) await runLoad({ origin: serverOf(servers, phase).origin, connections: options.connections, durationS: options.warmupS, request: phase.request, verify: phase.verify });
-      log(`bench: warmed up (${options.warmupS} s per phase)`);
-    }
-
-    const runs: PhaseRun[] = [];
-    const measure = async (phase: Phase, round: number, rate?: number) => {
-      const run = await measurePhase(phase, servers, { connections: options.connections, durationS: options.durationS, round, ...(rate ? { rate } : {}) });
-      runs.push(run);
-      log(
-        `  ${phase.id.padEnd(6)}${rate ? ` @${Math.round(rate)}/s` : ''} round ${round}: ${run.rps.toFixed(0)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ` +
-          `${run.cpuMsPerRequest.toFixed(3)} CPU ms/req, ${run.upstreamCallsPerRequest.toFixed(2)} upstream/req, errors ${run.errors + run.non2xx + run.mismatches}`,
-      );
-    };
-    for (let round = 1; round <= options.rounds; round++) {
-      for (const phase of inRound(round)) await measure(phase, round);
-    }
-    const b2 = summarize(runs, describeWith(phases)).find((s) => s.id === 'B2' && s.mode === 'max');
-    const rate = options.fixedRate ?? (b2 ? Math.max(1, Math.round(b2.rps * 0.5)) : undefined);
-    if (rate !== undefined && options.phases.includes('S1')) {
-      for (let round = 1; round <= options.rounds; round++) {
-        const s1 = ['S1', ...Object.keys(options.variants).map((name) => `S1[${name}]`)];
-        const k = (round - 1) % s1.length;
-        for (const id of [...(b2 ? ['B2'] : []), ...s1.slice(k), ...s1.slice(0, k)]) await measure(phases[id] as Phase, round, rate);
-      }
-    }
-
-    const summaries = summarize(runs, describeWith(phases));
-    const report = formatReport(summaries);
-    process.stdout.write(`\n${report}\n`);
+    const reports = [...(load ? [formatReport(load.summaries)] : []), ...(fairness ? [formatFairnessReport(fairness.summaries, fairnessSetup(options))] : [])];
+    process.stdout.write(`\n${reports.join('\n\n')}\n`);
     const loadavgAtEnd = loadavg();
     process.stdout.write(
       `\nMachine: ${machine.nproc} × ${machine.cpuModel}, Node ${machine.node}; load average ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')} at start, ` +
         `${loadavgAtEnd.map((l) => l.toFixed(2)).join(' ')} at end. The load generator shares the machine with the servers.\n`,
     );
     if (options.jsonFile) {
-      const json = { machine: { ...machine, loadavgAtEnd }, options, data: { simNow: data.simNow, after: data.after, before: data.before }, runs, summaries, ratios: computeRatios(summaries), targets: evaluateTargets(summaries) };
+      const json = {
+        machine: { ...machine, loadavgAtEnd },
+        options,
+        data: { simNow: data.simNow, after: data.after, before: data.before },
+        ...(load ? { runs: load.runs, summaries: load.summaries, ratios: computeRatios(load.summaries), targets: evaluateTargets(load.summaries) } : {}),
+        ...(fairness ? { fairness: { setup: fairnessSetup(options), runs: fairness.runs, summaries: fairness.summaries } } : {}),
+      };
       writeFileSync(options.jsonFile, `${JSON.stringify(json, null, 2)}\n`);
       log(`bench: figures written to ${options.jsonFile}`);
     }
   } finally {
     await stopAll();
   }
+}
+
+// Starts the simulator, the gateway (and its variants) and the baselines, checks their answers, and measures the selected load phases.
+async function measureLoadPhases(options: BenchOptions, data: BenchData, started: ServerProcess[]): Promise<{ runs: PhaseRun[]; summaries: PhaseSummary[] }> {
+  const phases = definePhases(data);
+  phases[CACHED_PHASE] = cachedPhase(phases.S1 as Phase, cachedConnections(process.env));
+  const simulator = await startServer({ name: 'simulator', script: 'bench/lib/simulator-process.ts', env: { NODE_ENV: 'production', BENCH_SIM_NOW: String(data.simNow) } });
+  started.push(simulator);
+  for (const insert of data.inserts) await simControl(simulator.origin, 'POST', '/__sim/url-tasks', insert);
+  log(`bench: inserted ${data.inserts.length} tasks over ${data.windows} hours`);
+  const upstream = { NODE_ENV: 'production', CDN_ENDPOINT: simulator.origin };
+  const [gateway, passthrough, plainApollo] = await Promise.all([
+    startServer({ name: 'gateway', script: 'src/main.ts', env: gatewaySettings(simulator.origin, options), nodeArgs: options.gatewayNodeArgs }),
+    startServer({ name: 'passthrough', script: 'bench/baselines/passthrough.ts', env: upstream }),
+    startServer({ name: 'plain-apollo', script: 'bench/baselines/plain-apollo.ts', env: upstream }),
+  ]);
+  started.push(gateway, passthrough, plainApollo);
+  const servers: Servers = new Map<ServerName, ServerProcess>([
+    ['simulator', simulator],
+    ['gateway', gateway],
+    ['passthrough', passthrough],
+    ['plain-apollo', plainApollo],
+  ]);
+  if (options.phases.includes(CACHED_PHASE)) {
+    const cached = await startServer({ name: CACHED_GATEWAY, script: 'src/main.ts', env: cachedGatewaySettings(gatewaySettings(simulator.origin, options)), nodeArgs: options.gatewayNodeArgs });
+    started.push(cached);
+    servers.set(CACHED_GATEWAY, cached);
+  }
+  for (const [name, variant] of Object.entries(options.variants)) {
+    const server = await startVariant(name, variant, gatewaySettings(simulator.origin, options), options);
+    started.push(server);
+    servers.set(`gateway[${name}]`, server);
+  }
+
+  await checkAnswers(phases, servers, options.phases);
+  log('bench: answers checked (gateway, pass-through and plain Apollo return the same data)');
+
+  // Each scenario with its variants; a round rotates the group so that no variant always runs first.
+  const groups = PHASE_ORDER.filter((id) => options.phases.includes(id)).map((id) => {
+    const phase = phases[id] as Phase;
+    return phase.server === 'gateway' ? [phase, ...Object.keys(options.variants).map((name) => variantOf(phase, name))] : [phase];
+  });
+  const inRound = (round: number) => groups.flatMap((g) => rotate(g, round));
+  const selected = inRound(1);
+  for (const phase of selected) phases[phase.id] = phase;
+  if (options.warmupS > 0) {
+    for (const phase of selected) await runLoad({ origin: serverOf(servers, phase).origin, connections: options.connections, durationS: options.warmupS, request: phase.request, verify: phase.verify });
+    log(`bench: warmed up (${options.warmupS} s per phase)`);
+  }
+
+  const runs: PhaseRun[] = [];
+  const measure = async (phase: Phase, round: number, rate?: number) => {
+    const run = await measurePhase(phase, servers, { connections: options.connections, durationS: options.durationS, round, ...(rate ? { rate } : {}) });
+    runs.push(run);
+    log(
+      `  ${phase.id.padEnd(6)}${rate ? ` @${Math.round(rate)}/s` : ''} round ${round}: ${run.rps.toFixed(0)} req/s, p50 ${run.p50Ms} ms, p99 ${run.p99Ms} ms, ` +
+        `${run.cpuMsPerRequest.toFixed(3)} CPU ms/req, ${run.upstreamCallsPerRequest.toFixed(2)} upstream/req, errors ${run.errors + run.non2xx + run.mismatches}`,
+    );
+  };
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const phase of inRound(round)) await measure(phase, round);
+  }
+  const b2 = summarize(runs, describeWith(phases)).find((s) => s.id === 'B2' && s.mode === 'max');
+  const rate = options.fixedRate ?? (b2 ? Math.max(1, Math.round(b2.rps * 0.5)) : undefined);
+  if (rate !== undefined && options.phases.includes('S1')) {
+    for (let round = 1; round <= options.rounds; round++) {
+      const s1 = ['S1', ...Object.keys(options.variants).map((name) => `S1[${name}]`)];
+      for (const id of [...(b2 ? ['B2'] : []), ...rotate(s1, round)]) await measure(phases[id] as Phase, round, rate);
+    }
+  }
+  // The load phases' servers are done: stop them so that they do not share the machine with the fairness phase.
+  await Promise.all(started.splice(0).map((s) => s.stop()));
+  return { runs, summaries: summarize(runs, describeWith(phases)) };
+}
+
+// The fairness phase's settings, as the report states them.
+function fairnessSetup(options: BenchOptions): FairnessSetup {
+  return { attackers: options.fairAttackers, abortMs: options.fairAbortMs, intervalMs: options.fairIntervalMs, timeoutMs: options.fairTimeoutMs };
+}
+
+// Starts a simulator enforcing Huawei's rate limits and, for the gateway and each variant, a gateway with two API-key callers and
+// the limiter at its defaults; measures the victim alone and under attack against each, rotating the order each round.
+async function measureFairness(options: BenchOptions, data: BenchData, started: ServerProcess[]): Promise<{ runs: FairnessRun[]; summaries: FairnessSummary[] }> {
+  const simulator = await startServer({
+    name: 'simulator-limited',
+    script: 'bench/lib/simulator-process.ts',
+    env: { NODE_ENV: 'production', BENCH_SIM_NOW: String(data.simNow), BENCH_SIM_RATE_LIMITS: 'huawei' },
+  });
+  started.push(simulator);
+  const settings = fairnessGatewaySettings(simulator.origin, options);
+  const gateways: Array<{ id: string; server: ServerProcess }> = [
+    { id: FAIRNESS_PHASE, server: await startServer({ name: 'gateway-fair', script: 'src/main.ts', env: settings, nodeArgs: options.gatewayNodeArgs }) },
+  ];
+  started.push(gateways[0]!.server);
+  for (const [name, variant] of Object.entries(options.variants)) {
+    const server = await startVariant(`fair-${name}`, variant, settings, options);
+    started.push(server);
+    gateways.push({ id: `${FAIRNESS_PHASE}[${name}]`, server });
+  }
+  log(`bench: fairness phase against ${gateways.map((g) => g.id).join(', ')} (simulator and gateway rate limits: url-tasks ${OPERATIONS['url-tasks'].rateLimit}/s, detail ${OPERATIONS.detail.rateLimit}/s)`);
+  const seq: Sequences = { victim: 0, nodes: 0, entities: 0 };
+  const runs: FairnessRun[] = [];
+  for (let round = 1; round <= options.rounds; round++) {
+    for (const { id, server } of rotate(gateways, round)) {
+      const run = await runFairness(
+        {
+          id,
+          round,
+          origin: server.origin,
+          simOrigin: simulator.origin,
+          lookups: options.fairLookups,
+          intervalMs: options.fairIntervalMs,
+          timeoutMs: options.fairTimeoutMs,
+          attackers: options.fairAttackers,
+          abortMs: options.fairAbortMs,
+          detailLimit: OPERATIONS.detail.rateLimit,
+          gatewayPid: server.pid,
+        },
+        seq,
+      );
+      runs.push(run);
+      const [alone, attacked, probes] = [summarizeVictim(run.alone.lookups), summarizeVictim(run.attacked.lookups), summarizeVictim(run.attacked.probes)];
+      log(
+        `  ${id.padEnd(6)} round ${round}: victim alone p50 ${alone.p50Ms.toFixed(1)} ms, p99 ${alone.p99Ms.toFixed(1)} ms, ok ${alone.successes}/${alone.lookups}; ` +
+          `under attack p50 ${attacked.p50Ms.toFixed(1)} ms, p99 ${attacked.p99Ms.toFixed(1)} ms, ok ${attacked.successes}/${attacked.lookups}; ` +
+          `probes under attack p50 ${probes.p50Ms.toFixed(1)} ms; attacker ${run.attack.requests} requests; ` +
+          `gateway CPU ${((run.gatewayCpu.attackedMs / 1000 / run.attack.seconds) * 100).toFixed(0)} % of a core under attack`,
+      );
+    }
+  }
+  return { runs, summaries: summarizeFairness(runs) };
+}
+
+// The fairness gateway's settings: the bench's, with two API-key callers and the rate limiter at its defaults (what the phase is about).
+function fairnessGatewaySettings(simOrigin: string, options: BenchOptions): Record<string, string> {
+  const { RATE_LIMIT_URL_TASKS, RATE_LIMIT_DETAIL, RATE_LIMIT_HISTORYTASKS, RATE_LIMIT_REFRESH, RATE_LIMIT_PREHEAT, ...base } = gatewaySettings(simOrigin, { ...options, gatewayEnv: {} });
+  return { ...base, AUTH_MODE: 'api-key', API_KEYS: `${ATTACKER_KEY},${VICTIM_KEY}`, ...options.gatewayEnv };
+}
+
+// Starts one more gateway with a variant's settings over the given ones.
+function startVariant(name: string, { NODE_ARGS: nodeArgs, SCRIPT: script, ...env }: Record<string, string>, settings: Record<string, string>, options: BenchOptions): Promise<ServerProcess> {
+  return startServer({
+    name: `gateway-${name}`,
+    script: script ?? 'src/main.ts',
+    env: { ...settings, ...env },
+    nodeArgs: nodeArgs ? nodeArgs.split(' ').filter(Boolean) : options.gatewayNodeArgs,
+  });
+}
+
+// A list started at its (round − 1)-th item, wrapping around: round after round, each item takes a turn first.
+function rotate<T>(items: readonly T[], round: number): T[] {
+  const k = (round - 1) % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
 }
 
 /** The running servers by name. */

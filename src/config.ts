@@ -39,6 +39,8 @@ export interface Config {
   /** Backoff and retry budget of upstream calls (docs/architecture.md, Retry). */
   readonly upstreamRetry: UpstreamRetrySettings;
   readonly cacheTtlMs: number;
+  /** Freshness of cached answers that can no longer change, and the bound of past ranges' (src/cdn/freshness.ts). */
+  readonly cacheSettledTtlMs: number;
   /** Byte bound of the in-memory response cache. */
   readonly cacheMaxBytes: number;
   /** Upstream calls per second the gateway allows itself, by operation (0 = unlimited). */
@@ -90,6 +92,20 @@ export interface Config {
   readonly idempotencyMaxKeys: number;
   /** URLs one caller may create per UTC day, by kind (0 = no per-caller cap). */
   readonly createQuotaPerCaller: { readonly files: number; readonly directories: number; readonly preheats: number };
+  /** Task progress subscriptions: polling and limits (docs/architecture.md#subscriptions). */
+  readonly subscriptions: SubscriptionSettings;
+}
+
+/** How subscriptions poll and how many a client may hold. */
+export interface SubscriptionSettings {
+  /** Delay between polls of a followed task after a change, ms (PROGRESS_POLL_MS). */
+  readonly pollMs: number;
+  /** Longest delay, reached by doubling while the task does not change, ms (PROGRESS_POLL_MAX_MS). */
+  readonly pollMaxMs: number;
+  /** Most subscriptions open at once on one WebSocket connection (SUBSCRIPTIONS_PER_CONNECTION). */
+  readonly perConnection: number;
+  /** Most WebSocket connections one caller holds at once (SUBSCRIPTION_CONNECTIONS_PER_CALLER). */
+  readonly connectionsPerCaller: number;
 }
 
 /** Backoff and retry budget settings, as `createUpstream`'s `retry` option takes them. */
@@ -276,6 +292,8 @@ const EnvSchema = z.object({
   UPSTREAM_RETRY_BUDGET_PER_SECOND: int(0, 100000, RETRY_DEFAULTS.budgetMinPerSecond),
   UPSTREAM_RETRY_BUDGET_CAPACITY: int(0, 100000, RETRY_DEFAULTS.budgetCapacity),
   CACHE_TTL_MS: int(0, 3600000, 2000),
+  // Settled history (past ranges, finished records) changes no more; bounded by an hour all the same (docs/architecture.md, Cache).
+  CACHE_SETTLED_TTL_MS: int(0, 3600000, 600000),
   CACHE_MAX_BYTES: int(1024, 4294967296, 33554432),
   // Huawei's per-tenant limits (docs/upstream.md, Rate limits); lower them when other clients share the tenant.
   RATE_LIMIT_URL_TASKS: int(0, 100000, OPERATIONS['url-tasks'].rateLimit),
@@ -327,6 +345,12 @@ const EnvSchema = z.object({
   CREATE_QUOTA_PER_CALLER_FILES: int(0, 10000000, 500),
   CREATE_QUOTA_PER_CALLER_DIRECTORIES: int(0, 10000000, 25),
   CREATE_QUOTA_PER_CALLER_PREHEATS: int(0, 10000000, 250),
+  // Subscriptions (docs/architecture.md#subscriptions): one detail call per followed task every
+  // 2 s while it changes, backing off to 10 s; a handful of tasks stays far below the detail quota.
+  PROGRESS_POLL_MS: int(100, 60000, 2000),
+  PROGRESS_POLL_MAX_MS: int(100, 600000, 10000),
+  SUBSCRIPTIONS_PER_CONNECTION: int(1, 1000, 10),
+  SUBSCRIPTION_CONNECTIONS_PER_CALLER: int(1, 100000, 20),
 });
 
 /** Names of every setting read from the environment (docs are checked against this list). */
@@ -389,6 +413,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       budgetCapacity: e.UPSTREAM_RETRY_BUDGET_CAPACITY,
     }),
     cacheTtlMs: e.CACHE_TTL_MS,
+    cacheSettledTtlMs: e.CACHE_SETTLED_TTL_MS,
     cacheMaxBytes: e.CACHE_MAX_BYTES,
     rateLimits: Object.freeze(
       Object.fromEntries(OPERATION_NAMES.map((op) => [op, e[OPERATIONS[op].rateLimitEnv as keyof typeof e] as number])) as Record<OperationName, number>,
@@ -426,6 +451,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       directories: e.CREATE_QUOTA_PER_CALLER_DIRECTORIES,
       preheats: e.CREATE_QUOTA_PER_CALLER_PREHEATS,
     }),
+    subscriptions: Object.freeze({
+      pollMs: e.PROGRESS_POLL_MS,
+      pollMaxMs: e.PROGRESS_POLL_MAX_MS,
+      perConnection: e.SUBSCRIPTIONS_PER_CONNECTION,
+      connectionsPerCaller: e.SUBSCRIPTION_CONNECTIONS_PER_CALLER,
+    }),
   });
 }
 
@@ -455,6 +486,9 @@ function findContradictions(e: z.infer<typeof EnvSchema>): string[] {
   if (e.UPSTREAM_RETRY_BASE_DELAY_MS > e.UPSTREAM_RETRY_MAX_DELAY_MS) {
     problems.push(`UPSTREAM_RETRY_BASE_DELAY_MS (${e.UPSTREAM_RETRY_BASE_DELAY_MS}) must not exceed UPSTREAM_RETRY_MAX_DELAY_MS (${e.UPSTREAM_RETRY_MAX_DELAY_MS}): the first wait's ceiling is the smallest`);
   }
+  if (e.CACHE_SETTLED_TTL_MS !== 0 && e.CACHE_SETTLED_TTL_MS < e.CACHE_TTL_MS) {
+    problems.push(`CACHE_SETTLED_TTL_MS (${e.CACHE_SETTLED_TTL_MS}) must be 0 (no longer freshness for settled history) or at least CACHE_TTL_MS (${e.CACHE_TTL_MS}): settled answers change less than live ones`);
+  }
   if (e.UPSTREAM_TIMEOUT_MS > e.REQUEST_TIMEOUT_MS) {
     problems.push(`UPSTREAM_TIMEOUT_MS (${e.UPSTREAM_TIMEOUT_MS}) must not exceed REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS})`);
   }
@@ -474,6 +508,9 @@ function findContradictions(e: z.infer<typeof EnvSchema>): string[] {
   }
   if (e.SHUTDOWN_TIMEOUT_MS < e.REQUEST_TIMEOUT_MS) {
     problems.push(`SHUTDOWN_TIMEOUT_MS (${e.SHUTDOWN_TIMEOUT_MS}) must be at least REQUEST_TIMEOUT_MS (${e.REQUEST_TIMEOUT_MS}): a shutdown would cut off requests still within their deadline`);
+  }
+  if (e.PROGRESS_POLL_MAX_MS < e.PROGRESS_POLL_MS) {
+    problems.push(`PROGRESS_POLL_MAX_MS (${e.PROGRESS_POLL_MAX_MS}) must be at least PROGRESS_POLL_MS (${e.PROGRESS_POLL_MS}): the backoff only lengthens the delay`);
   }
   if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
     problems.push(`HTTP_HEADERS_TIMEOUT_MS (${e.HTTP_HEADERS_TIMEOUT_MS}) must not exceed HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_REQUEST_TIMEOUT_MS}): the headers are part of the request`);

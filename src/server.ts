@@ -19,13 +19,17 @@ import { createAuthenticator } from './http/auth';
 import { createClientErrorHandler } from './http/client-error';
 import { createCors } from './http/cors';
 import { createExplorer, credentialHeaders } from './http/explorer';
-import { createGraphQLRoute } from './http/graphql-route';
+import { createGraphQLRoute, type ContextRequest } from './http/graphql-route';
 import { createMetrics, type Metrics } from './http/metrics';
 import { createReadiness, type Readiness } from './http/readiness';
 import { newRequestId } from './http/request-id';
 import { createRouter } from './http/routes';
 import { capConnections, httpServerOptions } from './http/server-limits';
 import type { UpstreamObserver } from './http/upstream-observer';
+import { attachSubscriptions, type SubscriptionServer } from './http/subscriptions';
+import { createProgressHub, type FetchTask, type ProgressHub } from './graph/progress/hub';
+import { createSchema } from './graph/schema';
+import { scopeToEnterpriseProject } from './cdn/enterprise-project';
 
 /** What the gateway needs besides its configuration. */
 export interface GatewayDeps {
@@ -49,9 +53,13 @@ export interface Gateway {
   readonly apollo: ApolloServer<GraphContext>;
   readonly metrics: Metrics;
   readonly readiness: Readiness;
+  /** The graphql-ws endpoint on `/graphql` (subscriptions). */
+  readonly subscriptions: SubscriptionServer;
+  /** The shared task pollers behind subscriptions. */
+  readonly progress: ProgressHub;
   /** Listens on the port and host; resolves with the URL of `/graphql`. */
   listen(port: number, host: string): Promise<string>;
-  /** Stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), then stops Apollo. */
+  /** Closes WebSocket connections with 1001 (going away), stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), then stops Apollo. */
   close(): Promise<void>;
 }
 
@@ -102,16 +110,11 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   });
   const explorer = config.explorer === 'graphiql' ? createExplorer({ headers: credentialHeaders(config.callerAuth) }) : undefined;
   const accessLog = createAccessLog({ logger, metrics, now });
-  const graphql = createGraphQLRoute({
-    apollo,
-    config,
-    authenticate: createAuthenticator(config.callerAuth),
-    explorer,
-    observations,
-    createContext: (request) => createContext({ ...request, cdn, config, now, logger, idempotency, createQuota }),
-    logger,
-    now,
-  });
+  const authenticate = createAuthenticator(config.callerAuth);
+  const progress = createProgressHub({ settings: { intervalMs: config.subscriptions.pollMs, maxIntervalMs: config.subscriptions.pollMaxMs }, fetch: progressFetch(cdn, config, now) });
+  const contextOf = (request: ContextRequest) => createContext({ ...request, cdn, config, now, logger, idempotency, createQuota, progress });
+  const graphql = createGraphQLRoute({ apollo, config, authenticate, explorer, observations, createContext: contextOf, logger, now });
+  const subscriptions = attachSubscriptions({ server, schema: createSchema(), config, authenticate, createContext: contextOf, logger, now });
   server.on('clientError', createClientErrorHandler(accessLog));
   server.on('request', createRouter({ accessLog, cors: createCors({ origins: config.corsOrigins, extraAllowHeaders: config.corsAllowHeaders }), graphql, explorer, readiness, metrics, logger }));
 
@@ -120,14 +123,31 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     apollo,
     metrics,
     readiness,
+    subscriptions,
+    progress,
     listen: (port, host) => listen(server, port, host),
     close: async () => {
       readiness.markShuttingDown();
+      // Subscriptions first: their sockets would keep the HTTP server from closing; clients reconnect elsewhere.
+      await subscriptions.close();
+      progress.close();
       // Apollo's drain plugin closes the listener, ends idle keep-alive connections, and waits for in-flight requests.
       await apollo.stop();
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+// Polls a followed task's summary (one small detail call) as the longest-standing subscriber's caller,
+// through the same client and economy as every other call (docs/architecture.md#subscriptions).
+function progressFetch(cdn: CdnApi, config: Config, now: () => number): FetchTask {
+  const scoped = scopeToEnterpriseProject(cdn, config.enterpriseProjectId);
+  return (taskId, poll) =>
+    scoped.taskDetail(
+      taskId,
+      { pageSize: 1, pageNumber: 1, ...(poll.createTime === null ? {} : { createTime: poll.createTime }) },
+      { deadline: now() + config.requestTimeoutMs, signal: poll.signal, requestId: `progress-${newRequestId()}`, caller: poll.caller, requestTag: `progress:${taskId}` },
+    );
 }
 
 // Listens on the port and host; resolves with the URL of `/graphql`.

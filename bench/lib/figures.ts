@@ -53,6 +53,14 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
+/** The nearest-rank percentile (`p` from 0 to 100) of a list: the smallest value at least `p` % of the values do not exceed; NaN for none. */
+export function percentile(values: readonly number[], p: number): number {
+  if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile must be from 0 to 100; got ${p}`);
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
 /** Summarizes runs by phase and mode, in the order phases first appear. */
 export function summarize(runs: readonly PhaseRun[], describe: (id: string) => { title: string; minUpstreamCalls: number }): PhaseSummary[] {
   const groups = new Map<string, PhaseRun[]>();

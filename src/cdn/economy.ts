@@ -1,6 +1,7 @@
 /**
  * The upstream economy (docs/architecture.md, Upstream pipeline): coalescing, a short-lived
- * cache and a per-operation rate limiter, with their shared state and counters. This module
+ * cache that creates invalidate (list generations), and a per-operation rate limiter, with
+ * their shared state and counters. This module
  * makes the stages; src/cdn/upstream.ts puts them in the one stage list.
  *
  * Cache and quota live in memory, or in Redis with `redisUrl` so that replicas share them.
@@ -10,10 +11,12 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config';
 import { createSharedState, type SharedState, type StateComponent } from '../state/index';
 import type { MemoryCacheStore } from '../state/memory';
+import { freshnessTtl, type FreshnessPolicy } from './freshness';
 import { defaultRateLimits, OPERATION_NAMES, type OperationName } from './operations';
 import type { Stage, UpstreamRequest } from './pipeline';
 import { cacheStage, createAttemptClock } from './stages/cache';
 import { coalesceStage } from './stages/coalesce';
+import { generationStage } from './stages/generation';
 import { createCredentialsProof } from './stages/credentials';
 import { rateLimitStage } from './stages/rate-limit';
 
@@ -22,10 +25,18 @@ export const HUAWEI_RATE_LIMITS: Readonly<Record<OperationName, number>> = Objec
 
 const OPERATIONS = OPERATION_NAMES;
 
+/** Default freshness of settled answers (CACHE_SETTLED_TTL_MS): 10 minutes. */
+export const DEFAULT_SETTLED_TTL_MS = 600_000;
+
 /** Options of `createEconomy`; every field optional. */
 export interface EconomyOptions {
   /** Staleness bound of cached responses in ms; 0 disables the cache. @default 2000 */
   readonly cacheTtlMs?: number;
+  /**
+   * Freshness of answers that can no longer change, and the bound of past ranges' (the tiers of
+   * src/cdn/freshness.ts); at most `cacheTtlMs` gives every answer `cacheTtlMs`. @default 600000 (10 minutes)
+   */
+  readonly cacheSettledTtlMs?: number;
   /** Byte bound of the memory cache. @default 33554432 (32 MiB) */
   readonly cacheMaxBytes?: number;
   /** Calls per second by operation; 0 = unlimited. Missing operations keep Huawei's limits. @default HUAWEI_RATE_LIMITS */
@@ -112,6 +123,8 @@ export interface EconomyMetrics {
 
 /** The economy's stages (placed by src/cdn/upstream.ts) and handles. */
 export interface Economy {
+  /** Stamps list calls with the tenant's list generation and bumps it after each create (read-your-writes); absent when neither coalescing nor the cache is on. */
+  readonly generation?: Stage;
   /** Shares identical in-flight GETs (once per call); absent with `coalesce: false`. */
   readonly coalesce?: Stage;
   /** Answers GETs from recent 200s (once per call); absent with `cacheTtlMs: 0`. */
@@ -138,6 +151,7 @@ type LimiterCounters = { -readonly [K in keyof LimiterMetrics]: LimiterMetrics[K
 export function economyOptionsFromConfig(config: Config, scope?: string): EconomyOptions {
   return {
     cacheTtlMs: config.cacheTtlMs,
+    cacheSettledTtlMs: config.cacheSettledTtlMs,
     cacheMaxBytes: config.cacheMaxBytes,
     rateLimits: config.rateLimits,
     rateLimitMarginMs: config.rateLimitMarginMs,
@@ -152,6 +166,7 @@ export function economyOptionsFromConfig(config: Config, scope?: string): Econom
 export function createEconomy(options: EconomyOptions = {}): Economy {
   const now = options.now ?? Date.now;
   const ttlMs = nonNegative('cacheTtlMs', options.cacheTtlMs, 2000);
+  const freshness: FreshnessPolicy = { liveTtlMs: ttlMs, settledTtlMs: nonNegative('cacheSettledTtlMs', options.cacheSettledTtlMs, DEFAULT_SETTLED_TTL_MS) };
   const marginMs = nonNegative('rateLimitMarginMs', options.rateLimitMarginMs, 200);
   const proofTtlMs = nonNegative('credentialsProofTtlMs', options.credentialsProofTtlMs, 60_000);
   const maxQueuedPerRequest = nonNegative('maxQueuedPerRequest', options.maxQueuedPerRequest, 20);
@@ -211,6 +226,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
       ? cacheStage({
           store: state.cache,
           ttlMs,
+          ttlFor: (req, res, producedAt) => freshnessTtl(freshness, req, res.json, producedAt),
           now,
           sentAt: clock.sentAt,
           partition: options.credentialScope ? `${shortHash(options.credentialScope)} ` : '',
@@ -228,6 +244,8 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
           },
         })
       : undefined;
+  // Only what coalesces or caches can serve a list call an answer from before a create.
+  const generation = coalesceOne || cache ? generationStage({ store: state.generations, now }) : undefined;
   const rateLimit = rateLimitStage({
     limiter: state.limiter,
     limits,
@@ -256,6 +274,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
   });
 
   return {
+    generation,
     coalesce: coalesceOne,
     cache,
     rateLimit,

@@ -73,6 +73,17 @@ const SPECS: readonly OperationSpec[] = [
   },
 ];
 
+/**
+ * Days back the task-detail API finds a task when its `create_time` is sent, and without it
+ * (docs/upstream.md#task-detail, "Retention"). Older tasks and their URLs are reached through
+ * url-tasks and historytasks instead (docs/architecture.md, "Lookups past the detail retention").
+ */
+export const DETAIL_RETENTION_DAYS = 15;
+/** Days back the task-detail API searches when no `create_time` is sent. */
+export const DETAIL_SEARCH_DAYS_WITHOUT_CREATE_TIME = 7;
+/** DETAIL_RETENTION_DAYS in milliseconds. */
+export const DETAIL_RETENTION_MS = DETAIL_RETENTION_DAYS * 24 * 3600 * 1000;
+
 /** Every operation, in the order messages and metrics list them. */
 export const OPERATION_NAMES: readonly OperationName[] = Object.freeze(SPECS.map((s) => s.name));
 

@@ -62,6 +62,10 @@ export interface UpstreamEvent {
   readonly upstreamRequestId?: string;
   /** The gateway request id the call was made for. */
   readonly requestId?: string;
+  /** The upstream's own error code of a failed attempt (screened), if it sent one. */
+  readonly upstreamCode?: string;
+  /** The attempt ended because its caller went away (client gone, request abandoned), not because of the upstream. */
+  readonly cancelled?: boolean;
 }
 
 /** Options of `createCdnClient`. */

@@ -29,6 +29,13 @@ export interface UpstreamRequest {
   readonly caller?: string;
   /** Names the gateway request the call belongs to (unique per request, unlike `requestId`, which a client may choose): the limiter bounds each request's queued attempts. */
   readonly requestTag?: string;
+  /**
+   * The generation of cached answers the call belongs to, stamped by src/cdn/stages/generation.ts on
+   * calls whose answers a create can change (lists): part of the call's coalescing and cache key, so
+   * that calls made after a create neither join calls nor reuse answers from before it. `cacheable`
+   * is false when the shared generation could not be read: the call then bypasses the cache.
+   */
+  readonly generation?: { readonly value: string; readonly cacheable: boolean };
   /** Headers added by stages (signing); names lower case. */
   readonly headers?: Readonly<Record<string, string>>;
   /** 1-based attempt number, set by the retry stage (for events and logs). */

@@ -3,9 +3,11 @@
  * main, the tests, the soak and the bench all call `createUpstream`. Its stage list,
  * outermost first:
  *
- *   coalesce → cache → deadline → retry → rate limit → attempt clock → credentials → attempt timeout → observe → sign → classify → undici transport
- *   └──── once per call ────┘             └─────────────────────────────────── once per attempt ────────────────────────────────────┘
+ *   generation → coalesce → cache → deadline → retry → rate limit → attempt clock → credentials → attempt timeout → observe → sign → classify → undici transport
+ *   └───────── once per call ────────┘             └─────────────────────────────────── once per attempt ────────────────────────────────────┘
  *
+ * The generation stage stamps list calls with the tenant's list generation, which creates bump,
+ * so that nothing coalesced or cached before a create answers a call made after it.
  * Coalescing and the cache sit outside retry, so a call costs one lookup however many
  * attempts it takes; the rate limiter sits inside, so retries spend quota too. The attempt
  * clock stamps when an attempt leaves (after any queueing) for the cache's staleness bound;
@@ -80,6 +82,7 @@ export function upstreamStages({ options: o, economy }: StageParts): Stage[] {
     o.now,
   );
   const stages: Array<Stage | undefined> = [
+    economy?.generation,
     economy?.coalesce,
     economy?.cache,
     deadlineStage(o.now),

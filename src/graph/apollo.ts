@@ -18,7 +18,7 @@ import { formatGraphQLError } from './errors';
 import { executionOptions, type ExecutorKind } from './executor';
 import { federationTracePlugins } from './federation-trace';
 import { createQueryLimits } from './limits';
-import { knownOperationTypesRule } from './operation-types';
+import { knownOperationTypesRule, noHttpSubscriptionsRule } from './operation-types';
 import { observePlugin, type Observations } from './plugins';
 import { representationsPlugin } from './representations';
 import { createSchema } from './schema';
@@ -63,7 +63,7 @@ export async function startApollo(options: ApolloOptions): Promise<ApolloServer<
     // main.ts owns SIGTERM/SIGINT and closes things in order; Apollo's own handlers would race it.
     stopOnTerminationSignals: false,
     parseOptions: limits.parseOptions,
-    validationRules: [...limits.validationRules, knownOperationTypesRule],
+    validationRules: [...limits.validationRules, knownOperationTypesRule, noHttpSubscriptionsRule],
     logger: logger.child({ component: 'apollo' }),
     plugins,
   });

@@ -9,9 +9,10 @@ import type { CdnClient } from '../cdn/client';
 import type { CallOptions } from '../cdn/options';
 import type { HistoryTasksParams, TaskDetailParams, UrlTasksParams } from '../cdn/params';
 import { scopeToEnterpriseProject } from '../cdn/enterprise-project';
-import { createLoaders, type Loaders } from './loaders';
+import { createLoaders, DEFAULT_MAX_DETAIL_LOOKUPS, type Loaders } from './loaders';
 import { createIdempotencyStore, type IdempotencyStore } from './idempotency';
 import { createCreateQuota, type CreateQuota } from './create-quota';
+import type { ProgressHub } from './progress/hub';
 
 /** What the graph needs of the upstream client: the reads and the two creates, typed by src/cdn. */
 export type CdnApi = Pick<CdnClient, 'urlTasks' | 'historyTasks' | 'taskDetail' | 'createRefreshTask' | 'createPreheatTask'>;
@@ -45,6 +46,8 @@ export interface GraphContext {
   readonly callerId: string;
   /** The gateway's per-caller daily create caps (shared by requests). */
   readonly createQuota: CreateQuota;
+  /** The gateway's shared task pollers (subscriptions); absent where subscriptions are not served. */
+  readonly progress?: ProgressHub;
 }
 
 /** Inputs of `createContext`. */
@@ -53,7 +56,7 @@ export interface ContextInputs {
   readonly deadline: number;
   readonly signal: AbortSignal;
   readonly cdn: CdnApi;
-  readonly config: Pick<Config, 'defaultPageSize' | 'maxPageSize' | 'maxRangeDays' | 'cursorSecret' | 'enterpriseProjectId'>;
+  readonly config: Pick<Config, 'defaultPageSize' | 'maxPageSize' | 'maxRangeDays' | 'cursorSecret' | 'enterpriseProjectId'> & { readonly queryLimits?: Pick<Config['queryLimits'], 'maxDetailLookups'> };
   readonly now: () => number;
   readonly logger: Logger;
   /** The gateway's idempotency store; without one, keys only repeat results within this request. */
@@ -62,6 +65,8 @@ export interface ContextInputs {
   readonly callerId?: string;
   /** The gateway's per-caller daily create caps; without them, no per-caller cap applies. */
   readonly createQuota?: CreateQuota;
+  /** The gateway's shared task pollers, for subscriptions. */
+  readonly progress?: ProgressHub;
 }
 
 // Numbers requests so that each one's upstream calls carry a tag no client can choose (request ids can be).
@@ -92,12 +97,13 @@ export function createContext(inputs: ContextInputs): GraphContext {
     signal: inputs.signal,
     cdn,
     call,
-    loaders: createLoaders(cdn, call),
+    loaders: createLoaders(cdn, call, { maxDetailLookups: inputs.config.queryLimits?.maxDetailLookups ?? DEFAULT_MAX_DETAIL_LOOKUPS }),
     paging: { defaultPageSize, maxPageSize, maxRangeDays, cursorSecret },
     now: inputs.now,
     logger: inputs.logger,
     idempotency: inputs.idempotency ?? createIdempotencyStore({ ttlMs: REQUEST_IDEMPOTENCY_TTL_MS, maxKeys: 100, now: inputs.now }),
     callerId: inputs.callerId ?? 'anonymous',
     createQuota: inputs.createQuota ?? createCreateQuota({ caps: NO_CAPS, now: inputs.now }),
+    ...(inputs.progress ? { progress: inputs.progress } : {}),
   };
 }

@@ -23,6 +23,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
   type ValueNode,
+  valueFromASTUntyped,
 } from 'graphql';
 
 /** Settings of the estimate. */
@@ -39,6 +40,11 @@ export interface LookupStep {
   readonly lookup: boolean;
   /** The list argument each of whose items makes one lookup. */
   readonly listArgument?: string;
+  /**
+   * Weighs the field's lookups from its arguments' values (literal or variable, by name) instead
+   * of one per item or resolution; `undefined` keeps that count. The list cap still reads `listArgument`.
+   */
+  readonly weigh?: (args: Readonly<Record<string, unknown>>) => number | undefined;
   /** The state its selection is resolved in. */
   readonly childState: string;
 }
@@ -137,7 +143,8 @@ export function analyseOperation(
     const definition = parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[node.name.value] : undefined;
     const step = model && parent ? model.step(`${parent.name}.${node.name.value}`, node, state) : { lookup: false, childState: state };
     const list = step.listArgument !== undefined ? lookupList(node, step.listArgument, values) : null;
-    const own: CostEstimate = { cost: 1, lookups: !step.lookup ? 0 : list ? list.length : 1, longestList: list };
+    const weighed = step.lookup && step.weigh ? step.weigh(argumentValues(node, values)) : undefined;
+    const own: CostEstimate = { cost: 1, lookups: !step.lookup ? 0 : (weighed ?? (list ? list.length : 1)), longestList: list };
     if (!node.selectionSet) return own;
     const children = selectionEstimate(node.selectionSet, definition ? getNamedType(definition.type) : undefined, step.childState);
     const multiplier = listMultiplier(node, definition, values, options.defaultPageSize);
@@ -163,6 +170,11 @@ function lookupList(node: FieldNode, argument: string, variables: Readonly<Recor
   const value = node.arguments?.find((a) => a.name.value === argument)?.value;
   const length = value ? listLength(value, variables) : undefined;
   return length === undefined ? null : { field: node.name.value, argument, length };
+}
+
+// A field's arguments as values, literal or variable (a variable left out is undefined).
+function argumentValues(node: FieldNode, variables: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  return Object.fromEntries((node.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]));
 }
 
 function add(a: CostEstimate, b: CostEstimate): CostEstimate {

@@ -20,7 +20,9 @@ import type { QueryLimits } from '../config';
 import { CODES } from '../errors';
 import type { GraphContext } from './context';
 import { analyseOperation } from './cost';
-import { checkLookupList, DETAIL_LOOKUPS } from './lookup-limits';
+import { checkLookupList, detailLookups } from './lookup-limits';
+import { archiveCallWeight } from './lookup-allowance';
+import { DETAIL_RETENTION_DAYS } from '../cdn/operations';
 
 /** What Apollo Server needs to enforce the limits. */
 export interface QueryLimitSetup {
@@ -55,8 +57,9 @@ export function queryCostPlugin(limits: Pick<QueryLimits, 'maxCost' | 'maxDetail
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, operationName, request }) {
-          const estimate = analyseOperation(schema, document, operationName, request.variables ?? {}, { defaultPageSize, lookups: DETAIL_LOOKUPS });
+        async didResolveOperation({ schema, document, operationName, request, contextValue }) {
+          const lookups = detailLookups(contextValue.now());
+          const estimate = analyseOperation(schema, document, operationName, request.variables ?? {}, { defaultPageSize, lookups });
           const list = estimate.longestList;
           const tooLong = list ? checkLookupList(list.field, list.argument, list.length) : null;
           if (tooLong) throw new GraphQLError(tooLong.message, { extensions: { code: tooLong.code, http: { status: 400 } } });
@@ -67,7 +70,7 @@ export function queryCostPlugin(limits: Pick<QueryLimits, 'maxCost' | 'maxDetail
           }
           if (estimate.lookups > maxDetailLookups) {
             throw refusal(
-              `Query may make ${Math.ceil(estimate.lookups)} task detail lookups, over the limit of ${maxDetailLookups} (MAX_DETAIL_LOOKUPS): each node id, _entities representation, node and task costs one, and so do UrlTask.task and Task.urls unless an enclosing lookup already loaded their task, multiplied by the page sizes they are nested in and summed over aliases. Ask for fewer ids or smaller pages.`,
+              `Query may make ${Math.ceil(estimate.lookups)} task detail lookups, over the limit of ${maxDetailLookups} (MAX_DETAIL_LOOKUPS): each node id, _entities representation, node and task costs one, and so do UrlTask.task and Task.urls unless an enclosing lookup already loaded their task, multiplied by the page sizes they are nested in and summed over aliases; ids of objects older than ${DETAIL_RETENTION_DAYS} days cost ${archiveCallWeight('url-tasks')} per window of UrlTask ids created within 15 minutes of each other (a url-tasks call) and ${archiveCallWeight('historytasks')} per window of Task ids within 24 hours (a historytasks call). Ask for fewer ids or smaller pages.`,
             );
           }
         },

@@ -7,6 +7,8 @@ import DataLoader from 'dataloader';
 import { ensureError } from '../errors';
 import type { TaskDetailModel, TaskModel } from '../cdn/models';
 import type { CallOptions, CdnApi } from './context';
+import { createArchiveLoaders, type ArchiveLoaders } from './archive';
+import { createLookupAllowance } from './lookup-allowance';
 
 /** Largest page of a task's URLs the upstream serves in one detail call. */
 export const MAX_DETAIL_PAGE_SIZE = 10000;
@@ -15,17 +17,34 @@ export const MAX_DETAIL_PAGE_SIZE = 10000;
 export interface Loaders {
   /** Loads a task's summary (one small detail call per task). */
   readonly task: DataLoader<string, TaskModel | null>;
-  /** Loads a task with all its URLs (for UrlTask lookups by global id). */
+  /** Loads a task with all its URLs (for UrlTask lookups by global id and unfiltered Task.urls). */
   readonly taskWithUrls: DataLoader<string, TaskDetailModel | null>;
+  /**
+   * Loads a task for a field that returns it: the whole detail when the query also reads the
+   * task's unfiltered URLs (`withUrls`, see src/graph/task-selection.ts), else the summary. Both
+   * answer the counts, so a task costs one detail call either way.
+   */
+  loadTask(taskId: string, withUrls: boolean): Promise<TaskModel | null>;
   /**
    * Records a task's creation time as the upstream gave it, which lets the detail call find tasks
    * older than 7 days; an unknown time (null) records nothing, and the call then sends none.
    */
   hintCreateTime(taskId: string, createTime: number | null | undefined): void;
+  /** Loads records and tasks the detail API no longer holds, through url-tasks and historytasks (src/graph/archive.ts). */
+  readonly archive: ArchiveLoaders;
 }
 
+/** What the loaders need besides the upstream. */
+export interface LoaderOptions {
+  /** MAX_DETAIL_LOOKUPS: bounds the url-tasks and historytasks calls of lookups of old records too (src/graph/lookup-allowance.ts). */
+  readonly maxDetailLookups: number;
+}
+
+/** Default of `LoaderOptions.maxDetailLookups`, as the configuration's. */
+export const DEFAULT_MAX_DETAIL_LOOKUPS = 200;
+
 /** Creates fresh loaders for one request. */
-export function createLoaders(cdn: CdnApi, call: CallOptions): Loaders {
+export function createLoaders(cdn: CdnApi, call: CallOptions, options: LoaderOptions = { maxDetailLookups: DEFAULT_MAX_DETAIL_LOOKUPS }): Loaders {
   const createTimes = new Map<string, number>();
   // Full loads sent in this request: a summary of the same task reuses them instead of its own call.
   const fullLoads = new Map<string, Promise<TaskDetailModel | null | Error>>();
@@ -56,6 +75,8 @@ export function createLoaders(cdn: CdnApi, call: CallOptions): Loaders {
   return {
     task,
     taskWithUrls,
+    loadTask: (taskId, withUrls) => (withUrls ? taskWithUrls.load(taskId) : task.load(taskId)),
+    archive: createArchiveLoaders(cdn, call, createLookupAllowance(options.maxDetailLookups)),
     hintCreateTime(taskId, createTime) {
       if (createTime != null && !createTimes.has(taskId)) createTimes.set(taskId, createTime);
     },

@@ -16,3 +16,18 @@ export function knownOperationTypesRule(context: ValidationContext): ASTVisitor 
     },
   };
 }
+
+/**
+ * Refuses subscriptions over HTTP (Apollo's validation rules only): they are served over
+ * WebSocket (src/http/subscriptions.ts); executed as a query they would have no event to resolve.
+ */
+export function noHttpSubscriptionsRule(context: ValidationContext): ASTVisitor {
+  return {
+    OperationDefinition(node) {
+      if (node.operation !== OperationTypeNode.SUBSCRIPTION) return;
+      context.reportError(
+        new GraphQLError('Subscriptions are served over WebSocket (the graphql-ws protocol, graphql-transport-ws) at this same /graphql URL, not over HTTP.', { nodes: node }),
+      );
+    },
+  };
+}

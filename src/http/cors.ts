@@ -70,3 +70,18 @@ export function createCors(options: CorsOptions): Cors {
     return true;
   };
 }
+
+/**
+ * Tells whether a WebSocket upgrade's Origin may connect: no Origin (not a browser), the
+ * gateway's own origin (same host), or an origin CORS_ORIGINS allows. Browsers do not apply
+ * CORS to WebSockets, so this check is the only thing keeping other sites' pages out.
+ */
+export function upgradeOriginAllowed(origin: string | undefined, host: string | undefined, origins: readonly string[]): boolean {
+  if (origin === undefined) return true;
+  if (origins.includes('*') || origins.includes(origin)) return true;
+  try {
+    return host !== undefined && new URL(origin).host === host.toLowerCase();
+  } catch {
+    return false;
+  }
+}

@@ -2,6 +2,7 @@
  * Watches upstream attempts (the CDN client's `onEvent`): logs each with the upstream
  * `X-request-id`, feeds the metrics, and remembers the last success for readiness.
  */
+import { UNKNOWN_TASK_CODE } from '../cdn/classify';
 import type { OperationName } from '../cdn/operations';
 import type { UpstreamEvent } from '../cdn/options';
 import type { Logger } from '../logger';
@@ -39,8 +40,12 @@ export function createUpstreamObserver(logger: Logger, metrics?: Metrics, now: (
           requestId: event.upstreamRequestId,
         },
       };
-      // Upstream calls are bounded by the tenant's quota (tens per second), so each gets a line.
+      // Upstream calls are bounded by the tenant's quota (tens per second), so each gets a line. Only failures of the
+      // upstream warn: an attempt its caller abandoned says nothing of the upstream (and a flood of abandoned requests
+      // must not turn into a flood of warnings), and "no such task" is an answer (the lookup returns null).
       if (event.outcome === 'ok') logger.info(fields, 'upstream call');
+      else if (event.cancelled) logger.debug(fields, 'upstream call cancelled: its caller went away');
+      else if (event.outcome === 'UPSTREAM_ERROR' && event.upstreamCode === UNKNOWN_TASK_CODE) logger.info(fields, 'upstream call: no such task');
       else logger.warn(fields, `upstream call failed: ${event.outcome}`);
     },
     lastSuccessAt: (operation) => (operation === undefined ? lastSuccess : lastSuccessBy.get(operation)),

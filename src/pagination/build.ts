@@ -57,10 +57,14 @@ export function buildForward<R extends PageRecord>(ctx: Ctx<R>, located: Located
       wants.require(w, o, o + need);
       wants.prefer(w, o + need, o + need + 1, RANK.neighbour);
       wants.prefer(w, o + need + 1, o + need + 1 + located.slack, RANK.slack);
+      // A window entered from its start is asked for a whole page and its neighbour, whatever is
+      // left to fill: the same call for every page that enters it, so a cached answer serves them all.
+      if (o === 0) wants.prefer(w, need + 1, plan.count + 1, RANK.slack);
       // Past empty windows, guess that the next ones are empty too and ask them at once.
       for (const v of unknownWindows(ctx, range(w + 1, ctx.lastWindow), probeBatch(empties) - 1)) {
         wants.require(v, 0, need);
         wants.prefer(v, need, need + 1, RANK.neighbour);
+        wants.prefer(v, need + 1, plan.count + 1, RANK.slack);
       }
       ready = false;
       break;

@@ -1,7 +1,10 @@
 /**
  * Time windows of a url-tasks connection. The upstream answers at most 24 hours per call
- * (docs/upstream.md; docs/architecture.md: 24 h windows), so a connection's range is cut into windows of at most 24 h, aligned on
- * the range's end and listed newest first: the order in which records are listed.
+ * (docs/upstream.md; docs/architecture.md: 24 h windows), so a connection's range is cut into windows of at most 24 h, listed
+ * newest first: the order in which records are listed. The newest window is the range's last
+ * 24 h; older ones follow the UTC-day grid, so that the same past day is the same upstream call
+ * whenever a range covers it, and its cached answer serves every later request (docs/architecture.md,
+ * Cache: settled history).
  *
  * Ranges are half-open like the upstream's: `createdAfter` inclusive, `createdBefore`
  * exclusive. The end is frozen by the first page (see `resolveRange`) so that records created
@@ -76,11 +79,21 @@ export function checkRangeArgs(args: RangeArgs): void {
   }
 }
 
-/** Cuts `[start, end)` into windows of at most `windowMs`, newest first, aligned on `end`. */
+/**
+ * Cuts `[start, end)` into windows of at most `windowMs`, newest first: the newest is the last
+ * `windowMs` of the range (a range of up to `windowMs` stays one window); older ones end on
+ * multiples of `windowMs` since the epoch (UTC midnights for 24 h), so they do not move with
+ * `end`. The windows just older than the newest and the oldest may be partial.
+ */
 export function splitRange(range: TimeWindow, windowMs: number = WINDOW_MS): TimeWindow[] {
-  const windows: TimeWindow[] = [];
-  for (let end = range.end; end > range.start; end -= windowMs) {
-    windows.push({ start: Math.max(range.start, end - windowMs), end });
+  if (!(range.end > range.start)) return [];
+  const newestStart = Math.max(range.start, range.end - windowMs);
+  const windows: TimeWindow[] = [{ start: newestStart, end: range.end }];
+  for (let end = newestStart; end > range.start; ) {
+    // The grid line strictly below `end`: the window reaches back to it, or to the range's start.
+    const start = Math.max(range.start, Math.floor((end - 1) / windowMs) * windowMs);
+    windows.push({ start, end });
+    end = start;
   }
   return windows;
 }

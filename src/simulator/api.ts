@@ -6,6 +6,7 @@ import type { QuotaBook, QuotaKind } from './quota';
 import { badRequest, businessError, type ApiAnswer } from './responses';
 import { toHistoryTaskWire, toTaskUrlWire, toUrlTaskWire } from './render';
 import { taskCountsAt } from './model';
+import { DETAIL_RETENTION_DAYS, DETAIL_SEARCH_DAYS_WITHOUT_CREATE_TIME } from '../cdn/operations';
 import type { Store } from './store';
 import {
   validateHistoryTasksQuery,
@@ -29,9 +30,9 @@ export interface ApiContext {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
-// Without create_time, the detail API searches the last 7 days; with it, up to 15 days back.
-const DETAIL_DEFAULT_DAYS = 7;
-const DETAIL_MAX_DAYS = 15;
+// Without create_time, the detail API searches the last 7 days; with it, up to 15 days back (docs/upstream.md#task-detail).
+const DETAIL_DEFAULT_DAYS = DETAIL_SEARCH_DAYS_WITHOUT_CREATE_TIME;
+const DETAIL_MAX_DAYS = DETAIL_RETENTION_DAYS;
 /** Host suffix of domains the simulated account does not accelerate: creates naming them get CDN.0108. */
 export const NOT_ACCELERATED_SUFFIX = '.not-accelerated.example';
 const QUOTA_LABELS: Record<QuotaKind, string> = {

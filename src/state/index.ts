@@ -1,11 +1,11 @@
-/** The shared state the upstream economy uses: memory by default, Redis when a URL is given. */
+/** The shared state the upstream economy uses (cache, generation counters, limiter): memory by default, Redis when a URL is given. */
 import { createMemoryState } from './memory';
 import { createRedisState, type StateComponent } from './redis';
 import type { SharedState } from './types';
 
-export type { CachedResponse, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
+export type { CachedResponse, GenerationStore, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
 export type { StateComponent } from './redis';
-export { createMemoryCache, createMemoryLimiter, createMemoryState, type MemoryCacheStore } from './memory';
+export { createMemoryCache, createMemoryGenerations, createMemoryLimiter, createMemoryState, type MemoryCacheStore } from './memory';
 export { createRedisState, describeRedis } from './redis';
 
 /** Options of `createSharedState`. */

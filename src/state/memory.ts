@@ -1,7 +1,8 @@
 /** In-memory shared state: one replica's cache (an LRU bounded by bytes) and limiter. */
 import { LRUCache } from 'lru-cache';
+import { ExpiryQueue } from './expiry-queue';
 import { nextStart, waitAllowed } from './sliding-window';
-import type { Booking, CachedResponse, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
+import type { Booking, CachedResponse, GenerationStore, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
 
 /** Options of the memory cache. */
 export interface MemoryCacheOptions {
@@ -42,18 +43,18 @@ export function createMemoryCache(options: MemoryCacheOptions): MemoryCacheStore
     maxSize: options.maxBytes,
     sizeCalculation: (entry, key) => entrySize(key, entry.value),
   });
-  // Deletes expired entries from the least recently used end, up to the first live one. Entries
-  // live seconds while the byte bound is tens of MiB: without this, dead entries would hold that
-  // memory until newer ones pushed them out. Amortized, each entry is looked at once more.
+  // Deletes expired entries, earliest expiry first. Entries live seconds to minutes while the byte
+  // bound is tens of MiB: without this, dead entries would hold that memory until newer ones
+  // pushed them out. An expiry queue rather than the LRU order, because entries of different
+  // lifetimes (src/cdn/freshness.ts) do not expire in the order they were used.
+  const expiries = new ExpiryQueue();
   const dropExpired = (at: number): void => {
-    const dead: string[] = [];
-    for (const key of lru.rkeys()) {
-      // peek: looking must not make the entry recently used.
-      const entry = lru.peek(key);
-      if (entry && at < entry.expiresAt) break;
-      dead.push(key);
+    for (const due of expiries.popDue(at)) {
+      // peek: looking must not make the entry recently used; a key stored again later has a later expiry.
+      if (lru.peek(due.key)?.expiresAt === due.expiresAt) lru.delete(due.key);
     }
-    for (const key of dead) lru.delete(key);
+    // Expiries of evicted or overwritten entries linger until due: rebuild once they outnumber the entries.
+    if (expiries.size > 2 * lru.size + 1024) expiries.reset([...lru.entries()].map(([key, entry]) => ({ key, expiresAt: entry.expiresAt })));
   };
   return {
     async get(key) {
@@ -69,8 +70,10 @@ export function createMemoryCache(options: MemoryCacheOptions): MemoryCacheStore
       if (!(ttlMs > 0)) return;
       const at = now();
       dropExpired(at);
+      const expiresAt = at + ttlMs;
       // An entry larger than the whole cache is not stored (lru-cache refuses it).
-      lru.set(key, { value, expiresAt: at + ttlMs });
+      lru.set(key, { value, expiresAt });
+      if (lru.peek(key)?.expiresAt === expiresAt) expiries.push({ key, expiresAt });
     },
     stats: () => ({ entries: lru.size, bytes: lru.calculatedSize }),
   };
@@ -81,6 +84,18 @@ export function entrySize(key: string, value: CachedResponse): number {
   let size = ENTRY_OVERHEAD_BYTES + key.length + value.body.length + (value.requestId?.length ?? 0);
   for (const [name, v] of Object.entries(value.headers)) size += name.length + v.length;
   return size;
+}
+
+/** Creates in-memory generation counters (one replica's; they start at 0 with the process, like its cache). */
+export function createMemoryGenerations(): GenerationStore {
+  const counters = new Map<string, number>();
+  return {
+    current: async (name) => String(counters.get(name) ?? 0),
+    async bump(name) {
+      counters.set(name, (counters.get(name) ?? 0) + 1);
+      return true;
+    },
+  };
 }
 
 /** Creates a memory sliding-window limiter (one replica's view of the quota). */
@@ -129,6 +144,7 @@ export function createMemoryState(options: MemoryStateOptions): SharedState & { 
   return {
     kind: 'memory',
     cache: createMemoryCache({ maxBytes: options.cacheMaxBytes, now: options.now }),
+    generations: createMemoryGenerations(),
     limiter: createMemoryLimiter(options.now),
     connect: async () => undefined,
     close: async () => undefined,

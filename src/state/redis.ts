@@ -1,14 +1,14 @@
 /**
  * Redis shared state: one cache and one quota for every replica that points at the same
  * Redis. The limiter is a Lua script (atomic across replicas, on Redis's clock); the cache is
- * plain SET/GET with a millisecond expiry. When Redis fails or is unreachable the gateway keeps
+ * plain SET/GET with a millisecond expiry, and its generation counters plain GET/INCR. When Redis fails or is unreachable the gateway keeps
  * serving: cache calls become misses and the limiter falls back to this replica's own window.
  */
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createMemoryLimiter } from './memory';
 import { waitAllowed } from './sliding-window';
-import type { Booking, CachedResponse, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
+import type { Booking, CachedResponse, GenerationStore, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
 
 // Most starts one key's list keeps: a bound on memory whatever the bookings (far above any window's worth).
 const MAX_STARTS_KEPT = 100_000;
@@ -118,6 +118,30 @@ export function createRedisState(options: RedisStateOptions): SharedState {
     },
   };
 
+  // One key per counter and tenant, without expiry: it must outlive every entry keyed under its value.
+  const generationKey = (name: string): string => `${options.keyPrefix}gen:${name}`;
+  const generations: GenerationStore = {
+    async current(name) {
+      if (!ready()) return undefined;
+      try {
+        return (await client.get(generationKey(name))) ?? '0';
+      } catch (error) {
+        report('cache', error);
+        return undefined;
+      }
+    },
+    async bump(name) {
+      if (!ready()) return false;
+      try {
+        await client.incr(generationKey(name));
+        return true;
+      } catch (error) {
+        report('cache', error);
+        return false;
+      }
+    },
+  };
+
   const book = async (key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Booking> => {
     if (!ready()) return fallback.book(key, limit, windowMs, maxWaitMs);
     try {
@@ -152,6 +176,7 @@ export function createRedisState(options: RedisStateOptions): SharedState {
   return {
     kind: 'redis',
     cache,
+    generations,
     limiter,
     async connect() {
       try {

@@ -1,5 +1,5 @@
 /**
- * What the gateway shares between replicas: the response cache and the upstream quota.
+ * What the gateway shares between replicas: the response cache (with its generation counters) and the upstream quota.
  * Both sit behind these small interfaces, in memory by default and in Redis with `REDIS_URL`.
  */
 
@@ -19,6 +19,18 @@ export interface ResponseCacheStore {
   get(key: string): Promise<CachedResponse | undefined>;
   /** Stores an entry for `ttlMs` milliseconds from now (the store drops or hides it after that). */
   set(key: string, value: CachedResponse, ttlMs: number): Promise<void>;
+}
+
+/**
+ * Generation counters: each names the current version of a family of cached answers, and is part
+ * of their keys, so that bumping it makes every answer of the family unreachable at once, in O(1)
+ * (docs/architecture.md, Read your writes).
+ */
+export interface GenerationStore {
+  /** Returns the counter's value (`0` before its first bump); `undefined` when the store cannot be read now. */
+  current(name: string): Promise<string | undefined>;
+  /** Increments the counter; resolves `false` when the store could not record it (the call still succeeds). */
+  bump(name: string): Promise<boolean>;
 }
 
 /** The answer to a slot request: either a start time `waitMs` from now, or a refusal. */
@@ -56,6 +68,8 @@ export interface SharedState {
   /** `memory` or `redis`, for start-up logs. */
   readonly kind: 'memory' | 'redis';
   readonly cache: ResponseCacheStore;
+  /** The cache's generation counters (shared by replicas in Redis). */
+  readonly generations: GenerationStore;
   readonly limiter: RateLimiterStore;
   /** Resolves once the backing store answers (at once in memory); rejects with a message naming the store. */
   connect(): Promise<void>;

@@ -1,9 +1,13 @@
-/** The real entry point: `npm start` against the embedded simulator, and start-up refusal of a bad configuration. */
+/**
+ * The real entry point: `npm start` (which builds dist/ when it is stale, then runs the compiled
+ * JavaScript) against the embedded simulator, and start-up refusal of a bad configuration.
+ */
 import { runGateway, spawnGateway } from './support/process';
 
 describe('npm start', () => {
   it('serves GraphQL against the embedded simulator, says which upstream it uses and how to switch', async () => {
-    const gateway = await spawnGateway({ PORT: '0', SIMULATOR_PORT: '0' }, { command: 'npm' });
+    // The wait covers a first build of dist/ (SWC, a few seconds even on a busy machine) before the start.
+    const gateway = await spawnGateway({ PORT: '0', SIMULATOR_PORT: '0' }, { command: 'npm', readyTimeoutMs: 90_000 });
     try {
       expect(gateway.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
       const upstream = gateway.logs().find((l) => typeof l.msg === 'string' && l.msg.startsWith('Upstream:'));

@@ -75,7 +75,7 @@ const HAVE_REDIS = findRedisServer();
       }
     };
     const attackers = Array.from({ length: 2 }, () => attack());
-    await eventually(() => expect(a.economy?.metrics().limiter.byOperation.detail.queueLength).toBeGreaterThanOrEqual(10), { timeoutMs: 30_000 });
+    await eventually(() => expect(a.economy?.metrics().limiter.byOperation.detail.queueLength).toBeGreaterThanOrEqual(10), { timeoutMs: 90_000 });
 
     // The victim: 32 lookups, one after another, alternately through A and B.
     const answers = [];
@@ -112,5 +112,5 @@ const HAVE_REDIS = findRedisServer();
     const released = counted.reduce((n, c) => n + c.counts.released, 0);
     expect(released).toBeGreaterThan(0);
     expect(booked).toBe(startedAll + released);
-  }, 180_000);
+  }, 300_000);
 });

@@ -155,9 +155,13 @@ describe('creates the gateway never sent', () => {
 
 describe('daily create caps per caller', () => {
   let stack: Stack;
-  let clock = Date.now();
+  // The gateway's clock (request deadlines, the UTC day of the caps), moved by the tests. It starts a minute ahead of the
+  // real clock, which the rate limiter reads, when the stack starts (not when the file loads): on a busy machine a clock
+  // behind the real one would put request deadlines in the limiter's past.
+  let clock = 0;
 
   beforeAll(async () => {
+    clock = Date.now() + 60_000;
     stack = await startStack({
       simulator: { records: 200, rateLimits: { refresh: 0, preheat: 0 } },
       env: { ...AUTH, CREATE_QUOTA_PER_CALLER_FILES: '3', CREATE_QUOTA_PER_CALLER_DIRECTORIES: '1', CREATE_QUOTA_PER_CALLER_PREHEATS: '2' },

@@ -171,6 +171,33 @@ if (!HAVE_REDIS) {
       // Redis expires it on its own clock.
       await eventually(async () => expect(await state.cache.get('GET /x?a=1')).toBeUndefined());
     });
+    it('keeps list generation counters under the prefix, without expiry, and reads none while Redis is unreachable', async () => {
+      const prefix = `g${Date.now()}:`;
+      const own = await startRedisServer();
+      const state = createRedisState({ url: own.url, keyPrefix: prefix, onError: (_c, e) => void stateErrors.push(e) });
+      opened.push({ economy: { close: () => state.close() } });
+      try {
+        await state.connect();
+        expect(await state.generations.current('lists')).toBe('0');
+        expect(await state.generations.bump('lists')).toBe(true);
+        expect(await state.generations.bump('lists')).toBe(true);
+        expect(await state.generations.current('lists')).toBe('2');
+        const raw = new Redis(own.url);
+        try {
+          expect(await raw.keys(`${prefix}gen:*`)).toEqual([`${prefix}gen:lists`]);
+          // It must outlive every cache entry keyed under its value.
+          expect(await raw.pttl(`${prefix}gen:lists`)).toBe(-1);
+        } finally {
+          raw.disconnect();
+        }
+        await own.stop();
+        // Unreadable, not "0": a list call must then bypass the cache rather than read entries of an old generation.
+        await eventually(async () => expect(await state.generations.current('lists')).toBeUndefined());
+        expect(await state.generations.bump('lists')).toBe(false);
+      } finally {
+        await own.stop();
+      }
+    });
   });
 
   describe('two replicas on one Redis', () => {

@@ -35,4 +35,38 @@ describe('memory response cache expiry', () => {
     expect(await cache.get('young')).toEqual(response(3));
     expect(await cache.get('old')).toBeUndefined();
   });
+
+  it('drops expired entries behind a longer-lived one that was used earlier (settled answers live minutes, live ones seconds)', async () => {
+    let t = 0;
+    const cache = createMemoryCache({ maxBytes: 10_000_000, now: () => t });
+    await cache.set('settled', response(1), 600_000);
+    for (let i = 0; i < 300; i++) await cache.set(`live${i}`, response(i), 2000);
+    t = 1000;
+    await cache.set('live-again', response(2), 2000);
+    expect(cache.stats().entries).toBe(302);
+    t = 2500;
+    await cache.set('later', response(3), 2000);
+    // The 300 live entries expired at 2000 although the settled one, least recently used, is still live.
+    expect(cache.stats().entries).toBe(3);
+    expect(await cache.get('settled')).toEqual(response(1));
+    expect(await cache.get('live-again')).toEqual(response(2));
+    t = 600_000;
+    await cache.set('last', response(4), 2000);
+    expect(cache.stats().entries).toBe(1);
+  });
+
+  it('keeps an entry stored again with a later expiry, and forgets the earlier one', async () => {
+    let t = 0;
+    const cache = createMemoryCache({ maxBytes: 10_000_000, now: () => t });
+    await cache.set('k', response(1), 1000);
+    t = 500;
+    await cache.set('k', response(2), 600_000);
+    t = 1500;
+    await cache.set('other', response(3), 1000);
+    expect(await cache.get('k')).toEqual(response(2));
+    // Many rewrites of few keys: queued expiries are shed, and the entries stay right.
+    for (let i = 0; i < 5000; i++) await cache.set(`r${i % 10}`, response(i), 600_000);
+    expect(cache.stats().entries).toBe(12);
+    expect(await cache.get('r9')).toEqual(response(4999));
+  });
 });

@@ -28,6 +28,8 @@ export interface Stack {
   readonly economy?: EconomyHandles;
   /** URL of the gateway's /graphql. */
   readonly url: string;
+  /** WebSocket URL of the gateway's /graphql (graphql-ws subscriptions). */
+  readonly wsUrl: string;
   /** Sends a GraphQL request to the gateway. */
   query<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GqlResponse<T>>;
   /** Calls the simulator's control API. */
@@ -84,6 +86,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     config,
     economy,
     url,
+    wsUrl: url.replace(/^http/, 'ws'),
     async query(query, variables, headers) {
       const res = await fetch(url, {
         method: 'POST',

@@ -52,6 +52,14 @@ describe('loadConfig', () => {
     expect(problems).toContain('CURSOR_SECRET: must be at least 16 characters (got a value, not shown)');
   });
 
+  it('reads CACHE_SETTLED_TTL_MS (10 minutes by default, at most an hour) and refuses one below CACHE_TTL_MS unless 0', () => {
+    expect([loadConfig({}, secret).cacheSettledTtlMs, loadConfig({ CACHE_SETTLED_TTL_MS: '0' }, secret).cacheSettledTtlMs]).toEqual([600_000, 0]);
+    expect(problemsOf({ CACHE_TTL_MS: '5000', CACHE_SETTLED_TTL_MS: '4000' })).toEqual([
+      'CACHE_SETTLED_TTL_MS (4000) must be 0 (no longer freshness for settled history) or at least CACHE_TTL_MS (5000): settled answers change less than live ones',
+    ]);
+    expect(problemsOf({ CACHE_SETTLED_TTL_MS: '3600001' })).toEqual(['CACHE_SETTLED_TTL_MS: must be at most 3600000 (got "3600001")']);
+  });
+
   it('refuses the same port for the gateway and the embedded simulator', () => {
     expect(problemsOf({ PORT: '9100' })).toEqual(['PORT and SIMULATOR_PORT are both 9100: the embedded simulator needs its own port']);
   });

@@ -24,6 +24,7 @@ describe('economy configuration', () => {
     const config = loadConfig(
       {
         CACHE_TTL_MS: '0',
+        CACHE_SETTLED_TTL_MS: '0',
         CACHE_MAX_BYTES: '4096',
         RATE_LIMIT_URL_TASKS: '4',
         RATE_LIMIT_DETAIL: '0',
@@ -39,6 +40,7 @@ describe('economy configuration', () => {
     );
     expect(economyOptionsFromConfig(config, 'scope')).toEqual({
       cacheTtlMs: 0,
+      cacheSettledTtlMs: 0,
       cacheMaxBytes: 4096,
       rateLimits: { 'url-tasks': 4, detail: 0, historytasks: 9, refresh: 3, preheat: 2 },
       rateLimitMarginMs: 0,

@@ -208,6 +208,27 @@ describe('cache', () => {
     expect((await again).body).toBe(page(3).body);
   });
 
+  it('keeps a settled past window for the settled bound and a live one for the staleness bound (the tiers of src/cdn/freshness.ts)', async () => {
+    const NOW = 1_800_000_000_000;
+    jest.useFakeTimers({ now: NOW });
+    const done = (n: number): RawResponse => ({ status: 200, headers: {}, body: `{"total":${n},"count":1,"result":[{"id":1,"task_id":"7","create_time":1,"status":"SUCCEED"}]}` });
+    const t = scriptedTerminal((_req, n) => done(n));
+    const { handler } = build(t.handler, { cacheTtlMs: 2000, cacheSettledTtlMs: 600_000 });
+    const yesterday = () => urlTasks({ start_time: NOW - 2 * 86_400_000, end_time: NOW - 86_400_000, offset: 0, limit: 1 });
+    const today = () => urlTasks({ start_time: NOW - 86_400_000, end_time: NOW, offset: 0, limit: 1 });
+    await handler(yesterday());
+    await handler(today());
+    jest.setSystemTime(NOW + 2000);
+    expect((await handler(today())).body).toBe(done(3).body);
+    jest.setSystemTime(NOW + 599_999);
+    // A fresh success first: entries are served only while one proves the credentials (within a minute).
+    expect((await handler(today())).body).toBe(done(4).body);
+    expect((await handler(yesterday())).body).toBe(done(1).body);
+    jest.setSystemTime(NOW + 600_000);
+    expect((await handler(yesterday())).body).toBe(done(5).body);
+    expect(t.seen).toHaveLength(5);
+  });
+
   it('does not keep a response older than the bound at all', async () => {
     jest.useFakeTimers({ now: 1_000_000 });
     const t = scriptedTerminal((_req, n) => {
@@ -251,7 +272,7 @@ describe('cache', () => {
     const { handler, economy } = build(t.handler, { cacheTtlMs: 60_000 });
     // A first success proves the credentials, so the damaged entry is really looked up.
     await handler(urlTasks({ limit: 1 }));
-    await economy.state.cache.set(requestKey(urlTasks()), { status: 200, headers: {}, body: '{"total":', producedAt: Date.now() }, 60_000);
+    await economy.state.cache.set(requestKey({ ...urlTasks(), generation: { value: '0', cacheable: true } }), { status: 200, headers: {}, body: '{"total":', producedAt: Date.now() }, 60_000);
     const res = await handler(urlTasks());
     expect(res.json).toEqual({ total: 2, count: 0, result: [] });
     expect(t.seen).toHaveLength(2);

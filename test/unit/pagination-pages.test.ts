@@ -10,7 +10,9 @@ import type { ListedUrlTaskModel, UrlTaskPage } from '../../src/cdn/models';
 import { FakeUpstream, drive, type FakeRecord } from './pagination-fake-upstream';
 
 const HOUR = 60 * 60 * 1000;
-const NOW = Date.UTC(2026, 10, 25, 12, 0, 0);
+// A UTC midnight: the windows behind `now` are then whole UTC days, W0, W1, W2 (windows.ts; partial
+// windows are pagination-windows' and pagination-walks' business).
+const NOW = Date.UTC(2026, 10, 25, 0, 0, 0);
 const SECRET = 'pages-test-secret';
 const OPTIONS: PaginationOptions = { cursorSecret: SECRET, now: NOW };
 const W0 = { start: NOW - WINDOW_MS, end: NOW };
@@ -166,10 +168,10 @@ describe('pages of one window', () => {
 });
 
 describe('pages across windows', () => {
-  test('forwards, window by window, skipping an empty one', () => {
+  test('forwards, window by window, skipping an empty one; each window entered is asked for a whole page and its neighbour, the same call whatever is left to fill', () => {
     const upstream = sparseThreeDays();
     const { plan, page, rounds } = pageOf(upstream, { first: 3, filter: THREE_DAYS });
-    expect(rounds).toEqual([[{ window: W0, offset: 0, limit: 4 }], [{ window: W1, offset: 0, limit: 2 }], [{ window: W2, offset: 0, limit: 2 }]]);
+    expect(rounds).toEqual([[{ window: W0, offset: 0, limit: 4 }], [{ window: W1, offset: 0, limit: 4 }], [{ window: W2, offset: 0, limit: 4 }]]);
     expect(readable(page)).toEqual(expectedPage(plan, upstream, [
         { window: 0, offset: 0, id: 203, nextId: 202 },
         { window: 0, offset: 1, id: 202, nextId: 'window-end', prevId: 203 },

@@ -10,36 +10,71 @@ describe('splitRange', () => {
     expect(splitRange({ start: NOW - WINDOW_MS, end: NOW })).toEqual([{ start: NOW - WINDOW_MS, end: NOW }]);
   });
 
-  test('cuts newest first, aligned on the end, the oldest window taking the remainder', () => {
+  test('cuts newest first: the last 24 h, then the rest on the UTC-day grid, the oldest window taking the remainder', () => {
     expect(splitRange({ start: NOW - WINDOW_MS - 1, end: NOW })).toEqual([
       { start: NOW - WINDOW_MS, end: NOW },
       { start: NOW - WINDOW_MS - 1, end: NOW - WINDOW_MS },
     ]);
+    const midnightBefore = Date.UTC(2026, 10, 24);
+    expect(splitRange({ start: NOW - 3 * WINDOW_MS, end: NOW })).toEqual([
+      { start: NOW - WINDOW_MS, end: NOW },
+      { start: midnightBefore, end: NOW - WINDOW_MS },
+      { start: midnightBefore - WINDOW_MS, end: midnightBefore },
+      { start: NOW - 3 * WINDOW_MS, end: midnightBefore - WINDOW_MS },
+    ]);
   });
 
-  test('cuts 31 days into 31 contiguous windows of 24 h', () => {
+  test('cuts 31 days ending at noon into 32 contiguous windows: the last 24 h, a half day, 29 whole UTC days, a half day', () => {
     const windows = splitRange({ start: NOW - 31 * WINDOW_MS, end: NOW });
+    expect(windows).toHaveLength(32);
+    expect(windows[0]).toEqual({ start: NOW - WINDOW_MS, end: NOW });
+    windows.slice(1).forEach((w, i) => {
+      expect(w.end).toBe(windows[i]?.start);
+      expect(w.end % WINDOW_MS === 0 || i === 0).toBe(true);
+      expect(w.start % WINDOW_MS === 0 || i === 30).toBe(true);
+    });
+    expect(windows[31]?.start).toBe(NOW - 31 * WINDOW_MS);
+  });
+
+  test('cuts 31 days ending at a UTC midnight into 31 whole days', () => {
+    const midnight = Date.UTC(2026, 10, 25);
+    const windows = splitRange({ start: midnight - 31 * WINDOW_MS, end: midnight });
     expect(windows).toHaveLength(31);
-    windows.forEach((w, i) => expect(w).toEqual({ start: NOW - (i + 1) * WINDOW_MS, end: NOW - i * WINDOW_MS }));
+    windows.forEach((w, i) => expect(w).toEqual({ start: midnight - (i + 1) * WINDOW_MS, end: midnight - i * WINDOW_MS }));
+  });
+
+  test('gives the same past days to ranges ending at different moments of a day, so their upstream calls repeat', () => {
+    const earlier = splitRange({ start: NOW - 10 * WINDOW_MS, end: NOW });
+    const later = splitRange({ start: NOW - 10 * WINDOW_MS + 3 * HOUR, end: NOW + 3 * HOUR });
+    const key = (w: { start: number; end: number }) => `${w.start}-${w.end}`;
+    const shared = earlier.map(key).filter((k) => later.map(key).includes(k));
+    // All but the newest window, the partial day after it and the oldest partial day.
+    expect(shared).toHaveLength(earlier.length - 3);
   });
 
   test('returns no window for an empty range', () => {
     expect(splitRange({ start: NOW, end: NOW })).toEqual([]);
   });
 
-  test('honours another window size', () => {
+  test('honours another window size, its grid counted from the epoch', () => {
+    expect(splitRange({ start: HOUR, end: 6 * HOUR }, 2 * HOUR)).toEqual([
+      { start: 4 * HOUR, end: 6 * HOUR },
+      { start: 2 * HOUR, end: 4 * HOUR },
+      { start: HOUR, end: 2 * HOUR },
+    ]);
     expect(splitRange({ start: 0, end: 5 * HOUR }, 2 * HOUR)).toEqual([
       { start: 3 * HOUR, end: 5 * HOUR },
-      { start: HOUR, end: 3 * HOUR },
-      { start: 0, end: HOUR },
+      { start: 2 * HOUR, end: 3 * HOUR },
+      { start: 0, end: 2 * HOUR },
     ]);
   });
 });
 
 test('windowIndexOf finds the window holding an instant, start inclusive, end exclusive', () => {
   const windows = splitRange({ start: NOW - 2 * WINDOW_MS, end: NOW });
-  expect([NOW - 1, NOW - WINDOW_MS, NOW - WINDOW_MS - 1, NOW - 2 * WINDOW_MS, NOW, NOW - 2 * WINDOW_MS - 1].map((t) => windowIndexOf(windows, t))).toEqual([
-    0, 0, 1, 1, -1, -1,
+  const midnight = Date.UTC(2026, 10, 24);
+  expect([NOW - 1, NOW - WINDOW_MS, NOW - WINDOW_MS - 1, midnight, midnight - 1, NOW - 2 * WINDOW_MS, NOW, NOW - 2 * WINDOW_MS - 1].map((t) => windowIndexOf(windows, t))).toEqual([
+    0, 0, 1, 1, 2, 2, -1, -1,
   ]);
 });
 

@@ -184,18 +184,20 @@ describe('assembled pipeline', () => {
     expect(error.message).toContain('cancelled by the caller');
   });
 
-  it('puts coalesce and cache outermost, the limiter, attempt clock and credentials inside retry, before signing', () => {
+  it('puts the generation, coalesce and cache outermost, the limiter, attempt clock and credentials inside retry, before signing', () => {
     const economy = createEconomy({ cacheTtlMs: 2000 });
     const o = normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH, onEvent: () => undefined });
     const stages = upstreamStages({ options: o, redact: (s) => s, economy });
-    // coalesce → cache → deadline → retry → rate limit → attempt clock → credentials → attempt timeout → observe → sign
-    expect(stages).toHaveLength(10);
-    expect(stages.indexOf(economy.coalesce!)).toBe(0);
-    expect(stages.indexOf(economy.cache!)).toBe(1);
-    expect(stages.indexOf(economy.rateLimit)).toBe(4);
-    expect(stages.indexOf(economy.attemptClock)).toBe(5);
+    // generation → coalesce → cache → deadline → retry → rate limit → attempt clock → credentials → attempt timeout → observe → sign
+    expect(stages).toHaveLength(11);
+    // Outside coalescing, whose key it extends: a call made after a create must not join one from before it.
+    expect(stages.indexOf(economy.generation!)).toBe(0);
+    expect(stages.indexOf(economy.coalesce!)).toBe(1);
+    expect(stages.indexOf(economy.cache!)).toBe(2);
+    expect(stages.indexOf(economy.rateLimit)).toBe(5);
+    expect(stages.indexOf(economy.attemptClock)).toBe(6);
     // Per attempt and below the limiter: every classified outcome reaches it, a refused slot does not.
-    expect(stages.indexOf(economy.credentials)).toBe(6);
+    expect(stages.indexOf(economy.credentials)).toBe(7);
     const bare = upstreamStages({ options: normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH }), redact: (s) => s });
     expect(bare).toHaveLength(4); // deadline → retry → attempt timeout → sign; observe only with onEvent
   });
@@ -207,7 +209,7 @@ describe('assembled pipeline', () => {
     });
     await handler(request({ requestId: 'gw-1' }));
     expect(events.map(({ durationMs: _d, ...e }) => e)).toEqual([
-      { operation: 'url-tasks', method: 'GET', attempt: 1, requestId: 'gw-1', status: 503, outcome: 'UPSTREAM_UNAVAILABLE', upstreamRequestId: 'up-1' },
+      { operation: 'url-tasks', method: 'GET', attempt: 1, requestId: 'gw-1', status: 503, outcome: 'UPSTREAM_UNAVAILABLE', upstreamRequestId: 'up-1', upstreamCode: 'UNRECOGNIZED' },
       { operation: 'url-tasks', method: 'GET', attempt: 2, requestId: 'gw-1', status: 200, outcome: 'ok', upstreamRequestId: 'up-2' },
     ]);
     expect(JSON.stringify(events)).not.toContain(AUTH.sk);

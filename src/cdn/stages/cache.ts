@@ -1,10 +1,13 @@
 /**
- * Stage: answers a GET from a recent response for at most `ttlMs`, measured from when the
+ * Stage: answers a GET from a recent response for at most `ttlMs` (or what `ttlFor` decides for
+ * that response: the tiered freshness of ../freshness.ts), measured from when the
  * attempt that produced the response was sent (not from when it arrived, nor from when a
  * queued call was first made). Only classified successes reach this stage (classification
  * throws the rest), and of those only 200s are stored, so errors are never cached. A hit is
  * handed on parsed, as classification would have (once per stored entry: every hit on it gets
- * the same response, which no stage changes). `ttlMs` 0 disables the stage.
+ * the same response, which no stage changes). `ttlMs` 0 disables the stage. A list call's key
+ * carries its generation, which a create bumps (./generation.ts): the next list call after a
+ * create misses and shows the new records (docs/architecture.md, Read your writes).
  *
  * In a shared Redis, entries are partitioned by credential (`partition`), and a stored entry is
  * served only while this gateway's own credentials are proven (`serve`, see ./credentials.ts):
@@ -20,6 +23,8 @@ export interface CacheStageOptions {
   readonly store: ResponseCacheStore;
   /** Staleness bound in ms; 0 disables caching. */
   readonly ttlMs: number;
+  /** Returns how long a response stays fresh from `producedAt` (see ../freshness.ts); absent, `ttlMs` for every response. */
+  readonly ttlFor?: (req: UpstreamRequest, res: UpstreamResponse, producedAt: number) => number;
   readonly now: () => number;
   /** When the attempt that produced a response was sent (see `createAttemptClock`); without it, when the call entered this stage. */
   readonly sentAt?: (res: UpstreamResponse) => number | undefined;
@@ -60,7 +65,8 @@ export function cacheStage(options: CacheStageOptions): Stage {
   const { store, ttlMs, now } = options;
   if (ttlMs <= 0) return (next) => next;
   return (next) => async (req) => {
-    if (req.method !== 'GET') return next(req);
+    // A list call whose generation could not be read (./generation.ts) neither reuses nor leaves an answer.
+    if (req.method !== 'GET' || req.generation?.cacheable === false) return next(req);
     const key = `${options.partition ?? ''}${requestKey(req)}`;
     const serving = options.serve?.() ?? true;
     const hit = serving ? fromCached(await store.get(key)) : undefined;
@@ -74,7 +80,7 @@ export function cacheStage(options: CacheStageOptions): Stage {
     const res = await next(req);
     if (res.status === 200) {
       const producedAt = options.sentAt?.(res) ?? entered;
-      const leftMs = ttlMs - (now() - producedAt);
+      const leftMs = (options.ttlFor?.(req, res, producedAt) ?? ttlMs) - (now() - producedAt);
       // Not awaited: the caller has its answer; a slow or failing store only costs a later miss.
       if (leftMs > 0) void store.set(key, toCached(res, producedAt), leftMs).catch(() => undefined);
     }

@@ -1,5 +1,5 @@
 /** Stage: reports every attempt to an `onEvent` hook (logs, metrics) without ever passing credentials. */
-import { GatewayError } from '../../errors';
+import { CallerAbortedError, GatewayError } from '../../errors';
 import type { UpstreamEvent } from '../options';
 import type { Stage } from '../pipeline';
 
@@ -27,6 +27,8 @@ export function observeStage(onEvent: (event: UpstreamEvent) => void, now: () =>
         outcome: error?.code ?? 'INTERNAL_SERVER_ERROR',
         durationMs: now() - started,
         upstreamRequestId: error?.upstream?.requestId,
+        ...(error?.upstream?.code === undefined ? {} : { upstreamCode: error.upstream.code }),
+        ...(error?.cause instanceof CallerAbortedError ? { cancelled: true } : {}),
       });
       throw e;
     }

@@ -134,16 +134,24 @@ export type PageInfo = {
 
 export type Query = {
   __typename?: 'Query';
-  /** Any object by its global id; null when unknown. */
+  /** Any object by its global id (every id `urlTasks` and `tasks` list, however old); null when unknown. */
   node?: Maybe<Node>;
-  /** Objects by global ids, in input order; null where unknown. */
+  /** Objects by global ids, in input order; null where unknown, or where that id's lookup failed (with its own error). */
   nodes: Array<Maybe<Node>>;
-  /** One task by its upstream id (1 to 20 decimal digits, or 32 hexadecimal characters for older tasks); null when unknown. */
+  /** One task by its upstream id (1 to 20 decimal digits, or 32 hexadecimal characters for older tasks); null when unknown. Without a creation time the task detail searches the last 7 days only: look older tasks up by their `id` with `node`. */
   task?: Maybe<Task>;
-  /** Refresh and preheat tasks of one file type (`filter.fileType`, FILE by default), newest first unless ordered. */
-  tasks: TaskConnection;
-  /** Cache refresh and preheat records, newest first, over any range up to MAX_RANGE_DAYS. */
-  urlTasks: UrlTaskConnection;
+  /**
+   * Refresh and preheat tasks of one file type (`filter.fileType`, FILE by default), newest first
+   * unless ordered. Null, with an error at this path, when the upstream could not answer: the
+   * other fields of the query keep their data.
+   */
+  tasks?: Maybe<TaskConnection>;
+  /**
+   * Cache refresh and preheat records, newest first, over any range up to MAX_RANGE_DAYS. Null,
+   * with an error at this path, when the upstream could not answer (rate limit, timeout): the
+   * other fields of the query keep their data.
+   */
+  urlTasks?: Maybe<UrlTaskConnection>;
 };
 
 
@@ -189,6 +197,24 @@ export type RefreshMode =
   /** A value the upstream sent that this gateway does not know. */
   | 'UNKNOWN';
 
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Follows a task to completion: emits its current state at once, then again whenever its
+   * status or counts change, and completes after the state in which it is `DONE`. The gateway
+   * polls the task detail once per task for every subscriber (PROGRESS_POLL_MS, backing off to
+   * PROGRESS_POLL_MAX_MS while nothing changes). An upstream fault is an error on one event and
+   * the subscription carries on; a task the upstream does not know ends it with `NOT_FOUND`.
+   * Served over the GraphQL over WebSocket protocol (graphql-ws) on `/graphql`.
+   */
+  taskProgress: Task;
+};
+
+
+export type SubscriptionTaskProgressArgs = {
+  taskId: Scalars['ID']['input'];
+};
+
 /**
  * A refresh or preheat task: the URLs submitted in one call, and their progress. Every field
  * but `id` and `taskId` is null when the upstream omits it.
@@ -212,11 +238,14 @@ export type Task = Node & {
   total?: Maybe<Scalars['Int']['output']>;
   type?: Maybe<TaskType>;
   /**
-   * The task's URL records, newest first. The upstream keeps URL details for 15 days: for an
-   * older task this connection is empty although `total` is not (its records remain in
-   * `urlTasks`).
+   * The task's URL records, newest first. The upstream keeps URL details for 15 days; for an
+   * older task they come from url-tasks (with url-tasks' fields), matched by task id, which only
+   * decimal task ids can be: for an older task with a 32-hexadecimal id this connection is empty
+   * although `total` is not (its records remain in `urlTasks`). Null, with an error at this path,
+   * when the task's URLs could not be read (rate limit, timeout): the task's other fields and the
+   * rest of the list stay.
    */
-  urls: UrlTaskConnection;
+  urls?: Maybe<UrlTaskConnection>;
 };
 
 
@@ -307,24 +336,25 @@ export type TaskUrlFilter = {
 /**
  * One cache refresh or preheat record: a single URL of a task.
  *
- * It reaches you by two paths, which the upstream fills differently: `urlTasks` (the url-tasks
- * API) and task details (`Task.urls`, `node`/`nodes` with a UrlTask id, Federation). Every
- * field but `id` and `taskId` is null when the upstream omits it; what each path never
- * carries is said on the field.
+ * It reaches you by two paths, which the upstream fills differently: the url-tasks API
+ * (`urlTasks`, and lookups by id of records older than 15 days, which the task detail no longer
+ * holds) and task details (`Task.urls`, and `node`/`nodes`/Federation lookups of younger
+ * records). Every field but `id` and `taskId` is null when the upstream omits it; what each
+ * path never carries is said on the field.
  */
 export type UrlTask = Node & {
   __typename?: 'UrlTask';
   /** When the record was created; always set through `urlTasks` (it orders by it). */
   createdAt?: Maybe<Scalars['DateTime']['output']>;
-  /** Why the record failed; null unless its status is FAILED and it came through a task detail (`Task.urls`, `node`): `urlTasks` does not carry it. */
+  /** Why the record failed; null unless its status is FAILED and it came through a task detail (`Task.urls`, `node` within 15 days): url-tasks does not carry it. */
   failureReason?: Maybe<UrlTaskFailure>;
-  /** File or directory; null through task details (`Task.urls`, `node`), which do not carry it (see `task.fileType`). */
+  /** File or directory; null through task details (`Task.urls`, `node` within 15 days), which do not carry it (see `task.fileType`). */
   fileType?: Maybe<FileType>;
   /** The global, opaque id; it embeds the task id so that lookups group by task. */
   id: Scalars['ID']['output'];
-  /** How a directory refresh evicts; null for files and preheats, and through task details (`Task.urls`, `node`). */
+  /** How a directory refresh evicts; null for files and preheats, and through task details (`Task.urls`, `node` within 15 days). */
   mode?: Maybe<RefreshMode>;
-  /** When the status last changed; null through task details (`Task.urls`, `node`), which do not carry it. */
+  /** When the status last changed; null through task details (`Task.urls`, `node` within 15 days), which do not carry it. */
   modifiedAt?: Maybe<Scalars['DateTime']['output']>;
   status?: Maybe<UrlTaskStatus>;
   /** The task this record belongs to; null when the upstream no longer holds it (tasks older than 15 days). */
@@ -342,8 +372,12 @@ export type UrlTaskConnection = {
   edges: Array<UrlTaskEdge>;
   nodes: Array<UrlTask>;
   pageInfo: PageInfo;
-  /** All records matching the filter over the whole range (computed only when asked). */
-  totalCount: Scalars['Int']['output'];
+  /**
+   * All records matching the filter over the whole range (computed only when asked: over a long
+   * range, one upstream call per 24-hour window the page did not read). Null, with an error at
+   * this path, when those calls fail (e.g. UPSTREAM_RATE_LIMITED); the page itself stays.
+   */
+  totalCount?: Maybe<Scalars['Int']['output']>;
 };
 
 /** An edge of a UrlTask connection. */
@@ -509,6 +543,7 @@ export type ResolversTypes = ResolversObject<{
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   RefreshMode: RefreshMode;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Task: ResolverTypeWrapper<TaskModel>;
   TaskConnection: ResolverTypeWrapper<TaskConnectionModel>;
   TaskEdge: ResolverTypeWrapper<Omit<TaskEdge, 'node'> & { node: ResolversTypes['Task'] }>;
@@ -541,6 +576,7 @@ export type ResolversParentTypes = ResolversObject<{
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
+  Subscription: Record<PropertyKey, never>;
   Task: TaskModel;
   TaskConnection: TaskConnectionModel;
   TaskEdge: Omit<TaskEdge, 'node'> & { node: ResolversParentTypes['Task'] };
@@ -590,8 +626,12 @@ export type QueryResolvers<ContextType = GraphContext, ParentType extends Resolv
   node?: Resolver<Maybe<ResolversTypes['Node']>, ParentType, ContextType, RequireFields<QueryNodeArgs, 'id'>>;
   nodes?: Resolver<Array<Maybe<ResolversTypes['Node']>>, ParentType, ContextType, RequireFields<QueryNodesArgs, 'ids'>>;
   task?: Resolver<Maybe<ResolversTypes['Task']>, ParentType, ContextType, RequireFields<QueryTaskArgs, 'taskId'>>;
-  tasks?: Resolver<ResolversTypes['TaskConnection'], ParentType, ContextType, Partial<QueryTasksArgs>>;
-  urlTasks?: Resolver<ResolversTypes['UrlTaskConnection'], ParentType, ContextType, Partial<QueryUrlTasksArgs>>;
+  tasks?: Resolver<Maybe<ResolversTypes['TaskConnection']>, ParentType, ContextType, Partial<QueryTasksArgs>>;
+  urlTasks?: Resolver<Maybe<ResolversTypes['UrlTaskConnection']>, ParentType, ContextType, Partial<QueryUrlTasksArgs>>;
+}>;
+
+export type SubscriptionResolvers<ContextType = GraphContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  taskProgress?: SubscriptionResolver<ResolversTypes['Task'], "taskProgress", ParentType, ContextType, RequireFields<SubscriptionTaskProgressArgs, 'taskId'>>;
 }>;
 
 export type TaskResolvers<ContextType = GraphContext, ParentType extends ResolversParentTypes['Task'] = ResolversParentTypes['Task'], FederationReferenceType extends FederationReferenceTypes['Task'] = FederationReferenceTypes['Task']> = ResolversObject<{
@@ -606,7 +646,7 @@ export type TaskResolvers<ContextType = GraphContext, ParentType extends Resolve
   taskId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   total?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   type?: Resolver<Maybe<ResolversTypes['TaskType']>, ParentType, ContextType>;
-  urls?: Resolver<ResolversTypes['UrlTaskConnection'], ParentType, ContextType, Partial<TaskUrlsArgs>>;
+  urls?: Resolver<Maybe<ResolversTypes['UrlTaskConnection']>, ParentType, ContextType, Partial<TaskUrlsArgs>>;
   __isTypeOf?: IsTypeOfResolverFn<ParentType, ContextType>;
 }>;
 
@@ -642,7 +682,7 @@ export type UrlTaskConnectionResolvers<ContextType = GraphContext, ParentType ex
   edges?: Resolver<Array<ResolversTypes['UrlTaskEdge']>, ParentType, ContextType>;
   nodes?: Resolver<Array<ResolversTypes['UrlTask']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
-  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  totalCount?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
 }>;
 
 export type UrlTaskEdgeResolvers<ContextType = GraphContext, ParentType extends ResolversParentTypes['UrlTaskEdge'] = ResolversParentTypes['UrlTaskEdge']> = ResolversObject<{
@@ -663,6 +703,7 @@ export type Resolvers<ContextType = GraphContext> = ResolversObject<{
   Node?: NodeResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Task?: TaskResolvers<ContextType>;
   TaskConnection?: TaskConnectionResolvers<ContextType>;
   TaskEdge?: TaskEdgeResolvers<ContextType>;

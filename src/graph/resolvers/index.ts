@@ -7,6 +7,7 @@ import { Task } from './task';
 import { Node } from './node';
 import { TaskConnection, UrlTaskConnection } from './connections';
 import { CreatePreheatTaskPayload, CreateRefreshTaskPayload, Mutation } from './mutation';
+import { Subscription } from './subscription';
 
 /** The resolver map handed to the schema. */
 export const resolvers: Resolvers = {
@@ -18,6 +19,7 @@ export const resolvers: Resolvers = {
   UrlTaskConnection,
   TaskConnection,
   Mutation,
+  Subscription,
   CreateRefreshTaskPayload,
   CreatePreheatTaskPayload,
 };

@@ -4,6 +4,7 @@
  * into replays of the first outcome, and the created task resolved through the task loader.
  */
 import { createHash } from 'node:crypto';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { CreatePreheatTaskInput as CdnPreheatInput, CreateRefreshTaskInput as CdnRefreshInput, CreatedTask } from '../../cdn';
 import { failedBeforeSending, OPERATION_LABELS } from '../../cdn';
 import { badUserInput, GatewayError } from '../../errors';
@@ -17,6 +18,7 @@ import type {
 import type { CallOptions, GraphContext } from '../context';
 import type { CreateKind } from '../create-quota';
 import type { CreatedTaskPayloadModel } from '../mutation-models';
+import { selectsTaskUrls } from '../task-selection';
 import { findIdempotencyKeyProblems, findUrlProblems, show, toInputError } from '../url-validation';
 
 /** Huawei's business code, in a 200 body of a create call, for URLs of a domain the account does not accelerate. */
@@ -39,8 +41,9 @@ export const Mutation: MutationResolvers = {
 
 // The payloads' `task`: the task loader, with no creation-time hint. The create answer carries
 // none, and the gateway's own clock is not the upstream's; a detail call without `create_time`
-// searches the last 7 days, which holds a task created just now.
-const payloadTask = (payload: CreatedTaskPayloadModel, _args: unknown, ctx: GraphContext) => ctx.loaders.task.load(payload.taskId);
+// searches the last 7 days, which holds a task created just now. With its URLs when they are selected (one call either way).
+const payloadTask = (payload: CreatedTaskPayloadModel, _args: unknown, ctx: GraphContext, info: GraphQLResolveInfo) =>
+  ctx.loaders.loadTask(payload.taskId, selectsTaskUrls(info));
 
 /** Resolvers of CreateRefreshTaskPayload (`taskId` and `replayed` resolve by name). */
 export const CreateRefreshTaskPayload: CreateRefreshTaskPayloadResolvers = { task: payloadTask };

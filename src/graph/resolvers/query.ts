@@ -1,8 +1,10 @@
 /** Root query resolvers: thin calls into loaders and the connection planners. */
 import type { QueryResolvers } from '../generated/resolvers-types';
+import type { TaskModel, UrlTaskModel } from '../../cdn/models';
 import { badUserInput } from '../../errors';
 import { checkLookupList } from '../lookup-limits';
 import { isTaskId, TASK_ID_RULE } from '../../cdn/params';
+import { selectsTaskUrls } from '../task-selection';
 import { loadNode } from './node';
 import { resolveUrlTasks } from './url-tasks';
 import { resolveTasks } from './tasks';
@@ -13,15 +15,18 @@ export { MAX_NODE_IDS } from '../lookup-limits';
 export const Query: QueryResolvers = {
   urlTasks: (_root, args, ctx) => resolveUrlTasks(args, ctx),
   tasks: (_root, args, ctx) => resolveTasks(args, ctx),
-  task: (_root, { taskId }, ctx) => {
+  task: (_root, { taskId }, ctx, info) => {
     if (!isTaskId(taskId)) throw badUserInput(`taskId: ${TASK_ID_RULE}; received ${JSON.stringify(String(taskId).slice(0, 80))}`);
-    return ctx.loaders.task.load(taskId);
+    return ctx.loaders.loadTask(taskId, selectsTaskUrls(info));
   },
-  node: (_root, { id }, ctx) => loadNode(id, ctx),
-  nodes: (_root, { ids }, ctx) => {
+  node: (_root, { id }, ctx, info) => loadNode(id, ctx, info),
+  nodes: (_root, { ids }, ctx, info) => {
     // The query-limits plugin refuses this before execution (src/graph/limits.ts); kept for callers of the resolvers alone.
     const tooMany = checkLookupList('nodes', 'ids', ids.length);
     if (tooMany) throw tooMany;
-    return Promise.all(ids.map((id) => loadNode(id, ctx)));
+    // One promise per item, not Promise.all: an id that fails (over the request's allowance, an
+    // upstream error) is null with its own error at ["nodes", i], and the others keep their objects.
+    // (Both graphql-js and graphql-jit complete list items that are promises one by one; the generated type does not say so.)
+    return ids.map((id) => loadNode(id, ctx, info)) as unknown as Array<UrlTaskModel | TaskModel | null>;
   },
 };

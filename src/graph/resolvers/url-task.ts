@@ -3,6 +3,8 @@ import type { TaskDetailModel, UrlTaskModel } from '../../cdn/models';
 import type { UrlTaskFailure, UrlTaskResolvers } from '../generated/resolvers-types';
 import type { GraphContext } from '../context';
 import { fromGlobalId, toUrlTaskGlobalId } from '../ids';
+import { selectsTaskUrls } from '../task-selection';
+import { isFutureTime, isPastDetailRetention } from '../archive';
 
 /**
  * Resolvers of the UrlTask type. `url`, `status`, `type`, `taskId`, `fileType` and `mode` have
@@ -15,9 +17,11 @@ export const UrlTask: UrlTaskResolvers = {
   createdAt: (r) => r.createTime,
   modifiedAt: (r) => r.modifyTime,
   failureReason: (r) => toFailureReason(r),
-  task: (r, _args, ctx) => {
+  task: (r, _args, ctx, info) => {
+    // The detail API holds no task past its retention: asking it would cost a call to learn nothing.
+    if (r.createTime !== null && isPastDetailRetention(r.createTime, ctx.now())) return null;
     ctx.loaders.hintCreateTime(r.taskId, r.createTime);
-    return ctx.loaders.task.load(r.taskId);
+    return ctx.loaders.loadTask(r.taskId, selectsTaskUrls(info));
   },
   __resolveReference: (ref, ctx) => loadUrlTaskByGlobalId(ref.id, ctx),
 };
@@ -28,13 +32,28 @@ export function toFailureReason(r: UrlTaskModel): UrlTaskFailure | null {
   return { classification: r.failClassify, description: r.failDesc };
 }
 
-/** Loads a UrlTask by its global id through the task loader; null when unknown. */
+/**
+ * Loads a UrlTask by its global id; null when unknown. Through the task detail (the task loader)
+ * while the detail API holds its task; past its retention, or when the detail does not show the
+ * record, through url-tasks around the creation time the id carries (src/graph/archive.ts), so
+ * every record `urlTasks` lists is found. An id without a creation time (an older format) is
+ * looked up through the detail only.
+ */
 export async function loadUrlTaskByGlobalId(id: string, ctx: GraphContext): Promise<UrlTaskModel | null> {
   const decoded = fromGlobalId(id);
   if (decoded?.type !== 'UrlTask') return null;
-  ctx.loaders.hintCreateTime(decoded.taskId, decoded.createTime);
-  const detail = await ctx.loaders.taskWithUrls.load(decoded.taskId);
-  return detail ? findRecord(detail, decoded.recordId) : null;
+  const { taskId, recordId, createTime } = decoded;
+  const now = ctx.now();
+  if (createTime !== undefined && isFutureTime(createTime, now)) return null;
+  if (createTime === undefined || !isPastDetailRetention(createTime, now)) {
+    ctx.loaders.hintCreateTime(taskId, createTime);
+    const detail = await ctx.loaders.taskWithUrls.load(taskId);
+    const record = detail ? findRecord(detail, recordId) : null;
+    if (record || createTime === undefined) return record;
+  }
+  const listed = await ctx.loaders.archive.urlTask.load({ recordId, createTime });
+  // The id names its task too: a record of another task is not the one asked for.
+  return listed && listed.taskId === taskId ? listed : null;
 }
 
 /** Returns a task's URL record as a UrlTask model (its task id the task's own); null when the task does not hold it. */

@@ -1,6 +1,7 @@
 /**
- * Runs the real entry point (`node --import tsx src/main.ts`, or `npm start`) as a child
- * process with a clean environment, reads its JSON log lines, and stops it with a signal.
+ * Runs the real entry point (`node --import tsx src/main.ts`, `npm start`, or a command given
+ * whole, such as the image's) as a child process with a clean environment, reads its JSON log
+ * lines, and stops it with a signal.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -31,10 +32,17 @@ export interface GatewayProcess {
   stop(signal?: NodeJS.Signals): Promise<Exit>;
 }
 
+/** A command line to run as it is, from a folder. */
+export interface Command {
+  readonly file: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+}
+
 /** Options of `spawnGateway`. */
 export interface SpawnOptions {
-  /** `node` runs `node --import tsx src/main.ts`; `npm` runs `npm start`. @default 'node' */
-  readonly command?: 'node' | 'npm';
+  /** `node` runs `node --import tsx src/main.ts`; `npm` runs `npm start` (which builds dist/ first when stale); or a `Command`. @default 'node' */
+  readonly command?: 'node' | 'npm' | Command;
   /** How long to wait for the ready line. @default 30000 */
   readonly readyTimeoutMs?: number;
 }
@@ -92,12 +100,14 @@ export async function runGateway(env: Record<string, string>): Promise<Exit & { 
 }
 
 // Spawns the entry point, collecting its output.
-function spawnEntry(env: Record<string, string>, command: 'node' | 'npm'): { child: ChildProcess; output: () => string; exited: Promise<Exit> } {
+function spawnEntry(env: Record<string, string>, command: 'node' | 'npm' | Command): { child: ChildProcess; output: () => string; exited: Promise<Exit> } {
   const base = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp' };
   const child =
     command === 'npm'
       ? spawn('npm', ['start', '--silent'], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-      : spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      : command === 'node'
+        ? spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], { cwd: ROOT, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+        : spawn(command.file, [...command.args], { cwd: command.cwd, env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let text = '';
   child.stdout?.on('data', (c: Buffer) => (text += c.toString('utf8')));
   child.stderr?.on('data', (c: Buffer) => (text += c.toString('utf8')));

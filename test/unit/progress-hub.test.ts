@@ -1,0 +1,162 @@
+/**
+ * The shared task pollers (src/graph/progress) with an injected fetch and hand-run timers:
+ * what changes count, the backoff, one poll for many subscribers, and when polling stops.
+ */
+import type { TaskModel } from '../../src/cdn/models';
+import { GatewayError } from '../../src/errors';
+import { isFinished, nextPollDelay, progressChanged } from '../../src/graph/progress/change';
+import { createProgressHub, type FetchTask, type HubTimers, type ProgressEvent } from '../../src/graph/progress/hub';
+
+const SETTINGS = { intervalMs: 2000, maxIntervalMs: 10_000 };
+
+function task(overrides: Partial<TaskModel> = {}): TaskModel {
+  return { id: '42', taskType: 'refresh', status: 'task_inprocess', processing: 2, succeeded: 0, failed: 0, total: 2, createTime: 1_700_000_000_000, fileType: 'file', ...overrides };
+}
+
+// Timers run by the test: `fire()` runs the one pending poll.
+function manualTimers(): HubTimers & { pending: Array<{ fn: () => void; ms: number }>; fire(): number } {
+  const pending: Array<{ fn: () => void; ms: number }> = [];
+  return {
+    pending,
+    setTimeout: (fn, ms) => {
+      const entry = { fn, ms };
+      pending.push(entry);
+      return entry;
+    },
+    clearTimeout: (handle) => {
+      const i = pending.indexOf(handle as { fn: () => void; ms: number });
+      if (i >= 0) pending.splice(i, 1);
+    },
+    fire() {
+      const next = pending.shift();
+      if (!next) throw new Error('no poll scheduled');
+      next.fn();
+      return next.ms;
+    },
+  };
+}
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('progressChanged and nextPollDelay', () => {
+  it('sees status and count changes, and nothing else', () => {
+    expect(progressChanged(undefined, task())).toBe(true);
+    expect(progressChanged(task(), task())).toBe(false);
+    expect(progressChanged(task(), task({ fileType: 'directory' }))).toBe(false);
+    expect(progressChanged(task(), task({ processing: 1, succeeded: 1 }))).toBe(true);
+    expect(progressChanged(task(), task({ status: 'task_done' }))).toBe(true);
+    expect(progressChanged(task(), task({ total: 3 }))).toBe(true);
+  });
+
+  it('finishes on DONE only', () => {
+    expect(isFinished(task({ status: 'task_done' }))).toBe(true);
+    expect(isFinished(task())).toBe(false);
+    expect(isFinished(task({ status: null }))).toBe(false);
+  });
+
+  it('doubles the delay while nothing changes, capped, and returns to the interval on a change', () => {
+    expect(nextPollDelay(undefined, false, SETTINGS)).toBe(2000);
+    expect(nextPollDelay(2000, false, SETTINGS)).toBe(4000);
+    expect(nextPollDelay(4000, false, SETTINGS)).toBe(8000);
+    expect(nextPollDelay(8000, false, SETTINGS)).toBe(10_000);
+    expect(nextPollDelay(10_000, false, SETTINGS)).toBe(10_000);
+    expect(nextPollDelay(10_000, true, SETTINGS)).toBe(2000);
+  });
+});
+
+describe('createProgressHub', () => {
+  // A fetch answering from a list of outcomes, counting calls.
+  function scripted(outcomes: Array<TaskModel | null | Error>): FetchTask & { calls: Array<{ taskId: string; caller: string }> } {
+    const calls: Array<{ taskId: string; caller: string }> = [];
+    const fetch = (async (taskId: string, poll: { caller: string }) => {
+      calls.push({ taskId, caller: poll.caller });
+      const outcome = outcomes.length > 1 ? outcomes.shift()! : outcomes[0]!;
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    }) as unknown as FetchTask & { calls: Array<{ taskId: string; caller: string }> };
+    fetch.calls = calls;
+    return fetch;
+  }
+
+  // Reads what an iterator has received so far, without waiting for more.
+  async function drain(iterator: AsyncIterableIterator<ProgressEvent>, count: number): Promise<ProgressEvent[]> {
+    const events: ProgressEvent[] = [];
+    for (let i = 0; i < count; i++) {
+      const next = await iterator.next();
+      if (next.done) break;
+      events.push(next.value);
+    }
+    return events;
+  }
+
+  it('polls once per delay for every subscriber, emits changes only, and ends after DONE', async () => {
+    const timers = manualTimers();
+    const fetch = scripted([task(), task(), task({ processing: 1, succeeded: 1 }), task({ status: 'task_done', processing: 0, succeeded: 2 })]);
+    const hub = createProgressHub({ fetch, settings: SETTINGS, timers });
+    const a = hub.follow('42', { callerId: 'api-key:key-1' });
+    await flush();
+    const b = hub.follow('42', { callerId: 'api-key:key-2' });
+    expect(fetch.calls).toHaveLength(1);
+    // The late subscriber gets the last state at once, without a poll.
+    expect((await drain(b, 1))[0]).toMatchObject({ kind: 'state', task: { processing: 2 } });
+    expect(timers.fire()).toBe(2000); // unchanged
+    await flush();
+    expect(timers.fire()).toBe(4000); // backed off; this poll sees a change
+    await flush();
+    expect(timers.fire()).toBe(2000); // DONE
+    await flush();
+    expect(fetch.calls).toHaveLength(4);
+    expect(fetch.calls.every((c) => c.caller === 'api-key:key-1')).toBe(true);
+    const eventsA = await drain(a, 10);
+    expect(eventsA.map((e) => (e.kind === 'state' ? `${e.task.status}${e.task.processing}` : e.kind))).toEqual(['task_inprocess2', 'task_inprocess1', 'task_done0']);
+    expect((await b.next()).value).toMatchObject({ task: { processing: 1 } });
+    expect(timers.pending).toHaveLength(0);
+    expect(hub.stats()).toEqual({ pollers: 0, polls: 4 });
+  });
+
+  it('stops polling when the last subscriber leaves, and polls as the next subscriber once the first leaves', async () => {
+    const timers = manualTimers();
+    const fetch = scripted([task()]);
+    const hub = createProgressHub({ fetch, settings: SETTINGS, timers });
+    const a = hub.follow('42', { callerId: 'first' });
+    const b = hub.follow('42', { callerId: 'second' });
+    await flush();
+    await a.return!();
+    timers.fire();
+    await flush();
+    expect(fetch.calls.map((c) => c.caller)).toEqual(['first', 'second']);
+    await b.return!();
+    expect(timers.pending).toHaveLength(0);
+    expect(hub.stats().pollers).toBe(0);
+  });
+
+  it('passes a failed poll on as an error event and carries on; an unknown task ends with not-found', async () => {
+    const timers = manualTimers();
+    const fault = new GatewayError('UPSTREAM_UNAVAILABLE', 'down');
+    const fetch = scripted([fault, task(), null]);
+    const hub = createProgressHub({ fetch, settings: SETTINGS, timers });
+    const a = hub.follow('42', { callerId: 'x' });
+    await flush();
+    timers.fire();
+    await flush();
+    timers.fire();
+    await flush();
+    const events = await drain(a, 10);
+    expect(events.map((e) => e.kind)).toEqual(['error', 'state', 'not-found']);
+    expect((await a.next()).done).toBe(true);
+    expect(hub.stats().pollers).toBe(0);
+  });
+
+  it('close ends every subscription', async () => {
+    const timers = manualTimers();
+    const hub = createProgressHub({ fetch: scripted([task()]), settings: SETTINGS, timers });
+    const a = hub.follow('1', { callerId: 'x' });
+    const b = hub.follow('2', { callerId: 'x' });
+    await flush();
+    hub.close();
+    expect((await drain(a, 5)).length).toBe(1);
+    expect((await b.next()).value).toMatchObject({ kind: 'state' });
+    expect((await b.next()).done).toBe(true);
+    expect(timers.pending).toHaveLength(0);
+  });
+});
