@@ -15,6 +15,9 @@
  * BENCH_GATEWAY_ENV: extra gateway settings as JSON (e.g. `{"UPSTREAM_CONNECTIONS":"32"}`), and
  * BENCH_GATEWAY_NODE_ARGS: Node options for the gateway (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
  *
+ * C1, the cached path (issue 16, bench/lib/cached-phase.ts), runs S1's first page from BENCH_CACHED_CONNECTIONS (50)
+ * connections against one more gateway, whose response cache is at its default.
+ *
  * BENCH_VARIANTS compares gateway settings in the same run (the fair way to judge a lever on a
  * shared machine): a JSON object of name → extra settings, e.g. `{"conn64":{"UPSTREAM_CONNECTIONS":"64"}}`.
  * The key NODE_ARGS holds Node options for that variant instead of BENCH_GATEWAY_NODE_ARGS (e.g.
@@ -35,6 +38,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { OPERATIONS } from '../src/cdn/operations';
 import { formatFairnessReport, summarizeFairness, summarizeVictim, type FairnessRun, type FairnessSetup, type FairnessSummary } from './lib/fairness';
 import { ATTACKER_KEY, VICTIM_KEY, runFairness, type Sequences } from './lib/fairness-run';
+import { CACHED_GATEWAY, CACHED_PHASE, cachedConnections, cachedGatewaySettings, cachedPhase } from './lib/cached-phase';
 import { computeRatios, evaluateTargets, formatReport, summarize, type PhaseRun, type PhaseSummary } from './lib/figures';
 import { runLoad } from './lib/load';
 import { readProcess, sampleRss } from './lib/proc';
@@ -42,7 +46,7 @@ import { definePhases, planBenchData, variantOf, type BenchData, type Phase, typ
 import { startServer, type ServerProcess } from './lib/servers';
 
 /** Phases in measuring order: each scenario next to a baseline, so drift on a shared machine hits both. */
-export const PHASE_ORDER = ['B1', 'S1', 'B2', 'S2', 'B3', 'S3', 'B3/S2', 'S4'] as const;
+export const PHASE_ORDER = ['B1', 'S1', 'B2', 'C1', 'S2', 'B3', 'S3', 'B3/S2', 'S4'] as const;
 
 /** The fairness phase (issue 13), run after the load phases against servers of its own. */
 export const FAIRNESS_PHASE = 'F1';
@@ -169,6 +173,7 @@ async function main(): Promise<void> {
 // Starts the simulator, the gateway (and its variants) and the baselines, checks their answers, and measures the selected load phases.
 async function measureLoadPhases(options: BenchOptions, data: BenchData, started: ServerProcess[]): Promise<{ runs: PhaseRun[]; summaries: PhaseSummary[] }> {
   const phases = definePhases(data);
+  phases[CACHED_PHASE] = cachedPhase(phases.S1 as Phase, cachedConnections(process.env));
   const simulator = await startServer({ name: 'simulator', script: 'bench/lib/simulator-process.ts', env: { NODE_ENV: 'production', BENCH_SIM_NOW: String(data.simNow) } });
   started.push(simulator);
   for (const insert of data.inserts) await simControl(simulator.origin, 'POST', '/__sim/url-tasks', insert);
@@ -186,6 +191,11 @@ async function measureLoadPhases(options: BenchOptions, data: BenchData, started
     ['passthrough', passthrough],
     ['plain-apollo', plainApollo],
   ]);
+  if (options.phases.includes(CACHED_PHASE)) {
+    const cached = await startServer({ name: CACHED_GATEWAY, script: 'src/main.ts', env: cachedGatewaySettings(gatewaySettings(simulator.origin, options)), nodeArgs: options.gatewayNodeArgs });
+    started.push(cached);
+    servers.set(CACHED_GATEWAY, cached);
+  }
   for (const [name, variant] of Object.entries(options.variants)) {
     const server = await startVariant(name, variant, gatewaySettings(simulator.origin, options), options);
     started.push(server);
@@ -343,7 +353,7 @@ async function measurePhase(
   const rss = sampleRss([server.pid]);
   const figures = await runLoad({
     origin: server.origin,
-    connections: spec.connections,
+    connections: phase.connections ?? spec.connections,
     durationS: spec.durationS,
     ...(spec.rate ? { overallRate: spec.rate } : {}),
     request: phase.request,
@@ -390,6 +400,7 @@ async function checkAnswers(phases: Record<string, Phase>, servers: Servers, sel
     }
   };
   same('S1', 'B2');
+  same('S1', CACHED_PHASE);
   same('S1', 'B3');
   same('S2', 'B3/S2');
 }

@@ -2,6 +2,7 @@
  * The bench's arithmetic, pure: per-phase figures summarized over rounds (medians), the
  * ratios against the baselines, the targets of issue 6, and the printed table.
  */
+import { cachedRatios, formatCachedRatios, type CachedRatios } from './cached-phase';
 import type { LoadFigures } from './load';
 
 /** One measured run of a phase. */
@@ -90,8 +91,8 @@ export function summarize(runs: readonly PhaseRun[], describe: (id: string) => {
   });
 }
 
-/** The comparisons issue 6 asks for; undefined where a phase was not run. */
-export interface Ratios {
+/** The comparisons issue 6 asks for, and the cached path's (issue 16); undefined where a phase was not run. */
+export interface Ratios extends CachedRatios {
   /** S1 throughput over B2's. */
   readonly s1OverB2?: number;
   /** S1 throughput over B3's. */
@@ -108,6 +109,7 @@ export function computeRatios(summaries: readonly PhaseSummary[]): Ratios {
     s1OverB2: ratio(find('S1', 'max')?.rps, find('B2', 'max')?.rps),
     s1OverB3: ratio(find('S1', 'max')?.rps, find('B3', 'max')?.rps),
     fixedP99S1OverB2: ratio(find('S1', 'fixed')?.p99Ms, find('B2', 'fixed')?.p99Ms),
+    ...cachedRatios(summaries),
   };
 }
 
@@ -165,6 +167,7 @@ export function formatReport(summaries: readonly PhaseSummary[]): string {
   if (fixed.length > 0) lines.push('', `Fixed rate (50% of B2's throughput):`, '', header, rule, ...fixed.map(row));
   const r = computeRatios(summaries);
   lines.push('', `Ratios: S1/B2 throughput ${fmt(r.s1OverB2, 2)}, S1/B3 throughput ${fmt(r.s1OverB3, 2)}, fixed-rate p99 S1/B2 ${fmt(r.fixedP99S1OverB2, 2)}`);
+  for (const line of formatCachedRatios(summaries)) lines.push('', line);
   const verdicts = evaluateTargets(summaries);
   if (verdicts.length > 0) lines.push('', '| target | measured | met |', '|---|---|---|', ...verdicts.map((v) => `| ${v.target} | ${v.measured} | ${v.met ? 'yes' : '**no**'} |`));
   return lines.join('\n');

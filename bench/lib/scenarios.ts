@@ -68,8 +68,8 @@ export function rangeOf(data: BenchData, i: number): { after: number; before: nu
   return { after: data.after + shift, before: data.before + shift + (i % SPREAD_MS) };
 }
 
-/** The servers a phase can target; `gateway[name]` is a variant of the gateway with other settings. */
-export type ServerName = 'gateway' | 'simulator' | 'passthrough' | 'plain-apollo' | `gateway[${string}]`;
+/** The servers a phase can target; `gateway[name]` is a variant of the gateway with other settings, `gateway-cached` C1's (cached-phase.ts). */
+export type ServerName = 'gateway' | 'simulator' | 'passthrough' | 'plain-apollo' | 'gateway-cached' | `gateway[${string}]`;
 
 /** One request of a phase; `i` counts the requests sent. */
 export interface BenchRequest {
@@ -86,6 +86,8 @@ export interface Phase {
   readonly server: ServerName;
   /** The fewest upstream calls one request can cost. */
   readonly minUpstreamCalls: number;
+  /** Connections of this phase's load, when not the bench's (BENCH_CONNECTIONS). */
+  readonly connections?: number;
   /** Builds the i-th request; `host` is the server's `host:port`. */
   request(i: number, host: string): BenchRequest;
   /** A cheap check of every answer body (autocannon counts failures as mismatches). */

@@ -34,7 +34,7 @@ export interface ServerSpec {
   readonly env: Record<string, string>;
   /** Extra Node options (e.g. `--cpu-prof`). @default none */
   readonly nodeArgs?: readonly string[];
-  /** How long to wait for the port to accept connections. @default 30000 */
+  /** How long to wait for the port to accept connections (tsx compiles the gateway first: slow on a busy machine). @default 120000 */
   readonly startTimeoutMs?: number;
 }
 
@@ -64,7 +64,7 @@ export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
   closeSync(log);
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
   try {
-    await waitForPort(port, child, spec.startTimeoutMs ?? 30_000);
+    await waitForPort(port, child, spec.startTimeoutMs ?? 120_000);
   } catch (err) {
     child.kill('SIGKILL');
     await exited;

@@ -1,12 +1,13 @@
 /**
  * The five upstream operations. Each builds an `UpstreamRequest`, runs it through the
  * pipeline (which classifies and parses the response once), checks the parsed 200 body
- * against its zod schema and converts it to a model.
+ * against its zod schema and converts it to a model. The url-tasks page, the hot path, is
+ * checked and converted in one pass (`readUrlTaskPage`); the schema still names any mismatch.
  */
 import type { ZodType } from 'zod';
 import { badUserInput, GatewayError } from '../errors';
 import { badShape, UNKNOWN_TASK_CODE } from './classify';
-import { toTaskDetailModel, toTaskPage, toUrlTaskPage } from './convert';
+import { readUrlTaskPage, toTaskDetailModel, toTaskPage, toUrlTaskPage } from './convert';
 import type { TaskDetailModel, TaskPage, UrlTaskPage } from './models';
 import { fillPath, OPERATIONS, type OperationName } from './operations';
 import type { CallOptions } from './options';
@@ -25,7 +26,7 @@ import {
   type TaskDetailParams,
   type UrlTasksParams,
 } from './params';
-import type { Handler, UpstreamRequest } from './pipeline';
+import type { Handler, UpstreamRequest, UpstreamResponse } from './pipeline';
 import type { QueryParams } from './signer';
 import {
   CreatePreheatResponseWire,
@@ -50,14 +51,19 @@ export interface CreatedTask {
 
 /** Fetches one page of URL records (`GET /v1.0/cdn/contentgateway/url-tasks`). */
 export async function fetchUrlTasks(ctx: EndpointContext, params: UrlTasksParams = {}, opts: CallOptions = {}): Promise<UrlTaskPage> {
-  const wire = await call(
-    ctx,
-    { ...route('url-tasks'), query: toUrlTasksQuery(params) },
-    UrlTasksResponseWire,
-    opts,
-  );
-  return toUrlTaskPage(wire);
+  const { req, res } = await send(ctx, { ...route('url-tasks'), query: toUrlTasksQuery(params) }, opts);
+  // A body shared by coalesced callers or cache hits is converted once (models are never changed).
+  const body = res.json;
+  const known = typeof body === 'object' && body !== null ? urlTaskPages.get(body) : undefined;
+  if (known) return known;
+  // One pass from the JSON to the models; a body it does not accept goes to the schema, which names the problem.
+  const page = readUrlTaskPage(body) ?? toUrlTaskPage(checkShape(req, res, UrlTasksResponseWire));
+  if (typeof body === 'object' && body !== null) urlTaskPages.set(body, page);
+  return page;
 }
+
+// url-tasks pages by the parsed body they were converted from.
+const urlTaskPages = new WeakMap<object, UrlTaskPage>();
 
 /** Fetches one page of tasks (`GET /v1.0/cdn/historytasks`). */
 export async function fetchHistoryTasks(ctx: EndpointContext, params: HistoryTasksParams = {}, opts: CallOptions = {}): Promise<TaskPage> {
@@ -133,6 +139,19 @@ function route(operation: OperationName): Pick<RequestSpec, 'operation' | 'metho
 
 // Runs one request through the pipeline and returns its validated 200 body.
 async function call<T>(ctx: EndpointContext, spec: RequestSpec, schema: ZodType<T>, opts: CallOptions): Promise<T> {
+  const { req, res } = await send(ctx, spec, opts);
+  return checkShape(req, res, schema);
+}
+
+// Returns the 200 body of a response checked against its schema; UPSTREAM_BAD_RESPONSE naming the first mismatch otherwise.
+function checkShape<T>(req: UpstreamRequest, res: UpstreamResponse, schema: ZodType<T>): T {
+  const parsed = schema.safeParse(res.json);
+  if (!parsed.success) throw badShape(req, res, parsed.error);
+  return parsed.data;
+}
+
+// Runs one request through the pipeline and returns it with its (classified, parsed) response.
+async function send(ctx: EndpointContext, spec: RequestSpec, opts: CallOptions): Promise<{ req: UpstreamRequest; res: UpstreamResponse }> {
   if (opts.deadline !== undefined && !Number.isFinite(opts.deadline)) {
     throw new TypeError(`CallOptions.deadline must be a finite epoch-ms time; received ${String(opts.deadline)}`);
   }
@@ -145,8 +164,5 @@ async function call<T>(ctx: EndpointContext, spec: RequestSpec, schema: ZodType<
     caller: opts.caller,
     requestTag: opts.requestTag,
   };
-  const res = await ctx.handler(req);
-  const parsed = schema.safeParse(res.json);
-  if (!parsed.success) throw badShape(req, res, parsed.error);
-  return parsed.data;
+  return { req, res: await ctx.handler(req) };
 }

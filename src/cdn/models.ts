@@ -3,31 +3,37 @@
  * enums, numeric times in ms). Converters from the wire shapes live in src/cdn/convert.ts.
  * A field the upstream may omit is `null` here (never `undefined`), so resolvers return it as is.
  */
+import type { FailClassifyValue, FileTypeValue, RefreshModeValue, TaskTypeValue, UrlTaskStatusValue } from './enums';
 
 /** Operation names; the table of their facts is src/cdn/operations.ts. */
 export type { OperationName } from './operations';
 
-/** One URL refresh/preheat record, from url-tasks or from a task detail. */
+/**
+ * One URL refresh/preheat record, from url-tasks or from a task detail, in the form the graph
+ * returns it: built once from the wire record (convert.ts), with its enum fields already the
+ * schema's values (upper case; `UNKNOWN` for a value the gateway does not know), so that only
+ * the fields the schema names differently (`id`, `createdAt`, `modifiedAt`) need a resolver.
+ */
 export interface UrlTaskModel {
-  /** Required: cursors and ordering compare record ids. */
+  /** The record id. Required: cursors and ordering compare record ids (the GraphQL `id` is a global id built from it when selected). */
   readonly id: number;
   readonly url: string | null;
-  /** Upper case: PROCESSING SUCCEED FAILED WAITING REFRESHING PREHEATING (or unknown). */
-  readonly status: string | null;
-  /** REFRESH, PREHEATING or REFRESH_AFTER_PREHEATING (or unknown). */
-  readonly type: string | null;
+  /** PROCESSING SUCCEED FAILED WAITING REFRESHING PREHEATING, or UNKNOWN. */
+  readonly status: UrlTaskStatusValue | null;
+  /** REFRESH, PREHEATING or REFRESH_AFTER_PREHEATING, or UNKNOWN. */
+  readonly type: TaskTypeValue | null;
   /** Required: the global id embeds it and `task` loads by it (a detail URL without one takes its task's). */
   readonly taskId: string;
   /** Required for url-tasks records (windows and cursors order by it); a task detail may omit it. */
   readonly createTime: number | null;
   /** Only url-tasks records carry it; null through task details. */
   readonly modifyTime: number | null;
-  /** file or directory; only url-tasks records carry it. */
-  readonly fileType: string | null;
-  /** all or detect_modify_refresh; only url-tasks records of directory refreshes carry it. */
-  readonly mode: string | null;
-  /** ORIGIN_ERROR, INNER_ERROR or UNKNOWN_ERROR; only task details carry it, on failed URLs. */
-  readonly failClassify: string | null;
+  /** FILE or DIRECTORY (or UNKNOWN); only url-tasks records carry it. */
+  readonly fileType: FileTypeValue | null;
+  /** ALL or DETECT_MODIFY_REFRESH (or UNKNOWN); only url-tasks records of directory refreshes carry it. */
+  readonly mode: RefreshModeValue | null;
+  /** ORIGIN_ERROR, INNER_ERROR or UNKNOWN_ERROR (or UNKNOWN); only task details carry it, on failed URLs. */
+  readonly failClassify: FailClassifyValue | null;
   /** Why the URL failed, in the upstream's words; only task details carry it. */
   readonly failDesc: string | null;
 }

@@ -27,9 +27,16 @@ import { RANK, UPSTREAM_LIMIT } from './wants';
 /** Largest number of window totals probed in one round while skipping empty windows. */
 export const MAX_PROBE_BATCH = 8;
 
-/** The places of a page's records, and its flags. */
+/** A run of places of one window: offsets `from` (inclusive) to `to` (exclusive) of window `w`. */
+export interface Span {
+  readonly w: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/** The places of a page's records, in list order, and its flags. */
 export interface Built {
-  readonly slots: readonly Cut[];
+  readonly spans: readonly Span[];
   readonly hasPreviousPage: boolean;
   readonly hasNextPage: boolean;
 }
@@ -37,13 +44,14 @@ export interface Built {
 /** Builds a forward page: `count` records from the cut on, and the flags around them. */
 export function buildForward<R extends PageRecord>(ctx: Ctx<R>, located: Located): Built | undefined {
   const { known, wants, plan } = ctx;
-  const slots: Cut[] = [];
+  const spans: Span[] = [];
+  let taken = 0;
   let { w, o } = located.cut;
   let ready = true;
   let empties = 0;
-  while (slots.length < plan.count && w < ctx.lastWindow) {
+  while (taken < plan.count && w < ctx.lastWindow) {
     const total = known.total(w);
-    const need = plan.count - slots.length;
+    const need = plan.count - taken;
     if (total === undefined) {
       // First call to this window: its share of the page, which also tells its total.
       wants.require(w, o, o + need);
@@ -62,13 +70,14 @@ export function buildForward<R extends PageRecord>(ctx: Ctx<R>, located: Located
       break;
     }
     const take = Math.min(Math.max(0, total - o), need);
-    ready = takeSlots(ctx, w, o, o + take, slots) && ready;
+    ready = takeSpan(ctx, w, o, o + take, spans) && ready;
+    taken += take;
     if (o + take < total) {
       wants.prefer(w, o + take, o + take + 1, RANK.neighbour);
       wants.prefer(w, o + take + 1, o + take + 1 + located.slack, RANK.slack);
     }
     o += take;
-    if (slots.length < plan.count) {
+    if (taken < plan.count) {
       empties = total === 0 ? empties + 1 : 0;
       w += 1;
       o = 0;
@@ -77,13 +86,15 @@ export function buildForward<R extends PageRecord>(ctx: Ctx<R>, located: Located
   const hasPreviousPage = existsBefore(ctx, located.cut);
   const hasNextPage = ready ? existsFrom(ctx, { w, o }) : undefined;
   if (!ready || hasPreviousPage === undefined || hasNextPage === undefined) return undefined;
-  return { slots, hasPreviousPage, hasNextPage };
+  return { spans, hasPreviousPage, hasNextPage };
 }
 
 /** Builds a backward page: the `count` records before the cut, and the flags around them. */
 export function buildBackward<R extends PageRecord>(ctx: Ctx<R>, located: Located): Built | undefined {
   const { known, wants, plan } = ctx;
-  let slots: Cut[] = [];
+  // Built back to front: the spans nearest the cut first, reversed at the end.
+  const spans: Span[] = [];
+  let taken = 0;
   let start: Cut = located.cut;
   let w = located.cut.w;
   let end: number | undefined = located.cut.o;
@@ -93,7 +104,7 @@ export function buildBackward<R extends PageRecord>(ctx: Ctx<R>, located: Locate
   }
   let ready = true;
   let empties = 0;
-  while (slots.length < plan.count && w >= 0) {
+  while (taken < plan.count && w >= 0) {
     const total = known.total(w);
     if (end === undefined && total === undefined) {
       // A window's tail needs its total: ask its first records, all of it when small.
@@ -103,16 +114,15 @@ export function buildBackward<R extends PageRecord>(ctx: Ctx<R>, located: Locate
       break;
     }
     const stop = Math.min(end ?? Infinity, total ?? Infinity);
-    const take = Math.min(stop, plan.count - slots.length);
-    const block: Cut[] = [];
-    ready = takeSlots(ctx, w, stop - take, stop, block) && ready;
-    slots = [...block, ...slots];
+    const take = Math.min(stop, plan.count - taken);
+    ready = takeSpan(ctx, w, stop - take, stop, spans) && ready;
+    taken += take;
     start = { w, o: stop - take };
     if (stop - take > 0) {
       wants.prefer(w, stop - take - 1, stop - take, RANK.neighbour);
       if (plan.volatile) wants.prefer(w, stop - take - 1 - located.slack, stop - take - 1, RANK.slack);
     }
-    if (slots.length === plan.count) break;
+    if (taken === plan.count) break;
     empties = total === 0 ? empties + 1 : 0;
     w -= 1;
     end = undefined;
@@ -121,15 +131,15 @@ export function buildBackward<R extends PageRecord>(ctx: Ctx<R>, located: Locate
   const hasNextPage = existsFrom(ctx, located.cut);
   const hasPreviousPage = ready ? existsBefore(ctx, start) : undefined;
   if (!ready || hasPreviousPage === undefined || hasNextPage === undefined) return undefined;
-  return { slots, hasPreviousPage, hasNextPage };
+  return { spans: spans.reverse(), hasPreviousPage, hasNextPage };
 }
 
-// Appends the places [from, to) of window w; requires the unknown ones; true when all are known.
-function takeSlots<R extends PageRecord>(ctx: Ctx<R>, w: number, from: number, to: number, slots: Cut[]): boolean {
+// Appends the places [from, to) of window w as one span; requires the unknown ones; true when all are known.
+function takeSpan<R extends PageRecord>(ctx: Ctx<R>, w: number, from: number, to: number, spans: Span[]): boolean {
+  if (to > from) spans.push({ w, from, to });
   let allKnown = true;
   let missingFrom = -1;
   for (let o = from; o < to; o++) {
-    slots.push({ w, o });
     const seen = ctx.known.record(w, o) !== undefined;
     if (!seen && missingFrom < 0) missingFrom = o;
     if (seen && missingFrom >= 0) {

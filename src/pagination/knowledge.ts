@@ -47,10 +47,12 @@ export class Knowledge<R extends PageRecord> {
       if (this.totals[w] !== undefined && this.totals[w] !== result.total) seen.clear();
       this.totals[w] = result.total;
       this.fetchCounts[w] = (this.fetchCounts[w] ?? 0) + 1;
-      result.records.forEach((record, i) => seen.set(request.offset + i, record));
-      if (!descending(seen)) {
+      // The first answer of a window (the usual case) only needs its own order checked.
+      const alone = seen.size === 0;
+      setAll(seen, request.offset, result.records);
+      if (alone ? !descendingList(result.records) : !descending(seen)) {
         seen.clear();
-        result.records.forEach((record, i) => seen.set(request.offset + i, record));
+        setAll(seen, request.offset, result.records);
       }
     }
   }
@@ -76,6 +78,17 @@ export class Knowledge<R extends PageRecord> {
     const total = this.totals[w] ?? Infinity;
     return [...(this.records[w] ?? new Map<number, R>())].filter(([o]) => o < total).sort((a, b) => a[0] - b[0]);
   }
+}
+
+// Records the answer's records at their offsets.
+function setAll<R>(seen: Map<number, R>, offset: number, records: readonly R[]): void {
+  for (let i = 0; i < records.length; i++) seen.set(offset + i, records[i] as R);
+}
+
+// Whether the ids of a list of records strictly decrease.
+function descendingList(records: readonly PageRecord[]): boolean {
+  for (let i = 1; i < records.length; i++) if ((records[i - 1] as PageRecord).id <= (records[i] as PageRecord).id) return false;
+  return true;
 }
 
 // Whether ids strictly decrease as offsets grow, as they do in one state of a window.

@@ -32,6 +32,9 @@ export interface WindowTotal {
 
 /** A finished page. */
 export interface ConnectionPage<R> {
+  /** The records of the page, in list order. */
+  readonly nodes: readonly R[];
+  /** The same records with their cursors (built when first read). */
   readonly edges: ReadonlyArray<Edge<R>>;
   readonly pageInfo: PageInfo;
   /** Every window of the range, newest first, with the total seen (for `totalCount`). */

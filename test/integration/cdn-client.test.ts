@@ -122,7 +122,7 @@ describe('successful calls', () => {
       expect(typeof r.taskId).toBe('string');
       expect(r.taskId).toMatch(TASK_ID_PATTERN);
       expect(r.status).toBe(r.status?.toUpperCase());
-      expect(['file', 'directory']).toContain(r.fileType);
+      expect(['FILE', 'DIRECTORY']).toContain(r.fileType);
     }
     const ids = page.records.map((r) => r.id);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
@@ -136,7 +136,7 @@ describe('successful calls', () => {
     const refresh = await client.urlTasks({ ...window, taskType: 'PREHEATING', fileType: 'file', limit: 10 });
     for (const r of refresh.records) {
       expect(r.type).toBe('PREHEATING');
-      expect(r.fileType).toBe('file');
+      expect(r.fileType).toBe('FILE');
     }
     const first = all.records[0];
     if (!first) throw new Error('the simulator data set has no record in the last day');

@@ -160,6 +160,23 @@ describe('cache', () => {
     expect(economy.metrics().cache).toMatchObject({ hits: 1, misses: 2, entries: 1 });
   });
 
+  it('parses a stored page once: every hit on the same entry gets the same parsed response (a page polled by many clients)', async () => {
+    jest.useFakeTimers({ now: 1_000_000 });
+    const t = scriptedTerminal((_req, n) => page(n));
+    const { handler } = build(t.handler, { cacheTtlMs: 2000 });
+    const missed = await handler(urlTasks());
+    const hits = [await handler(urlTasks()), await handler(urlTasks())];
+    expect(hits[0]?.json).toEqual({ total: 1, count: 0, result: [] });
+    expect(hits[1]).toBe(hits[0]);
+    expect(hits[0]).not.toBe(missed);
+    // A new entry (after the bound) is parsed anew.
+    jest.setSystemTime(1_002_000);
+    await handler(urlTasks());
+    const next = await handler(urlTasks());
+    expect(next).not.toBe(hits[0]);
+    expect(next.json).toEqual({ total: 2, count: 0, result: [] });
+  });
+
   it('ages a response from when its attempt was sent, so a slow answer is kept only for what is left', async () => {
     jest.useFakeTimers({ now: 1_000_000 });
     const t = scriptedTerminal((_req, n) => {

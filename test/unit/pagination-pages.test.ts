@@ -54,6 +54,7 @@ function expectedPage(
 ): ReadablePage {
   const built = edges.map((data) => ({ node: { ...(upstream.records.find((r) => r.id === data.id) as FakeRecord) }, cursor: cursor(plan, data, upstream) }));
   return readable({
+    nodes: built.map((edge) => edge.node),
     edges: built,
     pageInfo: { ...flags, startCursor: built[0]?.cursor ?? null, endCursor: built[built.length - 1]?.cursor ?? null },
     windowTotals: plan.windows.map((window, i) => ({ window, total: totals[i] ?? null })),
@@ -62,6 +63,7 @@ function expectedPage(
 
 // A page whose cursors are decoded.
 interface ReadablePage {
+  readonly nodes: readonly FakeRecord[];
   readonly edges: ReadonlyArray<{ node: FakeRecord; cursor: UrlTaskCursor }>;
   readonly pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: UrlTaskCursor | null; endCursor: UrlTaskCursor | null };
   readonly windowTotals: ConnectionPage<FakeRecord>['windowTotals'];
@@ -71,6 +73,7 @@ interface ReadablePage {
 function readable(page: ConnectionPage<FakeRecord>): ReadablePage {
   const decode = (text: string) => decodeUrlTaskCursor(text, SECRET, 'after');
   return {
+    nodes: page.nodes,
     edges: page.edges.map((edge) => ({ node: edge.node, cursor: decode(edge.cursor) })),
     pageInfo: {
       ...page.pageInfo,
@@ -160,7 +163,7 @@ describe('pages of one window', () => {
   test('a range in the future: an empty page without any call', () => {
     const { page, rounds } = pageOf(fiveInOneDay(), { first: 3, filter: { createdAfter: NOW + HOUR } });
     expect(rounds).toEqual([]);
-    expect(page).toEqual({ edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }, windowTotals: [] });
+    expect(page).toEqual({ nodes: [], edges: [], pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null }, windowTotals: [] });
   });
 });
 
@@ -315,7 +318,7 @@ describe('runConnectionPlan', () => {
       taskId: '7',
       createTime: NOW - id * 1000,
       modifyTime: NOW,
-      fileType: 'file',
+      fileType: 'FILE',
       mode: null,
       failClassify: null,
       failDesc: null,

@@ -3,7 +3,10 @@
  * optional, ids as strings or numbers), absent fields become null, and only the fields the
  * gateway cannot work without make a body unusable, with the issue naming the field.
  */
-import { toTaskDetailModel, toTaskPage, toUrlTaskPage } from '../../src/cdn/convert';
+import fc from 'fast-check';
+import { readUrlTaskPage, toTaskDetailModel, toTaskPage, toUrlTaskPage } from '../../src/cdn/convert';
+import { fetchUrlTasks, type EndpointContext } from '../../src/cdn/endpoints';
+import type { UpstreamResponse } from '../../src/cdn/pipeline';
 import { HistoryTasksResponseWire, TaskDetailResponseWire, UrlTasksResponseWire } from '../../src/cdn/wire';
 
 const RECORD = {
@@ -25,8 +28,8 @@ const RECORD_MODEL = {
   taskId: '407354',
   createTime: 1652325740318,
   modifyTime: 1652325742000,
-  fileType: 'directory',
-  mode: 'all',
+  fileType: 'DIRECTORY',
+  mode: 'ALL',
   failClassify: null,
   failDesc: null,
 };
@@ -98,10 +101,101 @@ describe('url-tasks records', () => {
     expect(firstIssuePath(UrlTasksResponseWire.safeParse({ total: 1, result: [{ ...RECORD, id: 'ab12' }] }))).toBe('result.0.id');
   });
 
-  it('keeps unknown enum values as sent (the graph maps them to UNKNOWN) but refuses a wrongly typed field', () => {
-    const page = toUrlTaskPage(UrlTasksResponseWire.parse({ total: 1, result: [{ ...RECORD, status: 'CANCELLED', type: 'PURGE' }] }));
-    expect([page.records[0]?.status, page.records[0]?.type]).toEqual(['CANCELLED', 'PURGE']);
+  it('turns enum values into the schema\'s (any case in, upper case out; one it does not know is UNKNOWN) but refuses a wrongly typed field', () => {
+    const page = toUrlTaskPage(UrlTasksResponseWire.parse({ total: 1, result: [{ ...RECORD, status: 'CANCELLED', type: 'PURGE', file_type: 'File', mode: 'detect_modify_refresh' }] }));
+    expect([page.records[0]?.status, page.records[0]?.type, page.records[0]?.fileType, page.records[0]?.mode]).toEqual(['UNKNOWN', 'UNKNOWN', 'FILE', 'DETECT_MODIFY_REFRESH']);
     expect(firstIssuePath(UrlTasksResponseWire.safeParse({ total: 1, result: [{ ...RECORD, status: 3 }] }))).toBe('result.0.status');
+  });
+});
+
+describe('url-tasks pages read in one pass (readUrlTaskPage, the hot path)', () => {
+  // The schema's verdict and conversion, the reference the one-pass reader must agree with.
+  const bySchema = (body: unknown) => {
+    const parsed = UrlTasksResponseWire.safeParse(body);
+    return parsed.success ? toUrlTaskPage(parsed.data) : undefined;
+  };
+
+  it('reads a page as the schema and toUrlTaskPage do', () => {
+    const body = { total: 31548, count: 2, result: [RECORD, { ...RECORD, id: '17', task_id: 'ff80808276f5b1f50176f6c6fa720128', url: null, mode: undefined }] };
+    expect(readUrlTaskPage(body)).toEqual(bySchema(body));
+    expect(readUrlTaskPage(body)?.records[1]).toEqual({ ...RECORD_MODEL, id: 17, taskId: 'ff80808276f5b1f50176f6c6fa720128', url: null, mode: null });
+  });
+
+  it.each([
+    ['a record without create_time', { total: 1, result: [without(RECORD, 'create_time')] }],
+    ['a non-decimal record id', { total: 1, result: [{ ...RECORD, id: 'ab12' }] }],
+    ['an empty task id', { total: 1, result: [{ ...RECORD, task_id: '' }] }],
+    ['a numeric status', { total: 1, result: [{ ...RECORD, status: 3 }] }],
+    ['a negative total', { total: -1, result: [] }],
+    ['a result that is not a list', { total: 1, result: {} }],
+    ['a record that is a list', { total: 1, result: [[]] }],
+  ])('leaves %s to the schema, which refuses it', (_what, body) => {
+    expect(readUrlTaskPage(body)).toBeUndefined();
+    expect(bySchema(body)).toBeUndefined();
+  });
+
+  // Values of every kind for every field, valid or not: the reader accepts only what the schema accepts, and converts it the same way.
+  const anyValue = fc.oneof(
+    fc.constant(undefined),
+    fc.constant(null),
+    fc.integer({ min: -5, max: 2 ** 53 + 2 }),
+    fc.double(),
+    fc.constantFrom('', '42', '0042', '1234567890123456', 'ab12', 'SUCCEED', 'failed', 'file', 'DIRECTORY', 'all', 'x'),
+    fc.boolean(),
+    fc.constant([]),
+    fc.constant({}),
+  );
+  const record = fc.record(
+    { id: anyValue, url: anyValue, status: anyValue, type: anyValue, task_id: anyValue, modify_time: anyValue, create_time: anyValue, file_type: anyValue, mode: anyValue, extra: anyValue },
+    { requiredKeys: [] },
+  );
+  const valid = fc.record({
+    id: fc.oneof(fc.nat(), fc.stringMatching(/^\d{1,15}$/)),
+    url: fc.option(fc.string(), { nil: null }),
+    status: fc.option(fc.constantFrom('SUCCEED', 'failed', 'Refreshing', 'CANCELLED'), { nil: null }),
+    type: fc.option(fc.constantFrom('REFRESH', 'preheating', 'PURGE'), { nil: undefined }),
+    task_id: fc.oneof(fc.nat(), fc.string({ minLength: 1 })),
+    modify_time: fc.option(fc.integer(), { nil: null }),
+    create_time: fc.integer(),
+    file_type: fc.option(fc.constantFrom('file', 'DIRECTORY', 'archive'), { nil: undefined }),
+    mode: fc.option(fc.constantFrom('all', 'detect_modify_refresh', ''), { nil: null }),
+  });
+  const page = (records: fc.Arbitrary<unknown>) =>
+    fc.record({ total: fc.oneof(fc.nat(), anyValue), count: fc.oneof(fc.nat(), anyValue), result: fc.array(records, { maxLength: 4 }) }, { requiredKeys: ['result'] });
+
+  it('never accepts a body the schema refuses, and reads every body it accepts as the schema does', () => {
+    fc.assert(
+      fc.property(fc.oneof(page(record), page(valid), page(fc.oneof(valid, record))), (body) => {
+        const read = readUrlTaskPage(body);
+        const reference = bySchema(body);
+        if (read !== undefined) expect(read).toEqual(reference);
+        return true;
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('converts a body shared by several calls (coalesced, or one cache entry) once, and each new body anew', async () => {
+    const response = (body: unknown): UpstreamResponse => ({ status: 200, headers: {}, body: JSON.stringify(body), json: body });
+    const shared = response({ total: 1, result: [RECORD] });
+    let next = shared;
+    const ctx: EndpointContext = { handler: async () => next, now: () => 0, timeoutMs: 1000 };
+    const [a, b] = [await fetchUrlTasks(ctx), await fetchUrlTasks(ctx)];
+    expect(a.records).toEqual([RECORD_MODEL]);
+    expect(b).toBe(a);
+    next = response({ total: 1, result: [RECORD] });
+    const c = await fetchUrlTasks(ctx);
+    expect(c).not.toBe(a);
+    expect(c).toEqual(a);
+  });
+
+  it('accepts the valid pages (only an unusual one falls back to the schema)', () => {
+    fc.assert(
+      fc.property(fc.record({ total: fc.nat(), result: fc.array(valid, { maxLength: 5 }) }), (body) => {
+        expect(readUrlTaskPage(body)).toEqual(bySchema(body));
+      }),
+      { numRuns: 500 },
+    );
   });
 });
 

@@ -4,7 +4,8 @@
  * attempt that produced the response was sent (not from when it arrived, nor from when a
  * queued call was first made). Only classified successes reach this stage (classification
  * throws the rest), and of those only 200s are stored, so errors are never cached. A hit is
- * handed on parsed, as classification would have. `ttlMs` 0 disables the stage. A list call's key
+ * handed on parsed, as classification would have (once per stored entry: every hit on it gets
+ * the same response, which no stage changes). `ttlMs` 0 disables the stage. A list call's key
  * carries its generation, which a create bumps (./generation.ts): the next list call after a
  * create misses and shows the new records (docs/architecture.md, Read your writes).
  *
@@ -87,12 +88,21 @@ export function cacheStage(options: CacheStageOptions): Stage {
   };
 }
 
+// Responses already rebuilt from stored entries. The memory store hands back the same entry object
+// on every hit, so a page polled by many clients is parsed once per entry, not once per hit (and
+// the endpoint converts the same parsed body once, see endpoints.ts); a Redis hit is a new object.
+const rebuilt = new WeakMap<CachedResponse, UpstreamResponse>();
+
 // The response a stored entry stands for; `undefined` for a miss or an entry that no longer parses (a damaged store).
 function fromCached(cached: CachedResponse | undefined): UpstreamResponse | undefined {
   if (!cached) return undefined;
+  const known = rebuilt.get(cached);
+  if (known) return known;
   const json = parseJson(cached.body);
   if (!json.ok) return undefined;
-  return { status: cached.status, headers: cached.headers, body: cached.body, requestId: cached.requestId, json: json.value };
+  const res = { status: cached.status, headers: cached.headers, body: cached.body, requestId: cached.requestId, json: json.value };
+  rebuilt.set(cached, res);
+  return res;
 }
 
 // The stored form of a response.

@@ -57,10 +57,12 @@ export async function resolveUrlTasks(args: QueryUrlTasksArgs, ctx: GraphContext
     return { total: page.total, records: page.records };
   };
   const page = await runConnectionPlan(plan, fetch);
-  const nodes = page.edges.map((e) => e.node);
   return {
-    edges: page.edges,
-    nodes,
+    // Read through: the page builds its edges only when a query selects them.
+    get edges() {
+      return page.edges;
+    },
+    nodes: page.nodes,
     pageInfo: page.pageInfo,
     totalCount: () => resolveTotalCount(page, fetch),
   };
