@@ -1,7 +1,7 @@
 /** Root query resolvers: thin calls into loaders and the connection planners. */
 import type { QueryResolvers } from '../generated/resolvers-types';
 import type { TaskModel, UrlTaskModel } from '../../cdn/models';
-import { badUserInput } from '../../errors';
+import { badUserInput, ensureError } from '../../errors';
 import { checkLookupList } from '../lookup-limits';
 import { isTaskId, TASK_ID_RULE } from '../../cdn/params';
 import { selectsTaskUrls } from '../task-selection';
@@ -24,9 +24,17 @@ export const Query: QueryResolvers = {
     // The query-limits plugin refuses this before execution (src/graph/limits.ts); kept for callers of the resolvers alone.
     const tooMany = checkLookupList('nodes', 'ids', ids.length);
     if (tooMany) throw tooMany;
-    // One promise per item, not Promise.all: an id that fails (over the request's allowance, an
-    // upstream error) is null with its own error at ["nodes", i], and the others keep their objects.
-    // (Both graphql-js and graphql-jit complete list items that are promises one by one; the generated type does not say so.)
-    return ids.map((id) => loadNode(id, ctx, info)) as unknown as Array<UrlTaskModel | TaskModel | null>;
+    // Each id on its own: an id that fails (over the request's allowance, an upstream error) is null
+    // with its own error at ["nodes", i], and the others keep their objects (an Error in a list is
+    // that item's error to graphql-js and graphql-jit alike; the generated type does not say so).
+    // A request its client left fails whole, as one error: nobody reads the answer, and a hundred
+    // errors would cost CPU for nothing while the quota serves others.
+    const items = ids.map((id) =>
+      loadNode(id, ctx, info).catch((error: unknown) => {
+        if (ctx.signal.aborted) throw error;
+        return ensureError(error);
+      }),
+    );
+    return Promise.all(items) as unknown as Promise<Array<UrlTaskModel | TaskModel | null>>;
   },
 };
