@@ -56,6 +56,12 @@ export interface EconomyOptions {
    * operation, capped by two windows of the operation's limit. @default 40
    */
   readonly maxQueuedPerCaller?: number;
+  /**
+   * Most booked quota slots not yet due that one caller holds per operation over every replica
+   * sharing the Redis limiter (memory ignores it); 0 = no cap across replicas
+   * (docs/architecture.md, Fairness, Across replicas). @default 1
+   */
+  readonly maxQueuedPerCallerShared?: number;
   /** Share cache and quota through this Redis. @default memory */
   readonly redisUrl?: string;
   /** Names the upstream account (see `quotaScope` in src/cdn/upstream.ts); replicas with the same scope share quota. Hashed into Redis keys. @default '' */
@@ -157,6 +163,7 @@ export function economyOptionsFromConfig(config: Config, scope?: string): Econom
     rateLimitMarginMs: config.rateLimitMarginMs,
     maxQueuedPerRequest: config.maxQueuedPerRequest,
     maxQueuedPerCaller: config.maxQueuedPerCaller,
+    maxQueuedPerCallerShared: config.maxQueuedPerCallerShared,
     redisUrl: config.redisUrl,
     ...(scope === undefined ? {} : { scope }),
   };
@@ -171,6 +178,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
   const proofTtlMs = nonNegative('credentialsProofTtlMs', options.credentialsProofTtlMs, 60_000);
   const maxQueuedPerRequest = nonNegative('maxQueuedPerRequest', options.maxQueuedPerRequest, 20);
   const maxQueuedPerCaller = nonNegative('maxQueuedPerCaller', options.maxQueuedPerCaller, 40);
+  const maxQueuedPerCallerShared = nonNegative('maxQueuedPerCallerShared', options.maxQueuedPerCallerShared, 1);
   const limits = { ...HUAWEI_RATE_LIMITS };
   for (const [op, limit] of Object.entries(options.rateLimits ?? {})) {
     if (!(OPERATIONS as string[]).includes(op)) throw new TypeError(`economy option \`rateLimits\` has an unknown operation ${JSON.stringify(op)}; operations are ${OPERATIONS.join(', ')}`);
@@ -252,6 +260,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
     windowMs: 1000 + marginMs,
     maxQueuedPerRequest,
     maxQueuedPerCaller,
+    maxQueuedPerCallerShared,
     now,
     onQueued: (req, waitMs) => {
       const c = op(req);

@@ -98,7 +98,7 @@ export function createMemoryGenerations(): GenerationStore {
   };
 }
 
-/** Creates a memory sliding-window limiter (one replica's view of the quota). */
+/** Creates a memory sliding-window limiter (one replica's view of the quota); it ignores `CallerShare`, which only replicas sharing a store need. */
 export function createMemoryLimiter(now: () => number = Date.now): RateLimiterStore {
   // Per key, the reserved starts still inside a window (or ahead), newest first: every start that
   // can still count, so that releasing one leaves the arithmetic exact.

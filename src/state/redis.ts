@@ -4,11 +4,11 @@
  * plain SET/GET with a millisecond expiry, and its generation counters plain GET/INCR. When Redis fails or is unreachable the gateway keeps
  * serving: cache calls become misses and the limiter falls back to this replica's own window.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createMemoryLimiter } from './memory';
 import { waitAllowed } from './sliding-window';
-import type { Booking, CachedResponse, GenerationStore, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
+import type { Booking, CachedResponse, CallerShare, GenerationStore, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
 
 // Most starts one key's list keeps: a bound on memory whatever the bookings (far above any window's worth).
 const MAX_STARTS_KEPT = 100_000;
@@ -36,15 +36,29 @@ export interface RedisStateOptions {
  * The sliding-window reservation of src/state/sliding-window.ts, atomically, on Redis's clock.
  * KEYS[1]: a list of the reserved starts that still count (epoch ms), newest first; starts a
  * window old are dropped from the tail, so that releasing one (LREM) leaves the arithmetic exact.
- * ARGV: limit, windowMs, maxWaitMs. Returns {granted (1|0), waitMs, start}.
+ * KEYS[2]: the caller's sorted set of booked starts not yet due (docs/architecture.md, Fairness,
+ * Across replicas), used when ARGV[4] (its cap) is above 0: a start counts until its millisecond
+ * has passed, so a replica that dies leaves nothing behind. ARGV: limit, windowMs, maxWaitMs, cap,
+ * a unique member for the caller's set. Returns {1, waitMs, start} when booked, {0, waitMs, 0} when
+ * the start is further than maxWaitMs, {2, waitMs, 0} when the caller holds its cap (waitMs: until
+ * its earliest start is past).
  */
 export const RESERVE_SCRIPT = `
 local key = KEYS[1]
+local mine = KEYS[2]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local maxWait = tonumber(ARGV[3])
+local cap = tonumber(ARGV[4])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+if cap > 0 then
+  redis.call('ZREMRANGEBYSCORE', mine, '-inf', '(' .. string.format('%.0f', now))
+  if redis.call('ZCARD', mine) >= cap then
+    local earliest = redis.call('ZRANGE', mine, 0, 0, 'WITHSCORES')
+    return {2, tonumber(earliest[2]) - now + 1, 0}
+  end
+end
 while true do
   local oldest = redis.call('LINDEX', key, -1)
   if oldest and tonumber(oldest) + window <= now then redis.call('RPOP', key) else break end
@@ -59,12 +73,30 @@ if wait > 0 and wait > maxWait then return {0, wait, 0} end
 redis.call('LPUSH', key, string.format('%.0f', start))
 redis.call('LTRIM', key, 0, ${MAX_STARTS_KEPT - 1})
 redis.call('PEXPIRE', key, wait + window)
+if cap > 0 then
+  redis.call('ZADD', mine, start, ARGV[5])
+  redis.call('PEXPIRE', mine, wait + window)
+end
 return {1, wait, start}
+`;
+
+/**
+ * Gives back a booked start: KEYS[1] the starts list, KEYS[2] the caller's set when ARGV[2] is
+ * '1' (one member with the start as its score leaves it). ARGV[1]: the start.
+ */
+export const RELEASE_SCRIPT = `
+redis.call('LREM', KEYS[1], 1, ARGV[1])
+if ARGV[2] == '1' then
+  local member = redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[1], ARGV[1], 'LIMIT', 0, 1)
+  if member[1] then redis.call('ZREM', KEYS[2], member[1]) end
+end
+return 1
 `;
 
 // The client with the script registered as a command (EVALSHA, falling back to EVAL once).
 type ScriptedRedis = Redis & {
-  cdngwReserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<[number, number, number]>;
+  cdngwReserve(key: string, callerKey: string, limit: number, windowMs: number, maxWaitMs: number, cap: number, member: string): Promise<[number, number, number]>;
+  cdngwRelease(key: string, callerKey: string, start: string, withCaller: '0' | '1'): Promise<number>;
 };
 
 /** Creates the Redis shared state; `connect()` must succeed before Redis is used (until then, and whenever it fails, memory serves). */
@@ -81,7 +113,8 @@ export function createRedisState(options: RedisStateOptions): SharedState {
     disconnectTimeout: 100,
     retryStrategy: (times) => Math.min(100 * times, 2000),
   }) as ScriptedRedis;
-  client.defineCommand('cdngwReserve', { numberOfKeys: 1, lua: RESERVE_SCRIPT });
+  client.defineCommand('cdngwReserve', { numberOfKeys: 2, lua: RESERVE_SCRIPT });
+  client.defineCommand('cdngwRelease', { numberOfKeys: 2, lua: RELEASE_SCRIPT });
   const report = (component: StateComponent, error: unknown): void => {
     try {
       options.onError?.(component, error instanceof Error ? error : new Error(String(error)));
@@ -94,6 +127,11 @@ export function createRedisState(options: RedisStateOptions): SharedState {
   const ready = (): boolean => client.status === 'ready';
   const fallback = createMemoryLimiter(options.now);
   const rateKey = (key: string): string => `${options.keyPrefix}rate:${key}`;
+  // A caller's booked starts not yet due, per operation; the caller id is hashed (no key names or addresses in Redis).
+  const callerKey = (key: string, caller: string): string => `${options.keyPrefix}rate-caller:${key}:${createHash('sha256').update(caller).digest('base64url').slice(0, 22)}`;
+  // Members of the callers' sets: unique across replicas (a random token per process, then a counter).
+  const memberPrefix = randomBytes(6).toString('base64url');
+  let members = 0;
   const cacheKey = (key: string): string => `${options.keyPrefix}cache:${createHash('sha256').update(key).digest('base64url')}`;
 
   const cache: ResponseCacheStore = {
@@ -142,13 +180,16 @@ export function createRedisState(options: RedisStateOptions): SharedState {
     },
   };
 
-  const book = async (key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Booking> => {
+  const book = async (key: string, limit: number, windowMs: number, maxWaitMs: number, share?: CallerShare): Promise<Booking> => {
     if (!ready()) return fallback.book(key, limit, windowMs, maxWaitMs);
     try {
       // An integer the script can read: no Infinity or NaN (a far deadline waits at most ~24 days anyway).
       const maxWait = Math.max(-1, Math.floor(Math.min(maxWaitMs, 2 ** 31 - 1)));
-      const [granted, waitMs, start] = await client.cdngwReserve(rateKey(key), limit, Math.ceil(windowMs), maxWait);
-      const ok = granted === 1 && waitAllowed(waitMs, maxWaitMs);
+      const cap = share ? Math.max(0, Math.floor(share.cap)) : 0;
+      const mine = share && cap > 0 ? callerKey(key, share.caller) : rateKey(key);
+      const [code, waitMs, start] = await client.cdngwReserve(rateKey(key), mine, limit, Math.ceil(windowMs), maxWait, cap, `${memberPrefix}:${++members}`);
+      if (code === 2) return { granted: false, waitMs: Math.max(1, waitMs), callerFull: true };
+      const ok = code === 1 && waitAllowed(waitMs, maxWaitMs);
       return ok ? { granted: true, waitMs: Math.max(0, waitMs), start } : { granted: false, waitMs: Math.max(0, waitMs) };
     } catch (error) {
       report('limiter', error);
@@ -161,12 +202,12 @@ export function createRedisState(options: RedisStateOptions): SharedState {
       return { granted, waitMs };
     },
     book,
-    async release(key, start) {
+    async release(key, start, caller) {
       // The start may have come from the fallback (Redis was down then): release it there too.
       await fallback.release(key, start);
       if (!ready()) return;
       try {
-        await client.lrem(rateKey(key), 1, String(start));
+        await client.cdngwRelease(rateKey(key), caller === undefined ? rateKey(key) : callerKey(key, caller), String(start), caller === undefined ? '0' : '1');
       } catch (error) {
         report('limiter', error);
       }

@@ -45,6 +45,22 @@ export interface Reservation {
 export interface Booking extends Reservation {
   /** The recorded start on the store's own clock (epoch ms); absent when refused. */
   readonly start?: number;
+  /**
+   * Refused because the caller already holds its `CallerShare.cap` of slots not yet due, across
+   * replicas: `waitMs` is then the wait until the earliest of them comes due (book again then).
+   */
+  readonly callerFull?: boolean;
+}
+
+/**
+ * One caller's share of a key's future slots across replicas (docs/architecture.md, Fairness,
+ * Across replicas): a booking is refused while the caller holds `cap` booked slots not yet due.
+ */
+export interface CallerShare {
+  /** The caller (`api-key:key-1`, …); hashed before it reaches a shared store. */
+  readonly caller: string;
+  /** Most slots of the key the caller may hold booked and not yet due, over every replica. */
+  readonly cap: number;
 }
 
 /** Sliding-window admission: at most `limit` starts of one key in any `windowMs`. */
@@ -54,13 +70,18 @@ export interface RateLimiterStore {
    * than `limit` starts; refuses (reserving nothing) when that start is more than `maxWaitMs` away.
    */
   reserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Reservation>;
-  /** Reserves like `reserve`, and returns the recorded start for `release`. */
-  book(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Booking>;
+  /**
+   * Reserves like `reserve`, and returns the recorded start for `release`. With `share`, a store
+   * shared by replicas also holds the caller to its share (`callerFull`); one replica's store
+   * ignores it (the rate-limit stage's own turns and caps bound a caller there).
+   */
+  book(key: string, limit: number, windowMs: number, maxWaitMs: number, share?: CallerShare): Promise<Booking>;
   /**
    * Gives back a booked start nobody will use (its caller left), so that others may start then
-   * (docs/architecture.md, Fairness). Releasing an unknown or already released start does nothing.
+   * (docs/architecture.md, Fairness); `caller` is the `CallerShare.caller` it was booked with, if
+   * any. Releasing an unknown or already released start does nothing.
    */
-  release(key: string, start: number): Promise<void>;
+  release(key: string, start: number, caller?: string): Promise<void>;
 }
 
 /** The shared state of one gateway: a cache, a limiter, and how to stop them. */

@@ -4,6 +4,7 @@
  */
 import { toTaskGlobalId } from '../../src/graph/ids';
 import { createMemoryState, type SharedState } from '../../src/state/index';
+import type { CallerShare } from '../../src/state/types';
 
 /** The attacker's API key (caller `api-key:key-1`). */
 export const ATTACKER_KEY = 'attacker-key-0123456789';
@@ -17,14 +18,14 @@ export function countingState(inner: SharedState = createMemoryState({ cacheMaxB
   const counts = { booked: 0, released: 0 };
   const limiter = {
     reserve: inner.limiter.reserve,
-    async book(key: string, limit: number, windowMs: number, maxWaitMs: number) {
-      const booking = await inner.limiter.book(key, limit, windowMs, maxWaitMs);
+    async book(key: string, limit: number, windowMs: number, maxWaitMs: number, share?: CallerShare) {
+      const booking = await inner.limiter.book(key, limit, windowMs, maxWaitMs, share);
       if (booking.granted && key === operation) counts.booked++;
       return booking;
     },
-    async release(key: string, start: number) {
+    async release(key: string, start: number, caller?: string) {
       if (key === operation) counts.released++;
-      return inner.limiter.release(key, start);
+      return inner.limiter.release(key, start, caller);
     },
   };
   return { state: { ...inner, limiter }, counts };

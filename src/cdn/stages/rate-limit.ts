@@ -10,18 +10,21 @@
  * by at most one slot per other waiting caller. One request holds at most `maxQueuedPerRequest`
  * booked slots per operation (never more than one window's worth), and one caller over all its
  * requests at most `maxQueuedPerCaller` (never more than two windows' worth); further attempts
- * wait unbooked until one of their own starts. An attempt that leaves (its client went away, its
+ * wait unbooked until one of their own starts. With a store shared by replicas, one caller also holds
+ * at most `maxQueuedPerCallerShared` booked slots not yet due over every replica; its further
+ * attempts wait unbooked until the earliest of them comes due. An attempt that leaves (its client went away, its
  * deadline passed) gives its slot back at once: the latest booked slot is released in the store
  * and the others move up. An attempt whose slot lies past its deadline fails at once with
  * `UPSTREAM_RATE_LIMITED` and the wait as `retryAfterMs`.
  */
 import { GatewayError, LimiterRejectionError } from '../../errors';
 import { waitAllowed } from '../../state/sliding-window';
-import type { Booking, RateLimiterStore } from '../../state/types';
+import type { Booking, CallerShare, RateLimiterStore } from '../../state/types';
 import { classifyFailure, OPERATION_LABELS } from '../classify';
 import { assignSlots, compareTagged, dueUntil, fairOrder, nextTag, perCallerCap, perRequestCap, slotsAhead, tagFloor, type Tagged } from '../fair-share';
 import type { OperationName } from '../models';
 import type { Stage, UpstreamRequest } from '../pipeline';
+import { sleep } from '../sleep';
 
 /** The caller of attempts that name none (the bare client, probes): they share one turn. */
 export const UNNAMED_CALLER = 'unnamed';
@@ -39,6 +42,11 @@ export interface RateLimitStageOptions {
   readonly maxQueuedPerRequest?: number;
   /** Most attempts of one caller, over all its requests, holding booked slots of one operation (capped by two windows' worth). @default 40 */
   readonly maxQueuedPerCaller?: number;
+  /**
+   * Most booked slots not yet due that one caller holds per operation over every replica sharing
+   * the limiter store (a store of one replica ignores it); 0 = no cap across replicas. @default 1
+   */
+  readonly maxQueuedPerCallerShared?: number;
   readonly now: () => number;
   /** Called when an attempt must wait for a slot (`waitMs` > 0: its slot when it asked), before it waits. */
   readonly onQueued?: (req: UpstreamRequest, waitMs: number) => void;
@@ -54,6 +62,8 @@ export interface RateLimitStageOptions {
 interface Slot {
   readonly at: number;
   readonly start: number | undefined;
+  /** The caller it was booked for in the store's caller shares (released with it); absent without them. */
+  readonly owner: string | undefined;
   /** Its time has come (its timer fired), whatever the clock says. */
   due: boolean;
   timer?: ReturnType<typeof setTimeout>;
@@ -105,6 +115,9 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
   const minRunMs = options.minRunMs ?? 50;
   const maxQueued = options.maxQueuedPerRequest ?? 20;
   const maxQueuedPerCaller = options.maxQueuedPerCaller ?? 40;
+  const sharedCap = options.maxQueuedPerCallerShared ?? 1;
+  // The caller's share of the store's future slots, across replicas (none when the cap is off).
+  const shareOf = (caller: string): CallerShare | undefined => (sharedCap > 0 ? { caller, cap: sharedCap } : undefined);
   const queues = new Map<OperationName, OpQueue>();
   let unnamedCalls = 0;
 
@@ -118,8 +131,8 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
   };
   const budget = (req: UpstreamRequest): number => req.deadline - now() - minRunMs;
 
-  const addSlot = (q: OpQueue, at: number, start: number | undefined): void => {
-    const slot: Slot = { at, start, due: false };
+  const addSlot = (q: OpQueue, at: number, start: number | undefined, owner: string | undefined): void => {
+    const slot: Slot = { at, start, owner, due: false };
     const ms = at - now();
     if (ms > 0) {
       // A timer per slot, not per attempt: attempts move between slots, a slot's time does not.
@@ -140,7 +153,7 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
     const latest = q.slots.reduce<Slot | undefined>((a, s) => (a === undefined || s.at > a.at ? s : a), undefined);
     if (!latest) return;
     removeSlot(q, latest);
-    if (latest.start !== undefined) limiter.release(q.operation, latest.start).catch(() => undefined);
+    if (latest.start !== undefined) limiter.release(q.operation, latest.start, latest.owner).catch(() => undefined);
   };
 
   const forget = (q: OpQueue, w: Waiter): void => {
@@ -237,12 +250,12 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
   function enter(q: OpQueue, w: Waiter, booking: Booking): Promise<void> | undefined {
     const { req } = w;
     if (req.signal?.aborted) {
-      if (booking.granted && booking.start !== undefined) limiter.release(q.operation, booking.start).catch(() => undefined);
+      if (booking.granted && booking.start !== undefined) limiter.release(q.operation, booking.start, shareOf(w.caller)?.caller).catch(() => undefined);
       forget(q, w);
       throw classifyFailure(req, req.signal.reason);
     }
     if (booking.granted) {
-      addSlot(q, now() + booking.waitMs, booking.start);
+      addSlot(q, now() + booking.waitMs, booking.start, shareOf(w.caller)?.caller);
     } else {
       const last = fairOrder(q.waiting).at(-1);
       if (!last || compareTagged(last, w) < 0) {
@@ -271,7 +284,8 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
     q.waiting.add(w);
     schedule(q);
     if (started) return undefined;
-    if (!w.settled && w.slot) {
+    // Reported once per attempt: one that waited for its caller's share (below) was reported then.
+    if (!w.settled && w.slot && w.queuedMs === undefined) {
       w.queuedMs = Math.max(1, w.slot.at - now());
       options.onQueued?.(req, w.queuedMs);
     }
@@ -312,6 +326,32 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
     else if (share.held <= 0) q.shares.delete(key);
   };
 
+  // Tags an attempt and books its slot in the store; `queuedMs`: the wait already reported for it, if any.
+  async function book(q: OpQueue, req: UpstreamRequest, queuedMs: number | undefined): Promise<{ w: Waiter; booking: Booking }> {
+    const { w, horizon } = prepare(q, req);
+    w.queuedMs = queuedMs;
+    try {
+      return { w, booking: await limiter.book(q.operation, q.limit, windowMs, horizon, shareOf(w.caller)) };
+    } catch (error) {
+      // The stores fall back rather than throw; should one throw, the attempt must not stay counted as waiting.
+      forget(q, w);
+      throw classifyFailure(req, error);
+    }
+  }
+
+  // Waits until the caller's earliest booked slot (on any replica) is due; refuses when that lies past the attempt's deadline.
+  async function awaitCallerShare(q: OpQueue, req: UpstreamRequest, waitMs: number): Promise<void> {
+    if (!waitAllowed(waitMs, budget(req))) {
+      options.onRejected?.(req, waitMs);
+      throw rateLimited(req, q.limit, windowMs, waitMs, req.deadline - now());
+    }
+    try {
+      await sleep(waitMs, req.signal);
+    } catch (error) {
+      throw classifyFailure(req, error);
+    }
+  }
+
   return (next) => async (req) => {
     const limit = limits[req.operation] ?? 0;
     if (limit <= 0) return next(req);
@@ -332,14 +372,22 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
     }
     try {
       if (req.signal?.aborted) throw classifyFailure(req, req.signal.reason);
-      const { w, horizon } = prepare(q, req);
-      let booking: Booking;
-      try {
-        booking = await limiter.book(q.operation, q.limit, windowMs, horizon);
-      } catch (error) {
-        // The stores fall back rather than throw; should one throw, the attempt must not stay counted as waiting.
+      let { w, booking } = await book(q, req, undefined);
+      // The caller holds its share of slots across replicas: wait, unbooked and untagged, until its earliest one is due.
+      let queuedMs: number | undefined;
+      while (booking.callerFull) {
+        w.queuedMs = undefined;
         forget(q, w);
-        throw classifyFailure(req, error);
+        const reported = queuedMs ?? booking.waitMs;
+        if (queuedMs === undefined) options.onQueued?.(req, reported);
+        queuedMs = reported;
+        try {
+          await awaitCallerShare(q, req, booking.waitMs);
+        } catch (error) {
+          options.onDequeued?.(req, reported);
+          throw error;
+        }
+        ({ w, booking } = await book(q, req, queuedMs));
       }
       const turn = enter(q, w, booking);
       if (turn) await turn;
