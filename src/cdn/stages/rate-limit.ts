@@ -156,7 +156,8 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
     if (latest.start !== undefined) limiter.release(q.operation, latest.start, latest.owner).catch(() => undefined);
   };
 
-  const forget = (q: OpQueue, w: Waiter): void => {
+  // Removes an attempt from the queue's bookkeeping; `forget` also reports that it left.
+  const untrack = (q: OpQueue, w: Waiter): void => {
     q.waiting.delete(w);
     w.settled = true;
     w.detach();
@@ -167,6 +168,9 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
       q.callerWaiting.delete(w.caller);
       q.lastTag.delete(w.caller);
     }
+  };
+  const forget = (q: OpQueue, w: Waiter): void => {
+    untrack(q, w);
     options.onDequeued?.(w.req, w.queuedMs ?? 0);
   };
   const start = (q: OpQueue, w: Waiter, slot: Slot): void => {
@@ -376,8 +380,7 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
       // The caller holds its share of slots across replicas: wait, unbooked and untagged, until its earliest one is due.
       let queuedMs: number | undefined;
       while (booking.callerFull) {
-        w.queuedMs = undefined;
-        forget(q, w);
+        untrack(q, w);
         const reported = queuedMs ?? booking.waitMs;
         if (queuedMs === undefined) options.onQueued?.(req, reported);
         queuedMs = reported;
