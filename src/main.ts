@@ -50,7 +50,9 @@ async function main(): Promise<void> {
     metrics.registerSnapshot(() => economy.metrics());
   }
   const cdn = upstream.client;
-  const gateway = await createGateway(config, { cdn, logger, metrics, upstreamObserver });
+  // Followed tasks are polled by one replica at a time when the economy shares state (REDIS_URL); per enterprise project.
+  const pollers = economy?.pollers(config.enterpriseProjectId ?? '');
+  const gateway = await createGateway(config, { cdn, logger, metrics, upstreamObserver, ...(pollers ? { pollers } : {}) });
   const url = await gateway.listen(config.port, config.host);
   closers.unshift(() => gateway.close());
   logger.info({ url }, `GraphQL gateway ready at ${url}${config.explorer === 'off' ? '' : ' (open it in a browser for the explorer)'}`);
@@ -96,7 +98,7 @@ function throttledStateWarning(logger: Logger): (event: EconomyEvent) => void {
   return (event) => {
     if (event.type !== 'state-error' || Date.now() - last < 30_000) return;
     last = Date.now();
-    logger.warn({ component: event.component }, `Redis failed (${event.message}); serving without it: cache misses, per-replica rate limits`);
+    logger.warn({ component: event.component }, `Redis failed (${event.message}); serving without it: cache misses, per-replica rate limits, each replica polling its followed tasks`);
   };
 }
 

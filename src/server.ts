@@ -30,6 +30,7 @@ import { attachSubscriptions, type SubscriptionServer } from './http/subscriptio
 import { createProgressHub, type FetchTask, type ProgressHub } from './graph/progress/hub';
 import { createSchema } from './graph/schema';
 import { scopeToEnterpriseProject } from './cdn/enterprise-project';
+import type { PollerCoordination } from './state/types';
 
 /** What the gateway needs besides its configuration. */
 export interface GatewayDeps {
@@ -45,6 +46,8 @@ export interface GatewayDeps {
   readonly idempotency?: IdempotencyStore;
   /** How operations execute: compiled by graphql-jit, or Apollo's own graphql-js. @default 'jit' */
   readonly executor?: ExecutorKind;
+  /** Shares the polling of followed tasks with other replicas (the economy's `pollers`). @default this replica polls every task it follows */
+  readonly pollers?: PollerCoordination;
 }
 
 /** A built, not yet listening gateway. */
@@ -111,7 +114,12 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   const explorer = config.explorer === 'graphiql' ? createExplorer({ headers: credentialHeaders(config.callerAuth) }) : undefined;
   const accessLog = createAccessLog({ logger, metrics, now });
   const authenticate = createAuthenticator(config.callerAuth);
-  const progress = createProgressHub({ settings: { intervalMs: config.subscriptions.pollMs, maxIntervalMs: config.subscriptions.pollMaxMs }, fetch: progressFetch(cdn, config, now) });
+  const progress = createProgressHub({
+    settings: { intervalMs: config.subscriptions.pollMs, maxIntervalMs: config.subscriptions.pollMaxMs },
+    fetch: progressFetch(cdn, config, now),
+    pollTimeoutMs: config.requestTimeoutMs,
+    ...(deps.pollers ? { coordination: deps.pollers } : {}),
+  });
   const contextOf = (request: ContextRequest) => createContext({ ...request, cdn, config, now, logger, idempotency, createQuota, progress });
   const graphql = createGraphQLRoute({ apollo, config, authenticate, explorer, observations, createContext: contextOf, logger, now });
   const subscriptions = attachSubscriptions({ server, schema: createSchema(), config, authenticate, createContext: contextOf, logger, now });
@@ -130,7 +138,8 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
       readiness.markShuttingDown();
       // Subscriptions first: their sockets would keep the HTTP server from closing; clients reconnect elsewhere.
       await subscriptions.close();
-      progress.close();
+      // Leases this replica held are given up, so that other replicas take their tasks over at once.
+      await progress.close();
       // Apollo's drain plugin closes the listener, ends idle keep-alive connections, and waits for in-flight requests.
       await apollo.stop();
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));

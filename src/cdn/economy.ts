@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config';
 import { createSharedState, type SharedState, type StateComponent } from '../state/index';
 import type { MemoryCacheStore } from '../state/memory';
+import type { PollerCoordination } from '../state/types';
 import { freshnessTtl, type FreshnessPolicy } from './freshness';
 import { defaultRateLimits, OPERATION_NAMES, type OperationName } from './operations';
 import type { Stage, UpstreamRequest } from './pipeline';
@@ -142,6 +143,8 @@ export interface Economy {
   /** Records each attempt's outcome for the cache: 2xx proves the credentials, 401/403 withdraws the proof. */
   readonly credentials: Stage;
   readonly state: SharedState;
+  /** Coordinates task pollers across replicas for this economy's credentials and `partition` (e.g. the enterprise project). */
+  pollers(partition: string): PollerCoordination;
   /** Returns the counters since start. */
   metrics(): EconomyMetrics;
   /** Resolves once the shared state is reachable (at once in memory); rejects with a message naming Redis otherwise. */
@@ -290,6 +293,8 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
     attemptClock: clock.stage,
     credentials: proof.stage,
     state,
+    // Task states are what these credentials may read: partitioned like the cache, hashed.
+    pollers: (partition) => state.pollers(shortHash(`${options.credentialScope ?? ''}\u0000${partition}`)),
     metrics() {
       const byOperation = Object.fromEntries(OPERATIONS.map((o) => [o, { ...limiter[o] }])) as Record<OperationName, LimiterMetrics>;
       const all = Object.values(byOperation);

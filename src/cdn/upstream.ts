@@ -33,6 +33,7 @@ import { observeStage } from './stages/observe';
 import { retryStage } from './stages/retry';
 import { signStage } from './stages/sign';
 import { createPoolTransport } from './transport';
+import type { PollerCoordination } from '../state/types';
 
 /** Options of `createUpstream`: the client's options and the economy's. */
 export interface UpstreamOptions extends CdnClientOptions {
@@ -51,6 +52,8 @@ export interface UpstreamOptions extends CdnClientOptions {
 export interface EconomyHandles {
   /** Where cache and quota live. */
   readonly stateKind: 'memory' | 'redis';
+  /** Coordinates task pollers across replicas for these credentials and `partition` (the enterprise project). */
+  pollers(partition: string): PollerCoordination;
   /** Returns the counters since start. */
   metrics(): EconomyMetrics;
   /** Resolves once the shared state is reachable (at once in memory); rejects with a message naming Redis otherwise. */
@@ -131,6 +134,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     client,
     economy: economy && {
       stateKind: economy.state.kind,
+      pollers: (partition) => economy.pollers(partition),
       metrics: () => economy.metrics(),
       connect: () => economy.connect(),
       close: () => economy.close(),

@@ -2,7 +2,7 @@
 import { LRUCache } from 'lru-cache';
 import { ExpiryQueue } from './expiry-queue';
 import { nextStart, waitAllowed } from './sliding-window';
-import type { Booking, CachedResponse, GenerationStore, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
+import type { Booking, CachedResponse, GenerationStore, PollerCoordination, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
 
 /** Options of the memory cache. */
 export interface MemoryCacheOptions {
@@ -146,7 +146,23 @@ export function createMemoryState(options: MemoryStateOptions): SharedState & { 
     cache: createMemoryCache({ maxBytes: options.cacheMaxBytes, now: options.now }),
     generations: createMemoryGenerations(),
     limiter: createMemoryLimiter(options.now),
+    pollers: () => SOLO_POLLERS,
     connect: async () => undefined,
     close: async () => undefined,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task pollers of one replica: it holds every lease, and nobody else publishes.
+
+const SOLO_POLLERS: PollerCoordination = Object.freeze({
+  claim: async () => ({ mine: true as const }),
+  release: async () => undefined,
+  publish: async () => 0,
+  listen: () => () => undefined,
+});
+
+/** Returns the pollers of a replica alone (memory): every claim is granted, nothing is shared. */
+export function soloPollers(): PollerCoordination {
+  return SOLO_POLLERS;
 }

@@ -1,12 +1,15 @@
 /**
  * Redis shared state: one cache and one quota for every replica that points at the same
  * Redis. The limiter is a Lua script (atomic across replicas, on Redis's clock); the cache is
- * plain SET/GET with a millisecond expiry, and its generation counters plain GET/INCR. When Redis fails or is unreachable the gateway keeps
- * serving: cache calls become misses and the limiter falls back to this replica's own window.
+ * plain SET/GET with a millisecond expiry, and its generation counters plain GET/INCR; the task pollers' leases
+ * and states live in src/state/redis-pollers.ts. When Redis fails or is unreachable the gateway keeps
+ * serving: cache calls become misses, the limiter falls back to this replica's own window, and each replica polls the
+ * tasks its subscribers follow.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createMemoryLimiter } from './memory';
+import { createRedisPollers } from './redis-pollers';
 import { waitAllowed } from './sliding-window';
 import type { Booking, CachedResponse, CallerShare, GenerationStore, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
 
@@ -14,7 +17,7 @@ import type { Booking, CachedResponse, CallerShare, GenerationStore, RateLimiter
 const MAX_STARTS_KEPT = 100_000;
 
 /** Which part of the shared state met a Redis failure. */
-export type StateComponent = 'cache' | 'limiter' | 'connection';
+export type StateComponent = 'cache' | 'limiter' | 'connection' | 'pollers';
 
 /** Options of the Redis shared state. */
 export interface RedisStateOptions {
@@ -214,11 +217,15 @@ export function createRedisState(options: RedisStateOptions): SharedState {
     },
   };
 
+  // Task pollers across replicas (src/state/redis-pollers.ts): their own subscriber connection, opened once Redis answers.
+  const pollers = createRedisPollers(client, { keyPrefix: options.keyPrefix, ready, report: (error) => report('pollers', error) });
+
   return {
     kind: 'redis',
     cache,
     generations,
     limiter,
+    pollers: (partition) => pollers.forPartition(partition),
     async connect() {
       try {
         await client.connect();
@@ -227,8 +234,10 @@ export function createRedisState(options: RedisStateOptions): SharedState {
         client.disconnect();
         throw new Error(`REDIS_URL: could not reach Redis at ${where} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
       }
+      pollers.start();
     },
     async close() {
+      await pollers.close();
       if (client.status === 'ready') {
         try {
           await client.quit();

@@ -1,6 +1,6 @@
 /**
- * What the gateway shares between replicas: the response cache (with its generation counters) and the upstream quota.
- * Both sit behind these small interfaces, in memory by default and in Redis with `REDIS_URL`.
+ * What the gateway shares between replicas: the response cache (with its generation counters), the upstream quota, and
+ * the polling of followed tasks. Each sits behind a small interface, in memory by default and in Redis with `REDIS_URL`.
  */
 
 /** A stored upstream response: what the cache stage needs to answer a call again. */
@@ -92,8 +92,48 @@ export interface SharedState {
   /** The cache's generation counters (shared by replicas in Redis). */
   readonly generations: GenerationStore;
   readonly limiter: RateLimiterStore;
+  /** Coordinates task pollers across replicas under `partition` (the credentials and enterprise project, hashed): see `PollerCoordination`. */
+  pollers(partition: string): PollerCoordination;
   /** Resolves once the backing store answers (at once in memory); rejects with a message naming the store. */
   connect(): Promise<void>;
   /** Releases connections. */
   close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task pollers across replicas (docs/architecture.md#subscriptions): one replica at a time polls
+// a followed task; the others feed their subscribers from what it publishes.
+
+/** A followed task's state as the polling replica published it; `version` orders states across replicas. */
+export interface PolledState {
+  readonly version: number;
+  /** The state, as the progress hub encoded it. */
+  readonly payload: string;
+}
+
+/** What another replica said about a followed task: a new state, or that it stopped polling it. */
+export type PollerNotice = ({ readonly kind: 'state' } & PolledState) | { readonly kind: 'released' };
+
+/** The answer to a claim: poll the task yourself, or follow the replica that does, from its latest state. */
+export type PollerClaim = { readonly mine: true } | { readonly mine: false; readonly latest?: PolledState };
+
+/**
+ * Shares the polling of followed tasks between replicas. One replica at a time holds a task's
+ * lease and polls; it publishes each new state, and the others pass it to their subscribers. A
+ * lease expires unless renewed, so a replica that dies hands the task over by itself. Memory (one
+ * replica) always grants the lease; Redis grants it too while it cannot be reached, so that every
+ * replica then polls for itself.
+ */
+export interface PollerCoordination {
+  /** Takes or renews the task's lease for `ttlMs` (and keeps its latest state as long); when another replica holds it, returns that one's latest state. */
+  claim(taskId: string, ttlMs: number): Promise<PollerClaim>;
+  /** Gives the lease up if this replica holds it, telling the others, so that one of them takes over. */
+  release(taskId: string): Promise<void>;
+  /**
+   * Publishes a new state to the other replicas, kept as the latest for `keepMs` (0: sent, not kept, as a failed poll is
+   * news only as it happens); resolves its version (0 when nothing is shared).
+   */
+  publish(taskId: string, payload: string, keepMs: number): Promise<number>;
+  /** Calls `onNotice` with what other replicas publish about the task, until the returned function is called. */
+  listen(taskId: string, onNotice: (notice: PollerNotice) => void): () => void;
 }

@@ -77,7 +77,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const economy = upstream.economy;
   await economy?.connect();
   const cdn = upstream.client;
-  const gateway = await createGateway(config, { cdn, logger: createLogger('silent'), ...(options.now ? { now: options.now } : {}) });
+  const pollers = economy?.pollers(config.enterpriseProjectId ?? '');
+  const gateway = await createGateway(config, { cdn, logger: createLogger('silent'), ...(options.now ? { now: options.now } : {}), ...(pollers ? { pollers } : {}) });
   const url = await gateway.listen(0, '127.0.0.1');
   const sim = <T>(method: string, path: string, body?: unknown): Promise<T> => callSimulator<T>(simulator.url, method, path, body);
   return {
