@@ -9,6 +9,7 @@
  */
 import type { TaskModel } from '../../cdn/models';
 import { ensureError } from '../../errors';
+import { soloPollers } from '../../state/memory';
 import type { PolledState, PollerCoordination, PollerNotice } from '../../state/types';
 import { isFinished, leaseMs, nextPollDelay, progressChanged, type PollSettings } from './change';
 import { createEventQueue, type EventQueue } from './queue';
@@ -61,14 +62,6 @@ interface Subscriber {
   readonly queue: EventQueue<ProgressEvent>;
 }
 
-// Every claim granted, nothing shared: one replica polls every task it follows.
-const ALONE: PollerCoordination = {
-  claim: async () => ({ mine: true }),
-  release: async () => undefined,
-  publish: async () => 0,
-  listen: () => () => undefined,
-};
-
 const GLOBAL_TIMERS: HubTimers = {
   setTimeout: (fn, ms) => setTimeout(fn, ms),
   clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
@@ -77,7 +70,7 @@ const GLOBAL_TIMERS: HubTimers = {
 /** Creates the hub of shared pollers. */
 export function createProgressHub(options: ProgressHubOptions): ProgressHub {
   const timers = options.timers ?? GLOBAL_TIMERS;
-  const coordination = options.coordination ?? ALONE;
+  const coordination = options.coordination ?? soloPollers();
   const pollTimeoutMs = options.pollTimeoutMs ?? 15_000;
   const pollers = new Map<string, TaskPoller>();
   // Lease releases under way, which close() waits for.
