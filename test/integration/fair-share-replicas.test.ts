@@ -95,19 +95,20 @@ const SHARED_CAP = 1;
     const [a, b] = gateways as [Stack, Stack];
     const attackerStarts = (): number => order.filter((o) => o.type === 'started' && o.caller === ATTACKER).length;
 
+    // The attacker's requests in flight: abandoned all at once when the test ends (their booked slots are released).
     let stop = false;
+    const inFlight = new Set<AbortController>();
     haltAttack = () => {
       stop = true;
+      for (const c of inFlight) c.abort();
     };
     let round = 0;
     const attack = async (): Promise<void> => {
       while (!stop) {
         const { controller, sent } = sendAttack(a.url, round++);
-        haltAttack = () => {
-          stop = true;
-          controller.abort();
-        };
+        inFlight.add(controller);
         await sent;
+        inFlight.delete(controller);
       }
     };
     const attackers = Array.from({ length: ATTACK_REQUESTS }, () => attack());
@@ -121,7 +122,6 @@ const SHARED_CAP = 1;
       marks.push(order.length);
       answers.push(await b.query<{ task: unknown }>(`{ task(taskId: "${40_000_000 + i}") { id } }`, undefined, { 'x-api-key': VICTIM_KEY }));
     }
-    stop = true;
     haltAttack();
     await Promise.all(attackers);
 
