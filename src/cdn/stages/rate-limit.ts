@@ -381,13 +381,15 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
       let queuedMs: number | undefined;
       while (booking.callerFull) {
         untrack(q, w);
-        const reported = queuedMs ?? booking.waitMs;
-        if (queuedMs === undefined) options.onQueued?.(req, reported);
-        queuedMs = reported;
+        // A wait for the caller's slot of this very millisecond (its previous attempt starting) is not a wait for quota.
+        if (queuedMs === undefined && booking.waitMs > 1) {
+          queuedMs = booking.waitMs;
+          options.onQueued?.(req, queuedMs);
+        }
         try {
           await awaitCallerShare(q, req, booking.waitMs);
         } catch (error) {
-          options.onDequeued?.(req, reported);
+          if (queuedMs !== undefined) options.onDequeued?.(req, queuedMs);
           throw error;
         }
         ({ w, booking } = await book(q, req, queuedMs));
