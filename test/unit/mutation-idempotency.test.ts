@@ -1,7 +1,8 @@
-/** The idempotency store: one call per key and window, shared by concurrent repeats, refused for another input, forgotten after the TTL. */
+/** Idempotent runs over the memory store: one call per key and window, shared by concurrent repeats, refused for another input, forgotten after the TTL. */
 import { ConfigError, loadConfig } from '../../src/config';
 import { GatewayError } from '../../src/errors';
-import { createIdempotencyStore, type IdempotentCall } from '../../src/graph/idempotency';
+import { createIdempotentRunner, type IdempotentCall } from '../../src/graph/idempotency';
+import { createMemoryIdempotency } from '../../src/state/index';
 
 // A clock the test moves by hand.
 function fakeClock(start = 1_000_000) {
@@ -17,10 +18,10 @@ function countingCall() {
 
 const id = (key: string, fingerprint = 'f1', scope = 'global'): IdempotentCall => ({ scope, key, fingerprint });
 
-describe('createIdempotencyStore', () => {
+describe('createIdempotentRunner', () => {
   it('runs a key once and replays its value to repeats within the window', async () => {
     const clock = fakeClock();
-    const store = createIdempotencyStore({ ttlMs: 1000, maxKeys: 10, now: clock.now });
+    const store = createIdempotentRunner({ ttlMs: 1000, maxKeys: 10, now: clock.now });
     const c = countingCall();
     await expect(store.run(id('k'), c.call)).resolves.toEqual({ ok: true, value: 1, replayed: false });
     clock.advance(999);
@@ -30,7 +31,7 @@ describe('createIdempotencyStore', () => {
 
   it('runs again once the window has passed', async () => {
     const clock = fakeClock();
-    const store = createIdempotencyStore({ ttlMs: 1000, maxKeys: 10, now: clock.now });
+    const store = createIdempotentRunner({ ttlMs: 1000, maxKeys: 10, now: clock.now });
     const c = countingCall();
     await store.run(id('k'), c.call);
     clock.advance(1000);
@@ -38,7 +39,8 @@ describe('createIdempotencyStore', () => {
   });
 
   it('shares one call in flight among concurrent repeats', async () => {
-    const store = createIdempotencyStore({ ttlMs: 1000, maxKeys: 10 });
+    const records = createMemoryIdempotency({ maxKeys: 10 });
+    const store = createIdempotentRunner({ ttlMs: 1000, store: records });
     let release!: (v: string) => void;
     let runs = 0;
     const call = () => {
@@ -47,16 +49,19 @@ describe('createIdempotencyStore', () => {
     };
     const first = store.run(id('k'), call);
     const second = store.run(id('k'), call);
-    expect(store.size()).toEqual({ finished: 0, inFlight: 1 });
+    expect(store.size()).toEqual({ inFlight: 1 });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(records.size()).toEqual({ finished: 0, running: 1 });
     release('task-1');
     await expect(first).resolves.toEqual({ ok: true, value: 'task-1', replayed: false });
     await expect(second).resolves.toEqual({ ok: true, value: 'task-1', replayed: true });
     expect(runs).toBe(1);
-    expect(store.size()).toEqual({ finished: 1, inFlight: 0 });
+    expect(store.size()).toEqual({ inFlight: 0 });
+    expect(records.size()).toEqual({ finished: 1, running: 0 });
   });
 
   it('refuses the same key with another input, in flight or finished, without running', async () => {
-    const store = createIdempotencyStore({ ttlMs: 600_000, maxKeys: 10 });
+    const store = createIdempotentRunner({ ttlMs: 600_000, maxKeys: 10 });
     const c = countingCall();
     const pending = store.run(id('k', 'f1'), c.call);
     const message =
@@ -68,21 +73,21 @@ describe('createIdempotencyStore', () => {
   });
 
   it('keeps scopes apart', async () => {
-    const store = createIdempotencyStore({ ttlMs: 1000, maxKeys: 10 });
+    const store = createIdempotentRunner({ ttlMs: 1000, maxKeys: 10 });
     const c = countingCall();
     await store.run(id('k', 'f1', 'alice'), c.call);
     await expect(store.run(id('k', 'f2', 'bob'), c.call)).resolves.toEqual({ ok: true, value: 2, replayed: false });
   });
 
   it('keeps apart scopes whose parts would join into the same text', async () => {
-    const store = createIdempotencyStore({ ttlMs: 1000, maxKeys: 10 });
+    const store = createIdempotentRunner({ ttlMs: 1000, maxKeys: 10 });
     const c = countingCall();
     await store.run(id('k', 'f1', 'a\nb'), c.call);
     await expect(store.run(id('b\nk', 'f1', 'a'), c.call)).resolves.toEqual({ ok: true, value: 2, replayed: false });
   });
 
   it('forgets a failure by default, so a repeat runs again', async () => {
-    const store = createIdempotencyStore({ ttlMs: 1000, maxKeys: 10 });
+    const store = createIdempotentRunner({ ttlMs: 1000, maxKeys: 10 });
     const refused = new GatewayError('QUOTA_EXCEEDED');
     let runs = 0;
     const call = async () => {
@@ -97,7 +102,7 @@ describe('createIdempotencyStore', () => {
 
   it('remembers a failure the caller says may have had its effect, until the window passes', async () => {
     const clock = fakeClock();
-    const store = createIdempotencyStore({ ttlMs: 1000, maxKeys: 10, now: clock.now });
+    const store = createIdempotentRunner({ ttlMs: 1000, maxKeys: 10, now: clock.now });
     const lost = new GatewayError('UPSTREAM_UNAVAILABLE');
     let runs = 0;
     const call = async () => {
@@ -115,7 +120,7 @@ describe('createIdempotencyStore', () => {
   });
 
   it('forgets the least recently used outcome beyond maxKeys', async () => {
-    const store = createIdempotencyStore({ ttlMs: 60_000, maxKeys: 2 });
+    const store = createIdempotentRunner({ ttlMs: 60_000, maxKeys: 2 });
     const c = countingCall();
     await store.run(id('a'), c.call);
     await store.run(id('b'), c.call);
@@ -131,7 +136,7 @@ describe('createIdempotencyStore', () => {
     [{ ttlMs: 1.5, maxKeys: 1 }, 'idempotency store option `ttlMs` must be a positive integer; received 1.5'],
     [{ ttlMs: 1, maxKeys: -1 }, 'idempotency store option `maxKeys` must be a positive integer; received -1'],
   ])('refuses %j', (options, message) => {
-    expect(() => createIdempotencyStore(options)).toThrow(new TypeError(message));
+    expect(() => createIdempotentRunner(options)).toThrow(new TypeError(message));
   });
 });
 
