@@ -2,7 +2,8 @@
 import { ConfigError, loadConfig } from '../../src/config';
 import { GatewayError } from '../../src/errors';
 import { createIdempotentRunner, type IdempotentCall } from '../../src/graph/idempotency';
-import { createMemoryIdempotency } from '../../src/state/index';
+import { decodeOutcome, encodeOutcome } from '../../src/graph/idempotency-outcome';
+import { createMemoryIdempotency, type IdempotencyStore } from '../../src/state/index';
 
 // A clock the test moves by hand.
 function fakeClock(start = 1_000_000) {
@@ -137,6 +138,101 @@ describe('createIdempotentRunner', () => {
     [{ ttlMs: 1, maxKeys: -1 }, 'idempotency store option `maxKeys` must be a positive integer; received -1'],
   ])('refuses %j', (options, message) => {
     expect(() => createIdempotentRunner(options)).toThrow(new TypeError(message));
+  });
+});
+
+describe('runners sharing one store (replicas sharing Redis)', () => {
+  // Two runners over one store stand for two replicas: neither sees the other's calls in flight, only the store's records.
+  function replicas(store: IdempotencyStore = createMemoryIdempotency({ maxKeys: 10 })) {
+    return [createIdempotentRunner({ ttlMs: 60_000, store }), createIdempotentRunner({ ttlMs: 60_000, store })] as const;
+  }
+  const soon = (ms: number) => Date.now() + ms;
+
+  it('runs one call for concurrent repeats on both: the other waits for its outcome and replays it', async () => {
+    const [a, b] = replicas();
+    let runs = 0;
+    let release!: (v: string) => void;
+    const call = () => {
+      runs++;
+      return new Promise<string>((resolve) => (release = resolve));
+    };
+    const first = a.run({ ...id('k'), deadline: soon(10_000) }, call);
+    const second = b.run({ ...id('k'), deadline: soon(10_000) }, call);
+    await new Promise((resolve) => setImmediate(resolve));
+    release('task-1');
+    await expect(first).resolves.toEqual({ ok: true, value: 'task-1', replayed: false });
+    await expect(second).resolves.toEqual({ ok: true, value: 'task-1', replayed: true });
+    expect(runs).toBe(1);
+  });
+
+  it('refuses another input on the other replica while the first call runs', async () => {
+    const [a, b] = replicas();
+    let release!: (v: string) => void;
+    const first = a.run(id('k', 'f1'), () => new Promise<string>((resolve) => (release = resolve)));
+    await new Promise((resolve) => setImmediate(resolve));
+    await expect(b.run(id('k', 'f2'), async () => 'never')).rejects.toMatchObject({ code: 'BAD_USER_INPUT' });
+    release('task-1');
+    await first;
+  });
+
+  it('runs the waiting repeat itself when the first call fails with a failure that is forgotten (its claim is released)', async () => {
+    const [a, b] = replicas();
+    let fail!: (e: unknown) => void;
+    const first = a.run({ ...id('k'), deadline: soon(10_000) }, () => new Promise<string>((_resolve, reject) => (fail = reject)));
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = b.run({ ...id('k'), deadline: soon(10_000) }, async () => 'task-2');
+    fail(new GatewayError('QUOTA_EXCEEDED'));
+    await expect(first).resolves.toMatchObject({ ok: false, replayed: false });
+    await expect(second).resolves.toEqual({ ok: true, value: 'task-2', replayed: false });
+  });
+
+  it('gives up at the deadline with IDEMPOTENCY_KEY_IN_USE, running nothing, while the store cannot be read', async () => {
+    const inner = createMemoryIdempotency({ maxKeys: 10 });
+    let reads = 0;
+    const unreadable: IdempotencyStore = {
+      ...inner,
+      read: async () => {
+        reads++;
+        throw new Error('Redis is not connected');
+      },
+    };
+    const [a, b] = replicas(unreadable);
+    const first = a.run(id('k'), () => new Promise<string>(() => undefined));
+    await new Promise((resolve) => setImmediate(resolve));
+    let runs = 0;
+    const waited = b.run({ ...id('k'), deadline: soon(300) }, async () => ++runs);
+    await expect(waited).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_USE', retryAfterMs: expect.any(Number) });
+    await expect(waited).rejects.toThrow(/^An earlier call with idempotencyKey "k" is still running \(possibly on another gateway replica\)/);
+    expect(runs).toBe(0);
+    expect(reads).toBeGreaterThan(0);
+    void first;
+  });
+
+  it('stops waiting when the caller leaves', async () => {
+    const [a, b] = replicas();
+    void a.run(id('k'), () => new Promise<string>(() => undefined));
+    await new Promise((resolve) => setImmediate(resolve));
+    const controller = new AbortController();
+    const waited = b.run({ ...id('k'), deadline: soon(60_000), signal: controller.signal }, async () => 'never');
+    controller.abort();
+    await expect(waited).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_IN_USE' });
+  });
+});
+
+describe('stored outcomes', () => {
+  it('keep what a client sees of a catalogue error: code, message, upstream context, retry-after', () => {
+    const error = new GatewayError('UPSTREAM_UNAVAILABLE', 'The CDN failed.', { upstream: { status: 502, code: 'APIGW.0202', requestId: 'r1' }, retryAfterMs: 2000 });
+    const back = decodeOutcome(encodeOutcome({ ok: false, error }));
+    expect(back).toEqual({ ok: false, error });
+    expect(back.ok === false && back.error).toMatchObject({ code: 'UPSTREAM_UNAVAILABLE', upstream: { status: 502, code: 'APIGW.0202', requestId: 'r1' }, retryAfterMs: 2000 });
+    expect(decodeOutcome(encodeOutcome({ ok: true, value: { taskId: '42' } }))).toEqual({ ok: true, value: { taskId: '42' } });
+  });
+
+  it('store anything else thrown as INTERNAL_SERVER_ERROR, and never read unreadable text as a value', () => {
+    expect(decodeOutcome(encodeOutcome({ ok: false, error: new TypeError('secret detail') }))).toEqual({ ok: false, error: new GatewayError('INTERNAL_SERVER_ERROR') });
+    for (const text of ['{', '{"ok":false,"error":{"code":"NOPE","message":"x"}}', '[]', undefined]) {
+      expect(decodeOutcome(text)).toMatchObject({ ok: false, error: { code: 'INTERNAL_SERVER_ERROR' } });
+    }
   });
 });
 
