@@ -123,9 +123,10 @@ if (!HAVE_REDIS) {
   });
 
   it('answers a repeat that outwaits its deadline with IDEMPOTENCY_KEY_IN_USE, sending nothing, and with the task once the first call finished', async () => {
-    const a = await replica(redis.url);
+    // The first replica's attempt outlasts the slow POST by far; the second gives up long before the POST ends.
+    const a = await replica(redis.url, { REQUEST_TIMEOUT_MS: '20000', UPSTREAM_TIMEOUT_MS: '20000', SHUTDOWN_TIMEOUT_MS: '20000' });
     const b = await replica(redis.url, { REQUEST_TIMEOUT_MS: '1500', UPSTREAM_TIMEOUT_MS: '1500' });
-    await callSimulator(sim.url, 'PUT', '/__sim/faults', { latencyMs: 5000, operations: ['refresh'] });
+    await callSimulator(sim.url, 'PUT', '/__sim/faults', { latencyMs: 6000, operations: ['refresh'] });
     const before = await refreshPosts();
     const key = randomUUID();
     const first = create(a, key);
@@ -161,6 +162,31 @@ if (!HAVE_REDIS) {
       value: 1,
       replayed: true,
     });
+  });
+
+  it('keeps records in Redis as the store promises: a claim released only by its own token, an outcome for the window', async () => {
+    const keyPrefix = `store${Date.now()}:`;
+    const a = createRedisState({ url: redis.url, keyPrefix, ...PATIENT.redisTimeouts });
+    const b = createRedisState({ url: redis.url, keyPrefix, ...PATIENT.redisTimeouts });
+    opened.push(a, b);
+    await Promise.all([a.connect(), b.connect()]);
+    const claim = await a.idempotency.claim('id-1', 'input', 30_000);
+    if (!claim.claimed) throw new Error('the first claim must win');
+    // Another replica sees the claim, and cannot release it with a token of its own.
+    expect(await b.idempotency.claim('id-1', 'input', 30_000)).toMatchObject({ claimed: false, record: { state: 'running', fingerprint: 'input' } });
+    await b.idempotency.release('id-1', 'not-the-token');
+    expect(await b.idempotency.read('id-1')).toMatchObject({ state: 'running' });
+    await a.idempotency.release('id-1', claim.token);
+    expect(await b.idempotency.read('id-1')).toBeUndefined();
+    // A finished outcome replaces the claim and expires with the window, on Redis's clock.
+    const again = await b.idempotency.claim('id-1', 'input', 30_000);
+    if (!again.claimed) throw new Error('a released key is free');
+    await b.idempotency.finish('id-1', again.token, 'input', '{"ok":true,"value":{"taskId":"7"}}', 60_000);
+    expect(await a.idempotency.read('id-1')).toMatchObject({ state: 'done', outcome: '{"ok":true,"value":{"taskId":"7"}}' });
+    const ttls = await withRaw(redis.url, async (raw) => Promise.all((await raw.keys(`${keyPrefix}idem:*`)).map((k) => raw.pttl(k))));
+    expect(ttls).toHaveLength(1);
+    expect(ttls[0]).toBeGreaterThan(30_000);
+    expect(ttls[0]).toBeLessThanOrEqual(60_000);
   });
 
   it('carries on in memory while Redis is down (creates answer, repeats on the same replica replay), says so in /readyz and /metrics, and shares again once Redis is back', async () => {
