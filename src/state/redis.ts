@@ -107,7 +107,10 @@ export function createRedisState(options: RedisStateOptions): SharedState {
     lastError = error instanceof Error ? error.message : String(error);
     report('connection', error);
   });
-  client.on('ready', () => tracker.connectionUp());
+  client.on('ready', () => {
+    lastError = undefined;
+    tracker.connectionUp();
+  });
   client.on('close', () => {
     if (!closing) tracker.connectionDown(lastError === undefined ? 'the connection to Redis closed' : `the connection to Redis closed: ${lastError}`);
   });
