@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   const fromConfig = upstreamOptionsFromConfig(config, endpoint);
   const upstream = createUpstream({
     ...fromConfig,
-    economy: { ...fromConfig.economy, onEvent: throttledStateWarning(logger) },
+    economy: { ...fromConfig.economy, onEvent: sharedStateLog(logger) },
     onEvent: upstreamObserver.onEvent,
   });
   closers.unshift(() => upstream.close());
@@ -45,12 +45,12 @@ async function main(): Promise<void> {
     await economy.connect();
     logger.info(
       { state: economy.stateKind, cacheTtlMs: config.cacheTtlMs, rateLimits: config.rateLimits },
-      `Upstream economy: cache and quota kept in ${economy.stateKind}`,
+      `Upstream economy: cache, quota and idempotency keys kept in ${economy.stateKind}`,
     );
     metrics.registerSnapshot(() => economy.metrics());
   }
   const cdn = upstream.client;
-  const gateway = await createGateway(config, { cdn, logger, metrics, upstreamObserver });
+  const gateway = await createGateway(config, { cdn, logger, metrics, upstreamObserver, ...(economy ? { sharedState: economy.state } : {}) });
   const url = await gateway.listen(config.port, config.host);
   closers.unshift(() => gateway.close());
   logger.info({ url }, `GraphQL gateway ready at ${url}${config.explorer === 'off' ? '' : ' (open it in a browser for the explorer)'}`);
@@ -90,13 +90,21 @@ async function startUpstream(config: Config, logger: Logger, closers: Closer[]):
   return simulator.url;
 }
 
-// Warns about a failing Redis at most every 30 s (the client reports every reconnect attempt).
-function throttledStateWarning(logger: Logger): (event: EconomyEvent) => void {
-  let last = 0;
+// Logs each transition of the shared state's parts to this replica's memory and back: once, not per failed command
+// (the Redis client reports every reconnect attempt; gateway_state_errors_total counts them).
+function sharedStateLog(logger: Logger): (event: EconomyEvent) => void {
   return (event) => {
-    if (event.type !== 'state-error' || Date.now() - last < 30_000) return;
-    last = Date.now();
-    logger.warn({ component: event.component }, `Redis failed (${event.message}); serving without it: cache misses, per-replica rate limits`);
+    if (event.type !== 'state-fallback') return;
+    const parts = event.parts.join(', ');
+    if (event.local) {
+      logger.warn(
+        { sharedState: { local: event.parts } },
+        `Redis unreachable or failing (${event.message ?? 'no detail'}); ${parts} now run on this replica's memory until it answers again: ` +
+          'cache misses, per-replica rate limits, idempotency keys that protect within this replica only',
+      );
+    } else {
+      logger.info({ sharedState: { shared: event.parts } }, `Redis answers again: ${parts} shared with the other replicas again`);
+    }
   };
 }
 

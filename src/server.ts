@@ -11,7 +11,7 @@ import type { Logger } from './logger';
 import { startApollo } from './graph/apollo';
 import { createContext, type CdnApi, type GraphContext } from './graph/context';
 import type { ExecutorKind } from './graph/executor';
-import { createIdempotencyStore, type IdempotencyStore } from './graph/idempotency';
+import { createIdempotentRunner } from './graph/idempotency';
 import { createCreateQuota } from './graph/create-quota';
 import { createObservations } from './graph/plugins';
 import { createAccessLog } from './http/access-log';
@@ -30,6 +30,7 @@ import { attachSubscriptions, type SubscriptionServer } from './http/subscriptio
 import { createProgressHub, type FetchTask, type ProgressHub } from './graph/progress/hub';
 import { createSchema } from './graph/schema';
 import { scopeToEnterpriseProject } from './cdn/enterprise-project';
+import { createMemoryIdempotency, SHARED_PARTS, type SharedState } from './state/index';
 
 /** What the gateway needs besides its configuration. */
 export interface GatewayDeps {
@@ -41,8 +42,12 @@ export interface GatewayDeps {
   readonly metrics?: Metrics;
   /** The observer passed to the CDN client as `onEvent`; readiness trusts the successes it saw. */
   readonly upstreamObserver?: UpstreamObserver;
-  /** Remembers create mutations' idempotency keys. @default in memory, IDEMPOTENCY_TTL_MS and IDEMPOTENCY_MAX_KEYS */
-  readonly idempotency?: IdempotencyStore;
+  /**
+   * The shared state of the upstream economy (`Upstream.economy.state`): where create mutations' idempotency records live
+   * (Redis with REDIS_URL), and which parts fall back to this replica's memory, for /readyz and /metrics.
+   * @default idempotency records in this process's memory (IDEMPOTENCY_MAX_KEYS), nothing reported
+   */
+  readonly sharedState?: Pick<SharedState, 'kind' | 'status' | 'idempotency'>;
   /** How operations execute: compiled by graphql-jit, or Apollo's own graphql-js. @default 'jit' */
   readonly executor?: ExecutorKind;
 }
@@ -75,7 +80,15 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   const { logger, cdn } = deps;
   // Process metrics come with the metrics main.ts creates; a gateway built without them (tests) skips them.
   const metrics = deps.metrics ?? createMetrics({ processMetrics: false, operationNames: config.metricsOperationNames });
-  const idempotency = deps.idempotency ?? createIdempotencyStore({ ttlMs: config.idempotencyTtlMs, maxKeys: config.idempotencyMaxKeys, now });
+  const { sharedState } = deps;
+  // One path whatever the store: keys kept for IDEMPOTENCY_TTL_MS, in Redis when the economy's state is (shared by replicas).
+  const idempotency = createIdempotentRunner({
+    ttlMs: config.idempotencyTtlMs,
+    store: sharedState?.idempotency ?? createMemoryIdempotency({ maxKeys: config.idempotencyMaxKeys, now }),
+    now,
+  });
+  // 1 for each part that serves from this replica's memory although REDIS_URL shares it (Redis unreachable or failing).
+  if (sharedState) metrics.registerSnapshot(() => ({ sharedState: { byPart: fallbackByPart(sharedState) } }));
   // Per gateway process, like the idempotency store: callers' daily create caps (CREATE_QUOTA_PER_CALLER_*).
   const createQuota = createCreateQuota({ caps: config.createQuotaPerCaller, now });
   // Slow clients: headers, body and idle keep-alive are timed, and open connections capped (HTTP_* settings).
@@ -105,6 +118,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     ],
     ttlMs: config.readinessTtlMs,
     probeTimeoutMs: config.upstreamTimeoutMs,
+    ...(sharedState ? { sharedState: () => sharedState.status() } : {}),
     lastSuccessAt: deps.upstreamObserver?.lastSuccessAt,
     now,
   });
@@ -136,6 +150,12 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+// The shared state's fallback gauge, by part: 1 while a part Redis should share serves from this replica's memory.
+function fallbackByPart(state: Pick<SharedState, 'status'>): Record<string, { fallback: number }> {
+  const status = state.status();
+  return Object.fromEntries(SHARED_PARTS.map((part) => [part, { fallback: status.kind === 'redis' && status.local.includes(part) ? 1 : 0 }]));
 }
 
 // Polls a followed task's summary (one small detail call) as the longest-standing subscriber's caller,

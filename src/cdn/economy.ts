@@ -4,12 +4,13 @@
  * their shared state and counters. This module
  * makes the stages; src/cdn/upstream.ts puts them in the one stage list.
  *
- * Cache and quota live in memory, or in Redis with `redisUrl` so that replicas share them.
+ * Cache and quota (and the create mutations' idempotency records, which the gateway takes from
+ * `state`) live in memory, or in Redis with `redisUrl` so that replicas share them.
  * `metrics()` returns counters for the metrics endpoint; `onEvent` reports as things happen.
  */
 import { createHash } from 'node:crypto';
 import type { Config } from '../config';
-import { createSharedState, type SharedState, type StateComponent } from '../state/index';
+import { createSharedState, type SharedPart, type SharedState, type StateComponent } from '../state/index';
 import type { MemoryCacheStore } from '../state/memory';
 import { freshnessTtl, type FreshnessPolicy } from './freshness';
 import { defaultRateLimits, OPERATION_NAMES, type OperationName } from './operations';
@@ -56,8 +57,10 @@ export interface EconomyOptions {
    * operation, capped by two windows of the operation's limit. @default 40
    */
   readonly maxQueuedPerCaller?: number;
-  /** Share cache and quota through this Redis. @default memory */
+  /** Share cache, quota and idempotency records through this Redis. @default memory */
   readonly redisUrl?: string;
+  /** Most idempotency outcomes kept in this replica's memory (IDEMPOTENCY_MAX_KEYS). @default 10000 */
+  readonly idempotencyMaxKeys?: number;
   /** Names the upstream account (see `quotaScope` in src/cdn/upstream.ts); replicas with the same scope share quota. Hashed into Redis keys. @default '' */
   readonly scope?: string;
   /** Names the credentials (see `credentialScope` in src/cdn/upstream.ts); replicas share cache entries only within one. Hashed into cache keys. @default '' */
@@ -82,7 +85,9 @@ export type EconomyEvent =
   | { readonly type: 'queued' | 'rejected'; readonly operation: OperationName; readonly waitMs: number; readonly caller?: string }
   /** A limited attempt started; `slotsAhead`: slots of its operation served to others between its asking and its start. */
   | { readonly type: 'started'; readonly operation: OperationName; readonly caller?: string; readonly slotsAhead: number }
-  | { readonly type: 'state-error'; readonly component: StateComponent; readonly message: string };
+  | { readonly type: 'state-error'; readonly component: StateComponent; readonly message: string }
+  /** Parts of the Redis state now serve from this replica's memory (`local`), or are shared again; once per transition. */
+  | { readonly type: 'state-fallback'; readonly parts: readonly SharedPart[]; readonly local: boolean; readonly message?: string };
 
 /** Limiter counters of one operation. */
 export interface LimiterMetrics {
@@ -158,6 +163,7 @@ export function economyOptionsFromConfig(config: Config, scope?: string): Econom
     maxQueuedPerRequest: config.maxQueuedPerRequest,
     maxQueuedPerCaller: config.maxQueuedPerCaller,
     redisUrl: config.redisUrl,
+    idempotencyMaxKeys: config.idempotencyMaxKeys,
     ...(scope === undefined ? {} : { scope }),
   };
 }
@@ -192,11 +198,14 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
       keyPrefix: stateKeyPrefix(options.scope ?? ''),
       ...(options.redisTimeouts ? { redisTimeouts: options.redisTimeouts } : {}),
       cacheMaxBytes: options.cacheMaxBytes ?? 32 * 1024 * 1024,
+      ...(options.idempotencyMaxKeys === undefined ? {} : { idempotencyMaxKeys: options.idempotencyMaxKeys }),
       now,
       onError: (component, error) => {
         stateErrors++;
         emit({ type: 'state-error', component, message: error.message });
       },
+      onFallback: (change) =>
+        emit({ type: 'state-fallback', parts: change.parts, local: change.local, ...(change.reason === undefined ? {} : { message: change.reason }) }),
     });
 
   const cacheCounts = { hits: 0, misses: 0, unprovenMisses: 0 };

@@ -21,6 +21,7 @@
 import { createHmac } from 'node:crypto';
 import type { Config } from '../config';
 import { bindClient, type CdnClient } from './client';
+import type { SharedState } from '../state/index';
 import { createEconomy, economyOptionsFromConfig, type Economy, type EconomyMetrics, type EconomyOptions } from './economy';
 import { normalizeOptions, type CdnAuth, type CdnClientOptions, type NormalizedOptions } from './options';
 import { composeStages, type Handler, type RawHandler, type Stage } from './pipeline';
@@ -47,10 +48,12 @@ export interface UpstreamOptions extends CdnClientOptions {
   readonly accountId?: string;
 }
 
-/** What the process needs of the economy: metrics, the state's kind, and its lifecycle. */
+/** What the process needs of the economy: metrics, the shared state's kind, status and idempotency records, and its lifecycle. */
 export interface EconomyHandles {
   /** Where cache and quota live. */
   readonly stateKind: 'memory' | 'redis';
+  /** What the gateway uses of the shared state: the idempotency records of create mutations, and which parts fall back (/readyz, /metrics). */
+  readonly state: Pick<SharedState, 'kind' | 'status' | 'idempotency'>;
   /** Returns the counters since start. */
   metrics(): EconomyMetrics;
   /** Resolves once the shared state is reachable (at once in memory); rejects with a message naming Redis otherwise. */
@@ -131,6 +134,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     client,
     economy: economy && {
       stateKind: economy.state.kind,
+      state: economy.state,
       metrics: () => economy.metrics(),
       connect: () => economy.connect(),
       close: () => economy.close(),

@@ -1,8 +1,9 @@
-/** In-memory shared state: one replica's cache (an LRU bounded by bytes) and limiter. */
+/** In-memory shared state: one replica's cache (an LRU bounded by bytes), limiter and idempotency records. */
 import { LRUCache } from 'lru-cache';
 import { ExpiryQueue } from './expiry-queue';
+import { createMemoryIdempotency, type MemoryIdempotencyStore } from './memory-idempotency';
 import { nextStart, waitAllowed } from './sliding-window';
-import type { Booking, CachedResponse, GenerationStore, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
+import { SHARED_PARTS, type Booking, type CachedResponse, type GenerationStore, type RateLimiterStore, type Reservation, type ResponseCacheStore, type SharedState } from './types';
 
 /** Options of the memory cache. */
 export interface MemoryCacheOptions {
@@ -136,16 +137,21 @@ export function pruneStarts(newestFirst: number[], windowMs: number, nowMs: numb
 /** Options of the memory shared state. */
 export interface MemoryStateOptions {
   readonly cacheMaxBytes: number;
+  /** Most idempotency outcomes kept. @default 10000 */
+  readonly idempotencyMaxKeys?: number;
   readonly now?: () => number;
 }
 
 /** Creates the in-memory shared state (the default: one replica, nothing to connect to). */
-export function createMemoryState(options: MemoryStateOptions): SharedState & { readonly cache: MemoryCacheStore } {
+export function createMemoryState(options: MemoryStateOptions): SharedState & { readonly cache: MemoryCacheStore; readonly idempotency: MemoryIdempotencyStore } {
   return {
     kind: 'memory',
     cache: createMemoryCache({ maxBytes: options.cacheMaxBytes, now: options.now }),
     generations: createMemoryGenerations(),
     limiter: createMemoryLimiter(options.now),
+    idempotency: createMemoryIdempotency({ maxKeys: options.idempotencyMaxKeys ?? 10_000, now: options.now }),
+    // Everything is this replica's by configuration: nothing falls back.
+    status: () => ({ kind: 'memory', local: [...SHARED_PARTS] }),
     connect: async () => undefined,
     close: async () => undefined,
   };

@@ -1,12 +1,18 @@
 /**
- * Redis shared state: one cache and one quota for every replica that points at the same
- * Redis. The limiter is a Lua script (atomic across replicas, on Redis's clock); the cache is
- * plain SET/GET with a millisecond expiry, and its generation counters plain GET/INCR. When Redis fails or is unreachable the gateway keeps
- * serving: cache calls become misses and the limiter falls back to this replica's own window.
+ * Redis shared state: one cache, one quota and one set of idempotency records for every replica
+ * that points at the same Redis. The limiter is a Lua script (atomic across replicas, on Redis's
+ * clock); the cache is plain SET/GET with a millisecond expiry, and its generation counters plain
+ * GET/INCR; idempotency records are src/state/redis-idempotency.ts. When Redis fails or is
+ * unreachable the gateway keeps serving: cache calls become misses, the limiter falls back to
+ * this replica's own window and idempotency keys to this replica's memory. Which parts fall back
+ * is tracked (src/state/fallback.ts) for /readyz, /metrics and one log line per transition.
  */
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { createFallbackTracker, type FallbackChange } from './fallback';
 import { createMemoryLimiter } from './memory';
+import { createMemoryIdempotency } from './memory-idempotency';
+import { createRedisIdempotency } from './redis-idempotency';
 import { waitAllowed } from './sliding-window';
 import type { Booking, CachedResponse, GenerationStore, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
 
@@ -14,7 +20,7 @@ import type { Booking, CachedResponse, GenerationStore, RateLimiterStore, Reserv
 const MAX_STARTS_KEPT = 100_000;
 
 /** Which part of the shared state met a Redis failure. */
-export type StateComponent = 'cache' | 'limiter' | 'connection';
+export type StateComponent = 'cache' | 'limiter' | 'idempotency' | 'connection';
 
 /** Options of the Redis shared state. */
 export interface RedisStateOptions {
@@ -30,6 +36,10 @@ export interface RedisStateOptions {
   readonly now?: () => number;
   /** Called on every Redis failure (the call still succeeds without Redis); exceptions are ignored. */
   readonly onError?: (component: StateComponent, error: Error) => void;
+  /** Called once per transition of parts to this replica's memory and back (not at start-up); exceptions are ignored. */
+  readonly onFallback?: (change: FallbackChange) => void;
+  /** Most idempotency outcomes this replica keeps in its own memory (read first, and the fallback). @default 10000 */
+  readonly idempotencyMaxKeys?: number;
 }
 
 /**
@@ -89,9 +99,27 @@ export function createRedisState(options: RedisStateOptions): SharedState {
       // A broken hook must not fail the call.
     }
   };
+  const tracker = createFallbackTracker((change) => options.onFallback?.(change));
+  let lastError: string | undefined;
+  let closing = false;
   // Without a listener ioredis prints every connection error; they are reported through onError instead.
-  client.on('error', (error: unknown) => report('connection', error));
+  client.on('error', (error: unknown) => {
+    lastError = error instanceof Error ? error.message : String(error);
+    report('connection', error);
+  });
+  client.on('ready', () => {
+    lastError = undefined;
+    tracker.connectionUp();
+  });
+  client.on('close', () => {
+    if (!closing) tracker.connectionDown(lastError === undefined ? 'the connection to Redis closed' : `the connection to Redis closed: ${lastError}`);
+  });
   const ready = (): boolean => client.status === 'ready';
+  // Marks a part failing (it serves from memory until one of its commands succeeds) and reports the error.
+  const fail = (part: 'cache' | 'limiter', error: unknown): void => {
+    tracker.failed(part, error instanceof Error ? error.message : String(error));
+    report(part, error);
+  };
   const fallback = createMemoryLimiter(options.now);
   const rateKey = (key: string): string => `${options.keyPrefix}rate:${key}`;
   const cacheKey = (key: string): string => `${options.keyPrefix}cache:${createHash('sha256').update(key).digest('base64url')}`;
@@ -101,9 +129,10 @@ export function createRedisState(options: RedisStateOptions): SharedState {
       if (!ready()) return undefined;
       try {
         const text = await client.get(cacheKey(key));
+        tracker.succeeded('cache');
         return text === null ? undefined : parseCached(text);
       } catch (error) {
-        report('cache', error);
+        fail('cache', error);
         return undefined;
       }
     },
@@ -112,8 +141,9 @@ export function createRedisState(options: RedisStateOptions): SharedState {
       if (ms < 1 || !ready()) return;
       try {
         await client.set(cacheKey(key), JSON.stringify(value), 'PX', ms);
+        tracker.succeeded('cache');
       } catch (error) {
-        report('cache', error);
+        fail('cache', error);
       }
     },
   };
@@ -124,9 +154,11 @@ export function createRedisState(options: RedisStateOptions): SharedState {
     async current(name) {
       if (!ready()) return undefined;
       try {
-        return (await client.get(generationKey(name))) ?? '0';
+        const value = (await client.get(generationKey(name))) ?? '0';
+        tracker.succeeded('cache');
+        return value;
       } catch (error) {
-        report('cache', error);
+        fail('cache', error);
         return undefined;
       }
     },
@@ -134,9 +166,10 @@ export function createRedisState(options: RedisStateOptions): SharedState {
       if (!ready()) return false;
       try {
         await client.incr(generationKey(name));
+        tracker.succeeded('cache');
         return true;
       } catch (error) {
-        report('cache', error);
+        fail('cache', error);
         return false;
       }
     },
@@ -148,10 +181,11 @@ export function createRedisState(options: RedisStateOptions): SharedState {
       // An integer the script can read: no Infinity or NaN (a far deadline waits at most ~24 days anyway).
       const maxWait = Math.max(-1, Math.floor(Math.min(maxWaitMs, 2 ** 31 - 1)));
       const [granted, waitMs, start] = await client.cdngwReserve(rateKey(key), limit, Math.ceil(windowMs), maxWait);
+      tracker.succeeded('limiter');
       const ok = granted === 1 && waitAllowed(waitMs, maxWaitMs);
       return ok ? { granted: true, waitMs: Math.max(0, waitMs), start } : { granted: false, waitMs: Math.max(0, waitMs) };
     } catch (error) {
-      report('limiter', error);
+      fail('limiter', error);
       return fallback.book(key, limit, windowMs, maxWaitMs);
     }
   };
@@ -167,17 +201,30 @@ export function createRedisState(options: RedisStateOptions): SharedState {
       if (!ready()) return;
       try {
         await client.lrem(rateKey(key), 1, String(start));
+        tracker.succeeded('limiter');
       } catch (error) {
-        report('limiter', error);
+        fail('limiter', error);
       }
     },
   };
+
+  const idempotency = createRedisIdempotency({
+    client,
+    keyPrefix: options.keyPrefix,
+    ready,
+    local: createMemoryIdempotency({ maxKeys: options.idempotencyMaxKeys ?? 10_000, now: options.now }),
+    tracker,
+    report: (error) => report('idempotency', error),
+    now: options.now,
+  });
 
   return {
     kind: 'redis',
     cache,
     generations,
     limiter,
+    idempotency,
+    status: () => ({ kind: 'redis', local: tracker.local() }),
     async connect() {
       try {
         await client.connect();
@@ -188,6 +235,8 @@ export function createRedisState(options: RedisStateOptions): SharedState {
       }
     },
     async close() {
+      // Closing is not an outage: no transition is reported.
+      closing = true;
       if (client.status === 'ready') {
         try {
           await client.quit();

@@ -1,6 +1,7 @@
 /**
- * What the gateway shares between replicas: the response cache (with its generation counters) and the upstream quota.
- * Both sit behind these small interfaces, in memory by default and in Redis with `REDIS_URL`.
+ * What the gateway shares between replicas: the response cache (with its generation counters), the upstream quota and
+ * the create mutations' idempotency records. Each sits behind a small interface, in memory by default and in Redis with
+ * `REDIS_URL`.
  */
 
 /** A stored upstream response: what the cache stage needs to answer a call again. */
@@ -63,7 +64,52 @@ export interface RateLimiterStore {
   release(key: string, start: number): Promise<void>;
 }
 
-/** The shared state of one gateway: a cache, a limiter, and how to stop them. */
+/** An idempotency record: a call claimed and still running, or its finished outcome. */
+export interface IdempotencyRecord {
+  /** Identifies the input of the call that made the record. */
+  readonly fingerprint: string;
+  /** `running` while the claiming call has not finished; `done` once its outcome is stored. */
+  readonly state: 'running' | 'done';
+  /** The finished outcome as its caller encoded it (`done` only). */
+  readonly outcome?: string;
+  /** When the record stops counting (epoch ms, the writing replica's clock). */
+  readonly expiresAt: number;
+}
+
+/** The answer to a claim: the call is this caller's to run (with the token that finishes or releases it), or an existing record. */
+export type IdempotencyClaim = { readonly claimed: true; readonly token: string } | { readonly claimed: false; readonly record: IdempotencyRecord };
+
+/**
+ * Idempotency records by id, with an atomic claim: of concurrent claims of one id (on any replica sharing the store),
+ * exactly one wins and runs the call; the others find its record. A claim expires by itself, so a claimant that died
+ * leaves the id free again.
+ */
+export interface IdempotencyStore {
+  /** Claims `id` for a call of `fingerprint` for `claimMs`, unless a record of it exists: then returns that record instead. */
+  claim(id: string, fingerprint: string, claimMs: number): Promise<IdempotencyClaim>;
+  /** Returns the record of `id`, if any; rejects when the store cannot tell (unreachable). */
+  read(id: string): Promise<IdempotencyRecord | undefined>;
+  /** Stores a claimed call's outcome for `ttlMs` in place of its claim; resolves with when it expires (epoch ms). */
+  finish(id: string, token: string, fingerprint: string, outcome: string, ttlMs: number): Promise<number>;
+  /** Drops a claim whose call is to be forgotten (it had no effect), so that a repeat runs again; another's claim or a finished record stays. */
+  release(id: string, token: string): Promise<void>;
+}
+
+/** The parts of the shared state, as /readyz and /metrics name them. */
+export const SHARED_PARTS = ['cache', 'limiter', 'idempotency'] as const;
+
+/** One part of the shared state: the response cache (with its generation counters), the limiter, or the idempotency records. */
+export type SharedPart = (typeof SHARED_PARTS)[number];
+
+/** Where the shared state's parts live right now. */
+export interface SharedStateStatus {
+  /** `memory` or `redis` (REDIS_URL set). */
+  readonly kind: 'memory' | 'redis';
+  /** The parts served from this replica's memory: all of them in memory; in Redis, those falling back while it is unreachable or failing. */
+  readonly local: readonly SharedPart[];
+}
+
+/** The shared state of one gateway: a cache, a limiter, idempotency records, and how to stop them. */
 export interface SharedState {
   /** `memory` or `redis`, for start-up logs. */
   readonly kind: 'memory' | 'redis';
@@ -71,6 +117,10 @@ export interface SharedState {
   /** The cache's generation counters (shared by replicas in Redis). */
   readonly generations: GenerationStore;
   readonly limiter: RateLimiterStore;
+  /** The create mutations' idempotency records (shared by replicas in Redis). */
+  readonly idempotency: IdempotencyStore;
+  /** Returns which parts serve from this replica's memory right now. */
+  status(): SharedStateStatus;
   /** Resolves once the backing store answers (at once in memory); rejects with a message naming the store. */
   connect(): Promise<void>;
   /** Releases connections. */

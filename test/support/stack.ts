@@ -77,7 +77,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const economy = upstream.economy;
   await economy?.connect();
   const cdn = upstream.client;
-  const gateway = await createGateway(config, { cdn, logger: createLogger('silent'), ...(options.now ? { now: options.now } : {}) });
+  const gateway = await createGateway(config, {
+    cdn,
+    logger: createLogger('silent'),
+    ...(options.now ? { now: options.now } : {}),
+    // With the economy, idempotency keys live in its shared state (Redis with REDIS_URL), as in main.ts.
+    ...(economy ? { sharedState: economy.state } : {}),
+  });
   const url = await gateway.listen(0, '127.0.0.1');
   const sim = <T>(method: string, path: string, body?: unknown): Promise<T> => callSimulator<T>(simulator.url, method, path, body);
   return {

@@ -35,6 +35,7 @@ describe('economy configuration', () => {
         MAX_QUEUED_PER_REQUEST: '7',
         MAX_QUEUED_PER_CALLER: '9',
         REDIS_URL: 'redis://127.0.0.1:6379/2',
+        IDEMPOTENCY_MAX_KEYS: '77',
       },
       () => 'x'.repeat(32),
     );
@@ -47,6 +48,7 @@ describe('economy configuration', () => {
       maxQueuedPerRequest: 7,
       maxQueuedPerCaller: 9,
       redisUrl: 'redis://127.0.0.1:6379/2',
+      idempotencyMaxKeys: 77,
       scope: 'scope',
     });
   });
