@@ -18,8 +18,6 @@ export interface ThrottleFeedbackOptions {
   readonly limits: Readonly<Partial<Record<OperationName, number>>>;
   readonly adaptation: RateAdaptation;
   readonly now: () => number;
-  /** Called after the store has taken a throttle into account. */
-  readonly onThrottled?: (operation: OperationName) => void;
 }
 
 /** Creates the throttle-feedback stage; src/cdn/upstream.ts places it right inside rate limit. */
@@ -35,7 +33,6 @@ export function throttleFeedbackStage(options: ThrottleFeedbackOptions): Stage {
       if (isUpstreamThrottle(error)) {
         // Awaited, so that the retry (and every booking after this) sees the lowered rate; the stores do not throw.
         await limiter.throttled(req.operation, limit, now() - sentAt, adaptation).catch(() => undefined);
-        options.onThrottled?.(req.operation);
       }
       throw error;
     }
