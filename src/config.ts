@@ -47,6 +47,10 @@ export interface Config {
   readonly rateLimits: Readonly<Record<OperationName, number>>;
   /** Added to the one-second rate-limit window to absorb network jitter. */
   readonly rateLimitMarginMs: number;
+  /** Lowers a limit while the upstream throttles calls the limiter let through, and lets it climb back (docs/architecture.md, Adaptive rate). */
+  readonly rateLimitAdaptive: boolean;
+  /** Time for an adapted limit to climb back by one call per second. */
+  readonly rateLimitRecoveryMs: number;
   /** Most attempts of one request holding booked quota slots per operation (capped by the operation's limit). */
   readonly maxQueuedPerRequest: number;
   /** Most attempts of one caller, over all its requests, holding booked quota slots per operation (capped by two seconds of the operation's limit). */
@@ -302,6 +306,9 @@ const EnvSchema = z.object({
   RATE_LIMIT_REFRESH: int(0, 100000, OPERATIONS.refresh.rateLimit),
   RATE_LIMIT_PREHEAT: int(0, 100000, OPERATIONS.preheat.rateLimit),
   RATE_LIMIT_MARGIN_MS: int(0, 1000, 200),
+  // 429s the limiter did not predict (other clients of the account, a replica without Redis) lower the limits for a while.
+  RATE_LIMIT_ADAPTIVE: z.enum(['true', 'false']).optional().default('true'),
+  RATE_LIMIT_RECOVERY_MS: int(100, 600000, 2000),
   MAX_QUEUED_PER_REQUEST: int(1, 1000, 20),
   MAX_QUEUED_PER_CALLER: int(1, 10000, 40),
   REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
@@ -419,6 +426,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       Object.fromEntries(OPERATION_NAMES.map((op) => [op, e[OPERATIONS[op].rateLimitEnv as keyof typeof e] as number])) as Record<OperationName, number>,
     ),
     rateLimitMarginMs: e.RATE_LIMIT_MARGIN_MS,
+    rateLimitAdaptive: e.RATE_LIMIT_ADAPTIVE === 'true',
+    rateLimitRecoveryMs: e.RATE_LIMIT_RECOVERY_MS,
     maxQueuedPerRequest: e.MAX_QUEUED_PER_REQUEST,
     maxQueuedPerCaller: e.MAX_QUEUED_PER_CALLER,
     redisUrl: e.REDIS_URL,

@@ -20,6 +20,8 @@ import { coalesceStage } from './stages/coalesce';
 import { generationStage } from './stages/generation';
 import { createCredentialsProof } from './stages/credentials';
 import { rateLimitStage } from './stages/rate-limit';
+import { throttleFeedbackStage } from './stages/throttle-feedback';
+import { DEFAULT_DECREASE, effectiveLimit, type RateAdaptation } from '../state/adaptive-rate';
 
 /** The upstream's per-tenant limits, calls per second (from the table in src/cdn/operations.ts). */
 export const HUAWEI_RATE_LIMITS: Readonly<Record<OperationName, number>> = Object.freeze(defaultRateLimits());
@@ -47,6 +49,13 @@ export interface EconomyOptions {
    * the two drift apart by event-loop lag and new (TLS) connections. @default 200
    */
   readonly rateLimitMarginMs?: number;
+  /**
+   * Lowers an operation's limit while the upstream throttles calls the limiter let through, and
+   * lets it climb back (docs/architecture.md, Adaptive rate). @default true
+   */
+  readonly adaptiveRate?: boolean;
+  /** Time for an adapted limit to climb back by one call per second. @default 2000 */
+  readonly rateRecoveryMs?: number;
   /**
    * Most attempts of one request holding booked quota slots per operation, capped by the
    * operation's limit (docs/architecture.md, Fairness). @default 20
@@ -124,6 +133,18 @@ export interface EconomyMetrics {
   readonly limiter: LimiterMetrics & { readonly byOperation: Readonly<Record<OperationName, LimiterMetrics>> };
   /** Redis failures the gateway carried on through. */
   readonly stateErrors: number;
+  // --- Adaptive rate (issue 19): the limit in force by operation. ---
+  /** Limits by operation: configured, adapted (lowered by upstream throttling, climbing back) and the whole calls the limiter books. */
+  readonly rateLimit: { readonly byOperation: Readonly<Record<OperationName, RateLimitFigures>> };
+}
+
+/** The rate limit of one operation, calls per second (per rate-limit window); 0 = unlimited. */
+export interface RateLimitFigures {
+  readonly configured: number;
+  /** The adapted rate (src/state/adaptive-rate.ts): `configured` unless the upstream throttled lately. */
+  readonly adapted: number;
+  /** What the limiter allows now: `min(configured, floor(adapted))`, at least 1. */
+  readonly effective: number;
 }
 
 /** The economy's stages (placed by src/cdn/upstream.ts) and handles. */
@@ -136,6 +157,8 @@ export interface Economy {
   readonly cache?: Stage;
   /** Queues each attempt for a quota slot (inside retry: retries spend quota too). */
   readonly rateLimit: Stage;
+  /** Reports upstream throttles to the limiter store, which lowers the operation's rate (right inside rate limit); absent with `adaptiveRate: false`. */
+  readonly throttleFeedback?: Stage;
   /** Stamps when each attempt was sent, for the cache's staleness bound (after any queueing). */
   readonly attemptClock: Stage;
   /** Records each attempt's outcome for the cache: 2xx proves the credentials, 401/403 withdraws the proof. */
@@ -160,6 +183,8 @@ export function economyOptionsFromConfig(config: Config, scope?: string): Econom
     cacheMaxBytes: config.cacheMaxBytes,
     rateLimits: config.rateLimits,
     rateLimitMarginMs: config.rateLimitMarginMs,
+    adaptiveRate: config.rateLimitAdaptive,
+    rateRecoveryMs: config.rateLimitRecoveryMs,
     maxQueuedPerRequest: config.maxQueuedPerRequest,
     maxQueuedPerCaller: config.maxQueuedPerCaller,
     redisUrl: config.redisUrl,
@@ -177,6 +202,10 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
   const proofTtlMs = nonNegative('credentialsProofTtlMs', options.credentialsProofTtlMs, 60_000);
   const maxQueuedPerRequest = nonNegative('maxQueuedPerRequest', options.maxQueuedPerRequest, 20);
   const maxQueuedPerCaller = nonNegative('maxQueuedPerCaller', options.maxQueuedPerCaller, 40);
+  const windowMs = 1000 + marginMs;
+  const recoveryMs = nonNegative('rateRecoveryMs', options.rateRecoveryMs, 2000);
+  // The hold is the limiter's window: throttles of attempts sent within one after a decrease are old news.
+  const adaptation: RateAdaptation | undefined = (options.adaptiveRate ?? true) ? { decrease: DEFAULT_DECREASE, recoveryMs: Math.max(1, recoveryMs), holdMs: windowMs } : undefined;
   const limits = { ...HUAWEI_RATE_LIMITS };
   for (const [op, limit] of Object.entries(options.rateLimits ?? {})) {
     if (!(OPERATIONS as string[]).includes(op)) throw new TypeError(`economy option \`rateLimits\` has an unknown operation ${JSON.stringify(op)}; operations are ${OPERATIONS.join(', ')}`);
@@ -258,7 +287,8 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
   const rateLimit = rateLimitStage({
     limiter: state.limiter,
     limits,
-    windowMs: 1000 + marginMs,
+    ...(adaptation ? { adaptation } : {}),
+    windowMs,
     maxQueuedPerRequest,
     maxQueuedPerCaller,
     now,
@@ -282,11 +312,20 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
     },
   });
 
+  const throttleFeedback = adaptation ? throttleFeedbackStage({ limiter: state.limiter, limits, adaptation, now }) : undefined;
+  // The limit in force by operation, as this process last saw it (shared in Redis: see src/state/redis.ts).
+  const rateLimitFigures = (op: OperationName): RateLimitFigures => {
+    const configured = limits[op];
+    const adapted = configured > 0 && adaptation && state.limiter.adaptedRate ? state.limiter.adaptedRate(op, configured, adaptation) : configured;
+    return { configured, adapted: Math.round(adapted * 1000) / 1000, effective: configured > 0 ? Math.min(configured, effectiveLimit(adapted)) : 0 };
+  };
+
   return {
     generation,
     coalesce: coalesceOne,
     cache,
     rateLimit,
+    throttleFeedback,
     attemptClock: clock.stage,
     credentials: proof.stage,
     state,
@@ -308,6 +347,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
           byOperation,
         },
         stateErrors,
+        rateLimit: { byOperation: Object.fromEntries(OPERATIONS.map((o) => [o, rateLimitFigures(o)])) as Record<OperationName, RateLimitFigures> },
       };
     },
     connect: () => state.connect(),

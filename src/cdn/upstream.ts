@@ -3,13 +3,14 @@
  * main, the tests, the soak and the bench all call `createUpstream`. Its stage list,
  * outermost first:
  *
- *   generation → coalesce → cache → deadline → retry → rate limit → attempt clock → credentials → attempt timeout → observe → sign → classify → undici transport
- *   └───────── once per call ────────┘             └─────────────────────────────────── once per attempt ────────────────────────────────────┘
+ *   generation → coalesce → cache → deadline → retry → rate limit → throttle feedback → attempt clock → credentials → attempt timeout → observe → sign → classify → undici transport
+ *   └───────── once per call ────────┘             └──────────────────────────────────────────── once per attempt ──────────────────────────────────────────────┘
  *
  * The generation stage stamps list calls with the tenant's list generation, which creates bump,
  * so that nothing coalesced or cached before a create answers a call made after it.
  * Coalescing and the cache sit outside retry, so a call costs one lookup however many
- * attempts it takes; the rate limiter sits inside, so retries spend quota too. The attempt
+ * attempts it takes; the rate limiter sits inside, so retries spend quota too, and right inside
+ * it the throttle feedback reports upstream 429s, which lower the operation's adapted rate. The attempt
  * clock stamps when an attempt leaves (after any queueing) for the cache's staleness bound;
  * the attempt timeout then bounds that attempt by UPSTREAM_TIMEOUT_MS, leaving the rest of
  * the deadline for a retry. The credentials stage records whether the upstream accepted this
@@ -91,6 +92,7 @@ export function upstreamStages({ options: o, economy }: StageParts): Stage[] {
     deadlineStage(o.now),
     retryStage({ policy: o.retry, budget, now: o.now, random: o.random }),
     economy?.rateLimit,
+    economy?.throttleFeedback,
     economy?.attemptClock,
     economy?.credentials,
     attemptTimeoutStage(o.timeoutMs, o.now),
@@ -158,7 +160,8 @@ export function upstreamOptionsFromConfig(config: Config, endpoint: string): Ups
     auth: config.upstream.auth,
     connections: config.upstreamConnections,
     timeoutMs: config.upstreamTimeoutMs,
-    retry: { maxAttempts: config.upstreamMaxAttempts, ...config.upstreamRetry },
+    // A 429 without Retry-After waits for the upstream's next window, with the limiter's margin for jitter.
+    retry: { maxAttempts: config.upstreamMaxAttempts, ...config.upstreamRetry, throttleWaitMs: 1000 + config.rateLimitMarginMs },
     ...(config.upstreamAccountId === undefined ? {} : { accountId: config.upstreamAccountId }),
     economy: economyOptionsFromConfig(config),
   };

@@ -1,5 +1,6 @@
 /** In-memory shared state: one replica's cache (an LRU bounded by bytes), limiter and idempotency records. */
 import { LRUCache } from 'lru-cache';
+import { adaptRate, currentRate, effectiveLimit, isLowered, type AdaptedRate, type RateAdaptation } from './adaptive-rate';
 import { ExpiryQueue } from './expiry-queue';
 import { createMemoryIdempotency, type MemoryIdempotencyStore } from './memory-idempotency';
 import { nextStart, waitAllowed } from './sliding-window';
@@ -99,20 +100,28 @@ export function createMemoryGenerations(): GenerationStore {
   };
 }
 
-/** Creates a memory sliding-window limiter (one replica's view of the quota). */
-export function createMemoryLimiter(now: () => number = Date.now): RateLimiterStore {
+/** Creates a memory sliding-window limiter (one replica's view of the quota), with adapted rates by key. */
+export function createMemoryLimiter(now: () => number = Date.now): Required<RateLimiterStore> {
   // Per key, the reserved starts still inside a window (or ahead), newest first: every start that
   // can still count, so that releasing one leaves the arithmetic exact.
   const recent = new Map<string, number[]>();
-  const book = async (key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Booking> => {
+  // Per key, its lowered rate (src/state/adaptive-rate.ts); dropped once it has climbed back.
+  const adapted = new Map<string, AdaptedRate>();
+  const rateOf = (key: string, limit: number, adaptation: RateAdaptation, at: number): number => {
+    const state = adapted.get(key);
+    if (state !== undefined && !isLowered(state, limit, adaptation, at)) adapted.delete(key);
+    return currentRate(adapted.get(key), limit, adaptation, at);
+  };
+  const book = async (key: string, asked: number, windowMs: number, maxWaitMs: number, adaptation?: RateAdaptation): Promise<Booking> => {
     const at = now();
+    const limit = adaptation ? Math.min(asked, effectiveLimit(rateOf(key, asked, adaptation, at))) : asked;
     const starts = pruneStarts(recent.get(key) ?? [], windowMs, at);
     const start = nextStart(starts, limit, windowMs, at);
     const waitMs = start - at;
-    if (!waitAllowed(waitMs, maxWaitMs)) return { granted: false, waitMs };
+    if (!waitAllowed(waitMs, maxWaitMs)) return { granted: false, waitMs, limit };
     starts.unshift(start);
     recent.set(key, starts);
-    return { granted: true, waitMs, start };
+    return { granted: true, waitMs, start, limit };
   };
   return {
     async reserve(key, limit, windowMs, maxWaitMs): Promise<Reservation> {
@@ -124,6 +133,13 @@ export function createMemoryLimiter(now: () => number = Date.now): RateLimiterSt
       const starts = recent.get(key);
       const i = starts?.indexOf(start) ?? -1;
       if (starts && i >= 0) starts.splice(i, 1);
+    },
+    async throttled(key, limit, sentAgoMs, adaptation) {
+      const at = now();
+      adapted.set(key, adaptRate(adapted.get(key), limit, adaptation, { sentAt: at - Math.max(0, sentAgoMs), at }));
+    },
+    adaptedRate(key, limit, adaptation) {
+      return rateOf(key, limit, adaptation, now());
     },
   };
 }

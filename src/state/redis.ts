@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { currentRate, type AdaptedRate, type RateAdaptation } from './adaptive-rate';
 import { createFallbackTracker, type FallbackChange } from './fallback';
 import { createMemoryLimiter } from './memory';
 import { createMemoryIdempotency } from './memory-idempotency';
@@ -32,7 +33,7 @@ export interface RedisStateOptions {
   readonly commandTimeoutMs?: number;
   /** Longest wait for the connection at start-up. @default 2000 */
   readonly connectTimeoutMs?: number;
-  /** Clock of the fallback limiter. @default Date.now */
+  /** Clock of the fallback limiter and of the adapted rates this replica last saw. @default Date.now */
   readonly now?: () => number;
   /** Called on every Redis failure (the call still succeeds without Redis); exceptions are ignored. */
   readonly onError?: (component: StateComponent, error: Error) => void;
@@ -46,15 +47,28 @@ export interface RedisStateOptions {
  * The sliding-window reservation of src/state/sliding-window.ts, atomically, on Redis's clock.
  * KEYS[1]: a list of the reserved starts that still count (epoch ms), newest first; starts a
  * window old are dropped from the tail, so that releasing one (LREM) leaves the arithmetic exact.
- * ARGV: limit, windowMs, maxWaitMs. Returns {granted (1|0), waitMs, start}.
+ * KEYS[2]: the key's adapted rate (a hash `rate`, `at`; see THROTTLE_SCRIPT).
+ * ARGV: limit, windowMs, maxWaitMs, recoveryMs (0: no adaptation; else the adapted rate, climbing
+ * by one per recoveryMs, caps the limit: `currentRate` and `effectiveLimit` of src/state/adaptive-rate.ts).
+ * Returns {granted (1|0), waitMs, start, the limit applied, the adapted rate × 1000}.
  */
 export const RESERVE_SCRIPT = `
 local key = KEYS[1]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local maxWait = tonumber(ARGV[3])
+local recovery = tonumber(ARGV[4] or '0')
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local rate = limit
+if recovery > 0 then
+  local s = redis.call('HMGET', KEYS[2], 'rate', 'at')
+  if s[1] then
+    local r = tonumber(s[1]) + math.max(0, now - tonumber(s[2])) / recovery
+    if r < rate then rate = r end
+  end
+  limit = math.max(1, math.min(limit, math.floor(rate + 1e-9)))
+end
 while true do
   local oldest = redis.call('LINDEX', key, -1)
   if oldest and tonumber(oldest) + window <= now then redis.call('RPOP', key) else break end
@@ -65,16 +79,47 @@ if newest and tonumber(newest) > start then start = tonumber(newest) end
 local limitTh = redis.call('LINDEX', key, limit - 1)
 if limitTh and tonumber(limitTh) + window > start then start = tonumber(limitTh) + window end
 local wait = start - now
-if wait > 0 and wait > maxWait then return {0, wait, 0} end
+if wait > 0 and wait > maxWait then return {0, wait, 0, limit, math.floor(rate * 1000)} end
 redis.call('LPUSH', key, string.format('%.0f', start))
 redis.call('LTRIM', key, 0, ${MAX_STARTS_KEPT - 1})
 redis.call('PEXPIRE', key, wait + window)
-return {1, wait, start}
+return {1, wait, start, limit, math.floor(rate * 1000)}
 `;
 
-// The client with the script registered as a command (EVALSHA, falling back to EVAL once).
+/**
+ * `adaptRate` of src/state/adaptive-rate.ts, atomically, on Redis's clock: lowers one key's
+ * adapted rate after an upstream throttle, shared by every replica of the quota scope.
+ * KEYS[1]: the hash `rate` (calls per window), `at` (epoch ms of the last decrease); it expires
+ * once the rate has climbed back to the limit. ARGV: limit, sentAgoMs (how long before now the
+ * throttled attempt was sent, so replicas' clocks do not matter), decrease, recoveryMs, holdMs.
+ * Returns the rate in force afterwards × 1000.
+ */
+export const THROTTLE_SCRIPT = `
+local key = KEYS[1]
+local ceiling = tonumber(ARGV[1])
+local decrease = tonumber(ARGV[3])
+local recovery = tonumber(ARGV[4])
+local hold = tonumber(ARGV[5])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local sentAt = now - tonumber(ARGV[2])
+local rate = ceiling
+local s = redis.call('HMGET', key, 'rate', 'at')
+if s[1] then
+  local at = tonumber(s[2])
+  rate = math.min(ceiling, tonumber(s[1]) + math.max(0, now - at) / recovery)
+  if sentAt < at + hold then return math.floor(rate * 1000) end
+end
+rate = math.max(1, rate * decrease)
+redis.call('HSET', key, 'rate', string.format('%.6f', rate), 'at', string.format('%.0f', now))
+redis.call('PEXPIRE', key, math.ceil((ceiling - rate) * recovery) + 1)
+return math.floor(rate * 1000)
+`;
+
+// The client with the scripts registered as commands (EVALSHA, falling back to EVAL once).
 type ScriptedRedis = Redis & {
-  cdngwReserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<[number, number, number]>;
+  cdngwReserve(key: string, adaptKey: string, limit: number, windowMs: number, maxWaitMs: number, recoveryMs: number): Promise<[number, number, number, number, number]>;
+  cdngwThrottled(adaptKey: string, limit: number, sentAgoMs: number, decrease: number, recoveryMs: number, holdMs: number): Promise<number>;
 };
 
 /** Creates the Redis shared state; `connect()` must succeed before Redis is used (until then, and whenever it fails, memory serves). */
@@ -91,7 +136,8 @@ export function createRedisState(options: RedisStateOptions): SharedState {
     disconnectTimeout: 100,
     retryStrategy: (times) => Math.min(100 * times, 2000),
   }) as ScriptedRedis;
-  client.defineCommand('cdngwReserve', { numberOfKeys: 1, lua: RESERVE_SCRIPT });
+  client.defineCommand('cdngwReserve', { numberOfKeys: 2, lua: RESERVE_SCRIPT });
+  client.defineCommand('cdngwThrottled', { numberOfKeys: 1, lua: THROTTLE_SCRIPT });
   const report = (component: StateComponent, error: unknown): void => {
     try {
       options.onError?.(component, error instanceof Error ? error : new Error(String(error)));
@@ -120,8 +166,17 @@ export function createRedisState(options: RedisStateOptions): SharedState {
     tracker.failed(part, error instanceof Error ? error.message : String(error));
     report(part, error);
   };
+  const now = options.now ?? Date.now;
   const fallback = createMemoryLimiter(options.now);
   const rateKey = (key: string): string => `${options.keyPrefix}rate:${key}`;
+  const adaptKey = (key: string): string => `${options.keyPrefix}adapt:${key}`;
+  // The adapted rates as Redis last answered them, on this process's clock (for metrics between bookings).
+  const seen = new Map<string, AdaptedRate>();
+  const see = (key: string, limit: number, milliRate: number): void => {
+    const rate = milliRate / 1000;
+    if (rate < limit) seen.set(key, { rate, at: now() });
+    else seen.delete(key);
+  };
   const cacheKey = (key: string): string => `${options.keyPrefix}cache:${createHash('sha256').update(key).digest('base64url')}`;
 
   const cache: ResponseCacheStore = {
@@ -175,21 +230,23 @@ export function createRedisState(options: RedisStateOptions): SharedState {
     },
   };
 
-  const book = async (key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Booking> => {
-    if (!ready()) return fallback.book(key, limit, windowMs, maxWaitMs);
+  const book = async (key: string, limit: number, windowMs: number, maxWaitMs: number, adaptation?: RateAdaptation): Promise<Booking> => {
+    if (!ready()) return fallback.book(key, limit, windowMs, maxWaitMs, adaptation);
     try {
       // An integer the script can read: no Infinity or NaN (a far deadline waits at most ~24 days anyway).
       const maxWait = Math.max(-1, Math.floor(Math.min(maxWaitMs, 2 ** 31 - 1)));
-      const [granted, waitMs, start] = await client.cdngwReserve(rateKey(key), limit, Math.ceil(windowMs), maxWait);
+      const recoveryMs = adaptation ? Math.max(1, Math.round(adaptation.recoveryMs)) : 0;
+      const [granted, waitMs, start, applied, milliRate] = await client.cdngwReserve(rateKey(key), adaptKey(key), limit, Math.ceil(windowMs), maxWait, recoveryMs);
       tracker.succeeded('limiter');
+      if (adaptation) see(key, limit, milliRate);
       const ok = granted === 1 && waitAllowed(waitMs, maxWaitMs);
-      return ok ? { granted: true, waitMs: Math.max(0, waitMs), start } : { granted: false, waitMs: Math.max(0, waitMs) };
+      return ok ? { granted: true, waitMs: Math.max(0, waitMs), start, limit: applied } : { granted: false, waitMs: Math.max(0, waitMs), limit: applied };
     } catch (error) {
       fail('limiter', error);
-      return fallback.book(key, limit, windowMs, maxWaitMs);
+      return fallback.book(key, limit, windowMs, maxWaitMs, adaptation);
     }
   };
-  const limiter: RateLimiterStore = {
+  const limiter: Required<RateLimiterStore> = {
     async reserve(key, limit, windowMs, maxWaitMs): Promise<Reservation> {
       const { granted, waitMs } = await book(key, limit, windowMs, maxWaitMs);
       return { granted, waitMs };
@@ -205,6 +262,29 @@ export function createRedisState(options: RedisStateOptions): SharedState {
       } catch (error) {
         fail('limiter', error);
       }
+    },
+    async throttled(key, limit, sentAgoMs, adaptation) {
+      // Without Redis the replica adapts on its own (its fallback window is its own too).
+      if (!ready()) return fallback.throttled(key, limit, sentAgoMs, adaptation);
+      try {
+        const milliRate = await client.cdngwThrottled(
+          adaptKey(key),
+          limit,
+          Math.max(0, Math.round(sentAgoMs)),
+          adaptation.decrease,
+          Math.max(1, Math.round(adaptation.recoveryMs)),
+          Math.max(0, Math.round(adaptation.holdMs)),
+        );
+        see(key, limit, milliRate);
+        tracker.succeeded('limiter');
+      } catch (error) {
+        fail('limiter', error);
+        await fallback.throttled(key, limit, sentAgoMs, adaptation);
+      }
+    },
+    adaptedRate(key, limit, adaptation) {
+      if (!ready()) return fallback.adaptedRate(key, limit, adaptation);
+      return currentRate(seen.get(key), limit, adaptation, now());
     },
   };
 

@@ -3,6 +3,7 @@
  * the create mutations' idempotency records. Each sits behind a small interface, in memory by default and in Redis with
  * `REDIS_URL`.
  */
+import type { RateAdaptation } from './adaptive-rate';
 
 /** A stored upstream response: what the cache stage needs to answer a call again. */
 export interface CachedResponse {
@@ -46,6 +47,8 @@ export interface Reservation {
 export interface Booking extends Reservation {
   /** The recorded start on the store's own clock (epoch ms); absent when refused. */
   readonly start?: number;
+  /** The limit the booking was held to: the one asked for, or lower after upstream throttling (with an adaptation). */
+  readonly limit?: number;
 }
 
 /** Sliding-window admission: at most `limit` starts of one key in any `windowMs`. */
@@ -55,13 +58,23 @@ export interface RateLimiterStore {
    * than `limit` starts; refuses (reserving nothing) when that start is more than `maxWaitMs` away.
    */
   reserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Reservation>;
-  /** Reserves like `reserve`, and returns the recorded start for `release`. */
-  book(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Booking>;
+  /**
+   * Reserves like `reserve`, and returns the recorded start for `release`. With `adaptation`, the
+   * key's adapted rate (lowered by `throttled`) caps `limit` (src/state/adaptive-rate.ts).
+   */
+  book(key: string, limit: number, windowMs: number, maxWaitMs: number, adaptation?: RateAdaptation): Promise<Booking>;
   /**
    * Gives back a booked start nobody will use (its caller left), so that others may start then
    * (docs/architecture.md, Fairness). Releasing an unknown or already released start does nothing.
    */
   release(key: string, start: number): Promise<void>;
+  /**
+   * Lowers the key's adapted rate after the upstream throttled an attempt sent `sentAgoMs` ago
+   * (docs/architecture.md, Adaptive rate); shared by replicas in Redis. Stores without it do not adapt.
+   */
+  throttled?(key: string, limit: number, sentAgoMs: number, adaptation: RateAdaptation): Promise<void>;
+  /** Returns the key's adapted rate now, as this process last saw it (`limit` when not lowered). */
+  adaptedRate?(key: string, limit: number, adaptation: RateAdaptation): number;
 }
 
 /** An idempotency record: a call claimed and still running, or its finished outcome. */
