@@ -114,8 +114,9 @@ if (!HAVE_REDIS) {
     expect(failures(responses)).toEqual([]);
     const stats = await three[0]!.sim<Stats>('GET', '/__sim/stats');
     const frozenMs = loopDelay.max / 1e6;
-    if (frozenMs > 1000) {
-      console.warn(`adaptive-rate-redis: the process froze for ${Math.round(frozenMs)} ms, longer than the 1000 ms margin; ${stats.throttled} upstream 429s were waited out`);
+    // Half the margin: a stall that long, plus Redis's own answer delayed on a starved machine, can bunch two windows' calls.
+    if (frozenMs > 500) {
+      console.warn(`adaptive-rate-redis: the process froze for ${Math.round(frozenMs)} ms, over half the 1000 ms margin; ${stats.throttled} upstream 429s were waited out`);
       expect(stats.requests[OPS.urlTasks]).toBe(24 + stats.throttled);
       return;
     }
