@@ -37,7 +37,7 @@ export interface EventStreamOptions {
 
 /** The event-stream endpoint on `/graphql`. */
 export interface EventStreams {
-  /** Tells whether a request to `/graphql` is for this endpoint: an event stream, or a single-connection-mode reservation. */
+  /** Tells whether a request to `/graphql` is for this endpoint: an event stream, or a single-connection-mode reservation (a PUT without a body). */
   claims(req: IncomingMessage): boolean;
   /** Serves a claimed request. */
   serve(req: IncomingMessage, res: ServerResponse, exchange: Exchange): Promise<void>;
@@ -72,10 +72,10 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
 
   return {
     claims(req) {
-      return acceptsEventStream(req.headers.accept) || req.method === 'PUT' || req.headers[STREAM_TOKEN_HEADER] !== undefined;
+      return acceptsEventStream(req.headers.accept) || isReservation(req) || req.headers[STREAM_TOKEN_HEADER] !== undefined;
     },
     async serve(req, res, exchange) {
-      if (req.method === 'PUT' || req.headers[STREAM_TOKEN_HEADER] !== undefined) {
+      if (isReservation(req) || req.headers[STREAM_TOKEN_HEADER] !== undefined) {
         res.setHeader('allow', 'GET, POST');
         return exchange.refuse(
           405,
@@ -91,9 +91,7 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
       if (!gate.originAllowed(req.headers)) return exchange.refuse(403, CODES.BAD_REQUEST, ORIGIN_REFUSED_MESSAGE);
       const csrf = csrfRefusal(req.method, req.headers);
       if (csrf !== undefined) return exchange.refuse(400, CODES.BAD_REQUEST, csrf);
-      const body = req.method === 'POST' ? await readBody(req, config.bodyLimitBytes) : { kind: 'ok' as const, text: '' };
-      if (body.kind === 'aborted') return;
-      if (body.kind === 'too-large') return exchange.refuse(413, CODES.BAD_REQUEST, `The request body exceeds ${config.bodyLimitBytes} bytes (BODY_LIMIT_BYTES)`);
+      // Credentials before the body, as over HTTP: an unknown caller costs no body read.
       const admission = await gate.admit(req.headers, req.socket.remoteAddress);
       if (!admission.ok) {
         if (admission.kind === 'too-many') return exchange.refuse(429, CODES.BAD_REQUEST, admission.message);
@@ -102,6 +100,9 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
       }
       exchange.caller = admission.caller;
       try {
+        const body = req.method === 'POST' ? await readBody(req, config.bodyLimitBytes) : { kind: 'ok' as const, text: '' };
+        if (body.kind === 'aborted') return;
+        if (body.kind === 'too-large') return exchange.refuse(413, CODES.BAD_REQUEST, `The request body exceeds ${config.bodyLimitBytes} bytes (BODY_LIMIT_BYTES)`);
         const [stream, init] = await handler({
           method: req.method,
           url: req.url ?? '/graphql',
@@ -164,6 +165,11 @@ async function pipeStream(stream: AsyncGenerator<string, void, undefined>, res: 
     if (!res.writableEnded) res.end();
     resolveEnded();
   }
+}
+
+// A PUT without a body: how graphql-sse's single connection mode reserves a stream (any other PUT is Apollo's to refuse).
+function isReservation(req: IncomingMessage): boolean {
+  return req.method === 'PUT' && req.headers['content-type'] === undefined;
 }
 
 // An async iterable of one result, which graphql-sse sends as one event before `complete`.
