@@ -1,6 +1,6 @@
 /**
  * GraphQL over Server-Sent Events (the graphql-sse protocol, "distinct connections mode") on
- * `/graphql`: a request whose Accept lists `text/event-stream` is one subscription, answered as
+ * `/graphql`: a request whose Accept asks for `text/event-stream` (and no JSON) is one subscription, answered as
  * an event stream of `next` events and a `complete` (docs/architecture.md#subscriptions). The
  * same checks as the WebSocket path (subscription-gate.ts: Origin, caller credentials,
  * connections per caller counted over both transports) and HTTP's CSRF rule apply before
@@ -72,7 +72,7 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
 
   return {
     claims(req) {
-      return acceptsEventStream(req.headers.accept) || isReservation(req) || req.headers[STREAM_TOKEN_HEADER] !== undefined;
+      return wantsEventStream(req.headers.accept) || isReservation(req) || req.headers[STREAM_TOKEN_HEADER] !== undefined;
     },
     async serve(req, res, exchange) {
       if (isReservation(req) || req.headers[STREAM_TOKEN_HEADER] !== undefined) {
@@ -132,10 +132,19 @@ export function createEventStreams(options: EventStreamOptions): EventStreams {
   };
 }
 
-/** Tells whether an Accept header lists `text/event-stream` (parameters and case aside). */
-export function acceptsEventStream(accept: string | string[] | undefined): boolean {
+// Answer types of the HTTP route (Apollo): a client accepting any of them is served there.
+const HTTP_ANSWER_TYPES: ReadonlySet<string> = new Set(['application/json', 'application/graphql-response+json', 'application/graphql+json', 'multipart/mixed']);
+
+/**
+ * Tells whether an Accept header asks for an event stream: it lists `text/event-stream` and
+ * none of the types the HTTP route answers with (JSON, `multipart/mixed`), parameters and case
+ * aside. graphql-sse's client, `EventSource` and `curl -H 'accept: text/event-stream'` send it
+ * alone; urql lists it after JSON on every request, and is answered over HTTP.
+ */
+export function wantsEventStream(accept: string | string[] | undefined): boolean {
   const value = Array.isArray(accept) ? accept.join(',') : (accept ?? '');
-  return value.split(',').some((part) => (part.split(';')[0] ?? '').trim().toLowerCase() === EVENT_STREAM_TYPE);
+  const types = value.split(',').map((part) => (part.split(';')[0] ?? '').trim().toLowerCase());
+  return types.includes(EVENT_STREAM_TYPE) && !types.some((type) => HTTP_ANSWER_TYPES.has(type));
 }
 
 // Writes an event stream to the response until it ends, the client leaves, or the endpoint closes.

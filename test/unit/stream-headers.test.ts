@@ -1,5 +1,6 @@
 /** The header arithmetic of live transports: the explorer's connect-src, and which Accept values ask for an event stream. */
-import { acceptsEventStream } from '../../src/http/event-stream';
+import { wantsEventStream } from '../../src/http/event-stream';
+import { URQL_ACCEPT } from '../support/client-snippets';
 import { explorerCsp } from '../../src/http/explorer';
 
 describe('explorerCsp', () => {
@@ -20,14 +21,20 @@ describe('explorerCsp', () => {
   });
 });
 
-describe('acceptsEventStream', () => {
-  it('reads Accept as a list of media types, case and parameters aside', () => {
-    expect(acceptsEventStream('text/event-stream')).toBe(true);
-    expect(acceptsEventStream('application/json, Text/Event-Stream;q=0.9')).toBe(true);
-    expect(acceptsEventStream(['application/json', 'text/event-stream'])).toBe(true);
-    expect(acceptsEventStream('application/json')).toBe(false);
-    expect(acceptsEventStream('multipart/mixed;subscriptionSpec="1.0", application/json')).toBe(false);
-    expect(acceptsEventStream('text/event-streams')).toBe(false);
-    expect(acceptsEventStream(undefined)).toBe(false);
+describe('wantsEventStream', () => {
+  it('asks for an event stream when Accept lists it and no type the HTTP route answers with, case and parameters aside', () => {
+    expect(wantsEventStream('text/event-stream')).toBe(true);
+    expect(wantsEventStream('Text/Event-Stream; charset=utf-8')).toBe(true);
+    expect(wantsEventStream(['text/event-stream', 'text/plain'])).toBe(true);
+    expect(wantsEventStream('text/event-stream, */*;q=0.1')).toBe(true);
+    expect(wantsEventStream('application/json')).toBe(false);
+    expect(wantsEventStream('text/event-streams')).toBe(false);
+    expect(wantsEventStream(undefined)).toBe(false);
+  });
+
+  it("leaves urql's every-request Accept (JSON first, event stream among others) to the HTTP route", () => {
+    expect(wantsEventStream(URQL_ACCEPT)).toBe(false);
+    expect(wantsEventStream('application/json, text/event-stream')).toBe(false);
+    expect(wantsEventStream('multipart/mixed;subscriptionSpec="1.0", text/event-stream')).toBe(false);
   });
 });
