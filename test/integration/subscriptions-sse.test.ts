@@ -270,7 +270,9 @@ describe('event streams: credentials, origin, shared connection cap, caller, shu
     // A place given back is taken again.
     held[1]!.stop();
     await eventually(() => expect(stack.gateway.eventStreams.connections()).toBe(1));
-    const again = follow(sse(url, key), taskId);
+    const fourth = sse(url, key);
+    clients.push(fourth);
+    const again = follow(fourth, taskId);
     await eventually(() => expect(again.events.length).toBeGreaterThanOrEqual(1));
     again.stop();
   });
