@@ -108,7 +108,7 @@ export interface SubscriptionSettings {
   readonly pollMaxMs: number;
   /** Most subscriptions open at once on one WebSocket connection (SUBSCRIPTIONS_PER_CONNECTION). */
   readonly perConnection: number;
-  /** Most WebSocket connections one caller holds at once (SUBSCRIPTION_CONNECTIONS_PER_CALLER). */
+  /** Most subscription connections (WebSockets and event streams together) one caller holds at once (SUBSCRIPTION_CONNECTIONS_PER_CALLER). */
   readonly connectionsPerCaller: number;
 }
 

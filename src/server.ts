@@ -27,6 +27,9 @@ import { createRouter } from './http/routes';
 import { capConnections, httpServerOptions } from './http/server-limits';
 import type { UpstreamObserver } from './http/upstream-observer';
 import { attachSubscriptions, type SubscriptionServer } from './http/subscriptions';
+import { createEventStreams, type EventStreams } from './http/event-stream';
+import { createSubscriptionExecutor } from './http/subscription-execution';
+import { createSubscriptionGate } from './http/subscription-gate';
 import { createProgressHub, type FetchTask, type ProgressHub } from './graph/progress/hub';
 import { createSchema } from './graph/schema';
 import { scopeToEnterpriseProject } from './cdn/enterprise-project';
@@ -60,11 +63,13 @@ export interface Gateway {
   readonly readiness: Readiness;
   /** The graphql-ws endpoint on `/graphql` (subscriptions). */
   readonly subscriptions: SubscriptionServer;
+  /** The GraphQL over Server-Sent Events endpoint on `/graphql` (subscriptions, Accept: text/event-stream). */
+  readonly eventStreams: EventStreams;
   /** The shared task pollers behind subscriptions. */
   readonly progress: ProgressHub;
   /** Listens on the port and host; resolves with the URL of `/graphql`. */
   listen(port: number, host: string): Promise<string>;
-  /** Closes WebSocket connections with 1001 (going away), stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), then stops Apollo. */
+  /** Closes WebSocket connections with 1001 (going away) and ends event streams, stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), then stops Apollo. */
   close(): Promise<void>;
 }
 
@@ -125,12 +130,25 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   const explorer = config.explorer === 'graphiql' ? createExplorer({ headers: credentialHeaders(config.callerAuth) }) : undefined;
   const accessLog = createAccessLog({ logger, metrics, now });
   const authenticate = createAuthenticator(config.callerAuth);
-  const progress = createProgressHub({ settings: { intervalMs: config.subscriptions.pollMs, maxIntervalMs: config.subscriptions.pollMaxMs }, fetch: progressFetch(cdn, config, now) });
+  const progress = createProgressHub({
+    settings: { intervalMs: config.subscriptions.pollMs, maxIntervalMs: config.subscriptions.pollMaxMs },
+    fetch: progressFetch(cdn, config, now),
+    onPoll: (outcome) => metrics.observeProgressPoll(outcome),
+  });
   const contextOf = (request: ContextRequest) => createContext({ ...request, cdn, config, now, logger, idempotency, createQuota, progress });
   const graphql = createGraphQLRoute({ apollo, config, authenticate, explorer, observations, createContext: contextOf, logger, now });
-  const subscriptions = attachSubscriptions({ server, schema: createSchema(), config, authenticate, createContext: contextOf, logger, now });
+  // Both subscription transports share one executor and one gate (Origin, credentials, connections per caller).
+  const schema = createSchema();
+  const executor = createSubscriptionExecutor({ schema, config, createContext: contextOf, logger, now });
+  const gate = createSubscriptionGate({ authenticate, corsOrigins: config.corsOrigins, connectionsPerCaller: config.subscriptions.connectionsPerCaller, logger });
+  const subscriptions = attachSubscriptions({ server, schema, config, gate, executor, logger });
+  const eventStreams = createEventStreams({ schema, config, gate, executor });
+  metrics.watchSubscriptions(() => ({ ...progress.stats(), connections: { websocket: subscriptions.connections(), sse: eventStreams.connections() } }));
   server.on('clientError', createClientErrorHandler(accessLog));
-  server.on('request', createRouter({ accessLog, cors: createCors({ origins: config.corsOrigins, extraAllowHeaders: config.corsAllowHeaders }), graphql, explorer, readiness, metrics, logger }));
+  server.on(
+    'request',
+    createRouter({ accessLog, cors: createCors({ origins: config.corsOrigins, extraAllowHeaders: config.corsAllowHeaders }), graphql, eventStreams, explorer, readiness, metrics, logger }),
+  );
 
   return {
     server,
@@ -138,12 +156,13 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     metrics,
     readiness,
     subscriptions,
+    eventStreams,
     progress,
     listen: (port, host) => listen(server, port, host),
     close: async () => {
       readiness.markShuttingDown();
-      // Subscriptions first: their sockets would keep the HTTP server from closing; clients reconnect elsewhere.
-      await subscriptions.close();
+      // Subscriptions first: their sockets and streams would keep the HTTP server from closing; clients reconnect elsewhere.
+      await Promise.all([subscriptions.close(), eventStreams.close()]);
       progress.close();
       // Apollo's drain plugin closes the listener, ends idle keep-alive connections, and waits for in-flight requests.
       await apollo.stop();

@@ -51,7 +51,7 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): GraphQLRoute {
     if (page) {
       exchange.route = '/graphql (explorer)';
       // The page is static and holds no data; queries sent from it are authenticated like any other.
-      if (explorer) return explorer.sendPage(res);
+      if (explorer) return explorer.sendPage(res, req.headers.host);
     } else {
       const verdict = await authenticate(req.headers);
       if (!verdict.ok) {
