@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
+import type { Tracer } from '@opentelemetry/api';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { startApollo } from './graph/apollo';
@@ -45,6 +46,8 @@ export interface GatewayDeps {
   readonly idempotency?: IdempotencyStore;
   /** How operations execute: compiled by graphql-jit, or Apollo's own graphql-js. @default 'jit' */
   readonly executor?: ExecutorKind;
+  /** Records a span per GraphQL request over HTTP (tracing on, src/telemetry/start.ts; give the same tracer to `createUpstream`). @default none: no spans */
+  readonly tracer?: Tracer;
 }
 
 /** A built, not yet listening gateway. */
@@ -113,7 +116,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   const authenticate = createAuthenticator(config.callerAuth);
   const progress = createProgressHub({ settings: { intervalMs: config.subscriptions.pollMs, maxIntervalMs: config.subscriptions.pollMaxMs }, fetch: progressFetch(cdn, config, now) });
   const contextOf = (request: ContextRequest) => createContext({ ...request, cdn, config, now, logger, idempotency, createQuota, progress });
-  const graphql = createGraphQLRoute({ apollo, config, authenticate, explorer, observations, createContext: contextOf, logger, now });
+  const graphql = createGraphQLRoute({ apollo, config, authenticate, explorer, observations, createContext: contextOf, logger, now, ...(deps.tracer ? { tracer: deps.tracer } : {}) });
   const subscriptions = attachSubscriptions({ server, schema: createSchema(), config, authenticate, createContext: contextOf, logger, now });
   server.on('clientError', createClientErrorHandler(accessLog));
   server.on('request', createRouter({ accessLog, cors: createCors({ origins: config.corsOrigins, extraAllowHeaders: config.corsAllowHeaders }), graphql, explorer, readiness, metrics, logger }));

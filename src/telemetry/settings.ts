@@ -146,7 +146,7 @@ export const OTEL_SETTINGS = {
   OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: protocol,
   OTEL_EXPORTER_OTLP_HEADERS: keyValues('name', HEADER_NAME, true),
   OTEL_EXPORTER_OTLP_TRACES_HEADERS: keyValues('name', HEADER_NAME, true),
-  OTEL_SERVICE_NAME: z.string().trim().min(1).max(255, 'must be at most 255 characters').optional().transform((v) => v ?? DEFAULT_SERVICE_NAME),
+  OTEL_SERVICE_NAME: z.string().trim().min(1).max(255, 'must be at most 255 characters').optional(),
   OTEL_RESOURCE_ATTRIBUTES: keyValues('key', ATTRIBUTE_KEY, false),
   OTEL_TRACES_SAMPLER: z
     .string()
@@ -201,7 +201,8 @@ export function toTracingSettings(e: OtelEnv): TracingSettings {
     url,
     // The traces-specific headers win over the general ones, as the specification says.
     headers: Object.freeze({ ...e.OTEL_EXPORTER_OTLP_HEADERS, ...e.OTEL_EXPORTER_OTLP_TRACES_HEADERS }),
-    serviceName: e.OTEL_SERVICE_NAME,
+    // OTEL_SERVICE_NAME wins over a service.name among the resource attributes, as the specification says.
+    serviceName: e.OTEL_SERVICE_NAME ?? e.OTEL_RESOURCE_ATTRIBUTES['service.name'] ?? DEFAULT_SERVICE_NAME,
     resourceAttributes: Object.freeze({ ...e.OTEL_RESOURCE_ATTRIBUTES }),
     sampler: Object.freeze({ name: e.OTEL_TRACES_SAMPLER, ratio: e.OTEL_TRACES_SAMPLER_ARG ?? 1 }),
     batch: Object.freeze({
