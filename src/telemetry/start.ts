@@ -26,6 +26,8 @@ export const FLUSH_TIMEOUT_MS = 5000;
 export interface Tracing {
   /** The tracer the gateway's spans come from (pass to `createUpstream` and `createGateway`). */
   readonly tracer: Tracer;
+  /** Exports the spans ended so far now, instead of at the next scheduled export. */
+  flush(): Promise<void>;
   /** Exports the spans still queued (at most `FLUSH_TIMEOUT_MS`), stops the SDK and unregisters its globals. */
   shutdown(): Promise<void>;
 }
@@ -53,6 +55,7 @@ export function startTracing(settings: TracingOn, options: StartTracingOptions):
   let stopped: Promise<void> | undefined;
   return {
     tracer: provider.getTracer(TRACER_NAME),
+    flush: () => provider.forceFlush(),
     shutdown() {
       stopped ??= (async () => {
         let timer: NodeJS.Timeout | undefined;

@@ -7,8 +7,9 @@
  *   call joined one in flight (linked to that call's span, which may be another request's);
  * - `attempt`, right inside retry: one CLIENT span per attempt (`upstream <operation> attempt`)
  *   with its number, HTTP status, outcome code and the upstream's request id;
- * - `admitted`, right after the rate limiter: notes how long the attempt waited for a quota slot,
- *   and records the wait as a child span (`rate-limit wait`) when it waited at all.
+ * - `admitted`, right after the rate limiter: when the limiter made the attempt wait for a quota
+ *   slot (it says so with `noteQuotaWait`), notes how long on the attempt's span and records the
+ *   wait as its child span (`rate-limit wait`).
  *
  * No `traceparent` is sent upstream: the CDN API ignores it, and it would hand the caller's
  * trace id to a third party (docs/tracing.md, What goes upstream). Only `@opentelemetry/api`.
@@ -29,11 +30,13 @@ export interface TraceStages {
 /** The clock spans are timed with: epoch ms with sub-millisecond precision. */
 const epochMs = (): number => performance.timeOrigin + performance.now();
 
+// When each recorded attempt's span started, for its rate-limit wait.
+const attemptStarts = new WeakMap<Span, number>();
+// Attempts' spans whose attempt the rate limiter made wait.
+const waited = new WeakSet<Span>();
+
 /** Creates the tracing stages around upstream calls, recording spans with `tracer`. */
 export function traceStages(tracer: Tracer): TraceStages {
-  // When each recording attempt span started, for the rate-limit wait.
-  const attemptStarts = new WeakMap<Span, number>();
-
   const call: Stage = (next) => (req) => {
     const span = tracer.startSpan(`upstream ${req.operation}`, {
       kind: SpanKind.INTERNAL,
@@ -58,18 +61,22 @@ export function traceStages(tracer: Tracer): TraceStages {
 
   const admitted: Stage = (next) => (req) => {
     const span = trace.getActiveSpan();
-    const started = span && attemptStarts.get(span);
+    const started = span && waited.has(span) ? attemptStarts.get(span) : undefined;
     if (span && started !== undefined) {
       const now = epochMs();
-      const waitedMs = now - started;
-      span.setAttribute(ATTR.RATE_LIMIT_WAIT_MS, Math.round(waitedMs));
-      // A wait under a millisecond is the limiter's own bookkeeping, not a wait for quota.
-      if (waitedMs >= 1) tracer.startSpan('rate-limit wait', { startTime: started, attributes: { [ATTR.OPERATION]: req.operation } }).end(now);
+      span.setAttribute(ATTR.RATE_LIMIT_WAIT_MS, Math.round(now - started));
+      tracer.startSpan('rate-limit wait', { startTime: started, attributes: { [ATTR.OPERATION]: req.operation } }).end(now);
     }
     return next(req);
   };
 
   return { call, attempt, admitted };
+}
+
+/** Notes on the active attempt's span that the rate limiter made it wait for a quota slot (the `admitted` stage times the wait). */
+export function noteQuotaWait(): void {
+  const span = trace.getActiveSpan();
+  if (span?.isRecording()) waited.add(span);
 }
 
 /** Notes on the active call's span what the cache said: `hit`, `miss`, or `unproven` (entries not served: credentials not proven). */
