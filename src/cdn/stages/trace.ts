@@ -18,7 +18,7 @@ import { context, isSpanContextValid, SpanKind, SpanStatusCode, trace, type Attr
 import { CallerAbortedError, GatewayError } from '../../errors';
 import { ATTR } from '../../telemetry/attributes';
 import { OPERATIONS } from '../operations';
-import type { Stage, UpstreamResponse } from '../pipeline';
+import type { Handler, Stage, UpstreamRequest, UpstreamResponse } from '../pipeline';
 
 /** The three tracing stages; see the module comment for where each goes. */
 export interface TraceStages {
@@ -42,7 +42,7 @@ export function traceStages(tracer: Tracer): TraceStages {
       kind: SpanKind.INTERNAL,
       attributes: { [ATTR.OPERATION]: req.operation, [ATTR.HTTP_METHOD]: req.method, ...(req.requestId === undefined ? {} : { [ATTR.REQUEST_ID]: req.requestId }) },
     });
-    return settle(span, context.with(trace.setSpan(context.active(), span), next, undefined, req));
+    return settle(span, within(span, next, req));
   };
 
   const attempt: Stage = (next) => (req) => {
@@ -56,7 +56,7 @@ export function traceStages(tracer: Tracer): TraceStages {
       attributes: { [ATTR.OPERATION]: req.operation, [ATTR.ATTEMPT]: number, [ATTR.HTTP_METHOD]: req.method, [ATTR.URL_TEMPLATE]: OPERATIONS[req.operation].pathTemplate },
     });
     if (span.isRecording()) attemptStarts.set(span, started);
-    return settle(span, context.with(trace.setSpan(context.active(), span), next, undefined, req), attemptFields);
+    return settle(span, within(span, next, req), attemptFields);
   };
 
   const admitted: Stage = (next) => (req) => {
@@ -96,6 +96,15 @@ export function noteJoined(leader: SpanContext | undefined): void {
   if (!span?.isRecording()) return;
   span.setAttribute(ATTR.COALESCED, true);
   if (leader && isSpanContextValid(leader)) span.addLink({ context: leader });
+}
+
+// Runs the next handler with `span` active; a handler that throws at once is a rejection like any other, so the span still ends.
+function within(span: Span, next: Handler, req: UpstreamRequest): Promise<UpstreamResponse> {
+  try {
+    return context.with(trace.setSpan(context.active(), span), next, undefined, req);
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 // Ends a span when its call or attempt settles: `ok` or the failure's code, status ERROR on failure.
