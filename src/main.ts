@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   installShutdown(logger, closers, config.shutdownTimeoutMs);
 }
 
-// Starts tracing when an OTLP endpoint is configured (the SDK is loaded only then); its shutdown, last of all, exports the last spans.
+// Starts tracing when an OTLP endpoint is configured (the SDK is loaded only then); its shutdown, after the gateway and the upstream close, exports the last spans.
 async function startTracingIfOn(settings: TracingSettings, logger: Logger, closers: Closer[]): Promise<Tracer | undefined> {
   if (!settings.enabled) {
     logger.info(`Tracing off: ${settings.reason}`);

@@ -7,9 +7,9 @@
  * deadline is much later than the shared call's (`rerunGainMs`) and that sees it fail for lack
  * of time (its deadline passed, or the limiter had no slot before it) runs the call itself.
  */
+import type { SpanContext } from '@opentelemetry/api';
 import { CallerAbortedError, DeadlineExceededError, GatewayError, LimiterRejectionError } from '../../errors';
 import { classifyFailure } from '../classify';
-import type { SpanContext } from '@opentelemetry/api';
 import type { Stage, UpstreamRequest, UpstreamResponse } from '../pipeline';
 import { requestKey } from './request-key';
 import { activeCallSpan, noteJoined } from './trace';
