@@ -27,6 +27,13 @@
  * compiled `dist/src/main.js`). Each variant is one more gateway process; each selected S phase runs against it right after
  * the main gateway (`S1`, then `S1[conn64]`).
  *
+ * Tracing's cost (issue 18): a variant setting whose value is `$OTLP_SINK` gets the origin of an OTLP sink the
+ * bench starts as one more process (bench/lib/otlp-sink.ts: it takes OTLP/HTTP JSON exports, counts their spans
+ * and discards them), and such a variant exports as `gateway[name]` unless it sets OTEL_SERVICE_NAME, e.g.
+ * `{"trace100":{"OTEL_EXPORTER_OTLP_ENDPOINT":"$OTLP_SINK"},"trace1":{"OTEL_EXPORTER_OTLP_ENDPOINT":"$OTLP_SINK",
+ * "OTEL_TRACES_SAMPLER":"parentbased_traceidratio","OTEL_TRACES_SAMPLER_ARG":"0.01"}}`; the spans it received are
+ * reported under the tables.
+ *
  * F1, the fairness phase (issue 13), runs last, after the load phases' servers are stopped, against servers of its own: a
  * simulator enforcing Huawei's rate limits and a gateway (one per variant too) with two API-key callers and its rate
  * limiter at the defaults. A victim caller looks up BENCH_FAIR_LOOKUPS (32) uncached tasks one at a time, at most one
@@ -47,6 +54,8 @@ import { runLoad } from './lib/load';
 import { readProcess, sampleRss } from './lib/proc';
 import { definePhases, planBenchData, variantOf, type BenchData, type Phase, type ServerName } from './lib/scenarios';
 import { ROOT, startServer, type ServerProcess } from './lib/servers';
+import type { SinkStats } from './lib/otlp-sink';
+import { formatSinkReport, resolveSinkVariants, usesSink } from './lib/tracing-variants';
 
 /** Phases in measuring order: each scenario next to a baseline, so drift on a shared machine hits both. */
 export const PHASE_ORDER = ['B1', 'S1', 'B2', 'C1', 'S2', 'B3', 'S3', 'B3/S2', 'S4'] as const;
@@ -140,22 +149,31 @@ function gatewaySettings(simOrigin: string, options: BenchOptions): Record<strin
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<void> {
-  const options = readOptions(process.argv.slice(2), process.env);
+  const given = readOptions(process.argv.slice(2), process.env);
   const data = planBenchData(Date.now());
   const machine = { nproc: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, loadavgAtStart: loadavg() };
   log(`bench: ${machine.nproc} × ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`);
-  log(`bench: ${options.durationS} s per phase, ${options.connections} connections, ${options.rounds} round(s), phases ${options.phases.join(' ')}`);
+  log(`bench: ${given.durationS} s per phase, ${given.connections} connections, ${given.rounds} round(s), phases ${given.phases.join(' ')}`);
 
-  if (options.gatewayScript.startsWith('dist/') || Object.values(options.variants).some((v) => v.SCRIPT?.startsWith('dist/'))) buildIfStale();
+  if (given.gatewayScript.startsWith("dist/") || Object.values(given.variants).some((v) => v.SCRIPT?.startsWith("dist/"))) buildIfStale();
 
   const started: ServerProcess[] = [];
-  const stopAll = () => Promise.all(started.map((s) => s.stop()));
+  // The OTLP sink serves every phase's gateways, so it is not among the servers a phase stops.
+  const sink = usesSink(given.variants) ? await startServer({ name: 'otlp-sink', script: 'bench/lib/otlp-sink.ts', env: { NODE_ENV: 'production' } }) : undefined;
+  const options: BenchOptions = sink ? { ...given, variants: resolveSinkVariants(given.variants, sink.origin) } : given;
+  if (sink) log(`bench: OTLP sink at ${sink.origin} for ${Object.keys(options.variants).filter((name) => Object.values(options.variants[name] ?? {}).includes(sink.origin)).join(', ')}`);
+  const stopAll = () => Promise.all([...started, ...(sink ? [sink] : [])].map((s) => s.stop()));
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
     const load = options.phases.some((p) => p !== FAIRNESS_PHASE) ? await measureLoadPhases(options, data, started) : undefined;
     const fairness = options.phases.includes(FAIRNESS_PHASE) ? await measureFairness(options, data, started) : undefined;
 
-    const reports = [...(load ? [formatReport(load.summaries)] : []), ...(fairness ? [formatFairnessReport(fairness.summaries, fairnessSetup(options))] : [])];
+    const sunk = sink ? await sinkStats(sink.origin) : undefined;
+    const reports = [
+      ...(load ? [formatReport(load.summaries)] : []),
+      ...(fairness ? [formatFairnessReport(fairness.summaries, fairnessSetup(options))] : []),
+      ...(sunk ? [formatSinkReport(sunk)] : []),
+    ];
     process.stdout.write(`\n${reports.join('\n\n')}\n`);
     const loadavgAtEnd = loadavg();
     process.stdout.write(
@@ -169,6 +187,7 @@ async function main(): Promise<void> {
         data: { simNow: data.simNow, after: data.after, before: data.before },
         ...(load ? { runs: load.runs, summaries: load.summaries, ratios: computeRatios(load.summaries), targets: evaluateTargets(load.summaries) } : {}),
         ...(fairness ? { fairness: { setup: fairnessSetup(options), runs: fairness.runs, summaries: fairness.summaries } } : {}),
+        ...(sunk ? { otlpSink: sunk } : {}),
       };
       writeFileSync(options.jsonFile, `${JSON.stringify(json, null, 2)}\n`);
       log(`bench: figures written to ${options.jsonFile}`);
@@ -422,6 +441,12 @@ async function checkAnswers(phases: Record<string, Phase>, servers: Servers, sel
   same('S1', CACHED_PHASE);
   same('S1', 'B3');
   same('S2', 'B3/S2');
+}
+
+// What the OTLP sink received, once the gateways' last scheduled exports (every 5 s by default) had time to arrive.
+async function sinkStats(origin: string): Promise<SinkStats> {
+  await new Promise((r) => setTimeout(r, 6000));
+  return (await (await fetch(`${origin}/stats`)).json()) as SinkStats;
 }
 
 // Calls the simulator's control API.

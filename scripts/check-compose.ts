@@ -4,7 +4,10 @@
  * the gateway's own configuration schema, points at the simulator and Redis services and shares
  * the first replica's CURSOR_SECRET and REDIS_URL; every service has a healthcheck; gateways wait
  * for healthy dependencies; and the profile's proxy waits for every replica and its checked-in
- * nginx configuration names every replica. Exits 1 with every problem listed.
+ * nginx configuration names every replica. The optional Jaeger service sits behind the `tracing`
+ * profile; the gateways' tracing is off by default and, with `--tracing` (the config rendered with
+ * OTEL_EXPORTER_OTLP_ENDPOINT=http://jaeger:4318), on and exporting to Jaeger's OTLP/HTTP port.
+ * Exits 1 with every problem listed.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -34,19 +37,33 @@ function envOf(service: ComposeService): Record<string, string> {
   return Object.fromEntries(Object.entries(env).map(([k, v]) => [k, v ?? '']));
 }
 
+// The profile the optional trace store sits behind, and where the gateways export to it.
+const TRACING_PROFILE = 'tracing';
+const JAEGER_OTLP = { hostname: 'jaeger', port: '4318' };
+// Profiles a service may sit behind: the trace store's, and the extra replicas with their proxy.
+const OPTIONAL_PROFILES = new Set([TRACING_PROFILE, 'replicas']);
+
 async function main(): Promise<void> {
+  const tracing = process.argv.includes('--tracing');
   // YAML is a superset of JSON: this reads either form of `compose config`.
   const compose = parseYaml(await readStdin()) as { services?: Record<string, ComposeService> };
   const services = compose.services ?? {};
   const problems: string[] = [];
   const replicas = Object.keys(services).filter((name) => name === 'gateway' || /^gateway-/.test(name));
-  for (const name of ['gateway', 'simulator', 'redis', ...replicas.filter((r) => r !== 'gateway'), ...(services.proxy ? ['proxy'] : [])]) {
+  for (const name of ['gateway', 'simulator', 'redis', 'jaeger', ...replicas.filter((r) => r !== 'gateway'), ...(services.proxy ? ['proxy'] : [])]) {
     const service = services[name];
     if (!service) problems.push(`service "${name}" is missing`);
     else if (!service.healthcheck?.test || service.healthcheck.disable) problems.push(`service "${name}" has no healthcheck`);
   }
+  // `docker compose up` without a profile must start a working stack: only the trace store, the extra replicas and their proxy are optional.
+  for (const [name, service] of Object.entries(services)) {
+    const profiles = service.profiles ?? [];
+    if (name === 'jaeger' && !profiles.includes(TRACING_PROFILE)) problems.push(`jaeger: must sit behind the "${TRACING_PROFILE}" profile (profiles: ["${TRACING_PROFILE}"]), so that the stack starts without it`);
+    else if (['gateway', 'simulator', 'redis'].includes(name) && profiles.length > 0) problems.push(`${name}: must not sit behind a profile; the stack needs it`);
+    else if (profiles.some((p) => !OPTIONAL_PROFILES.has(p))) problems.push(`${name}: unknown profile ${JSON.stringify(profiles)}; the profiles are ${[...OPTIONAL_PROFILES].join(', ')}`);
+  }
   const first = services.gateway ? envOf(services.gateway) : {};
-  for (const name of replicas) problems.push(...checkGateway(name, services[name] as ComposeService, first));
+  for (const name of replicas) problems.push(...checkGateway(name, services[name] as ComposeService, first, tracing));
   problems.push(...checkProxy(services, replicas));
   const simulatorCommand = services.simulator?.command;
   if (!(Array.isArray(simulatorCommand) ? simulatorCommand.join(' ') : String(simulatorCommand ?? '')).includes('simulator')) {
@@ -58,12 +75,13 @@ async function main(): Promise<void> {
   }
   process.stdout.write(
     `docker-compose.yml: services ${Object.keys(services).sort().join(', ')}; gateway environment valid (${replicas.length} replica${replicas.length === 1 ? '' : 's'}), ` +
-      `wired to simulator and redis, healthchecks present${services.proxy ? ', proxy lists every replica' : ''}\n`,
+      `wired to simulator and redis, healthchecks present${services.proxy ? ', proxy lists every replica' : ''}; ` +
+      (tracing ? 'with OTEL_EXPORTER_OTLP_ENDPOINT set, spans go to jaeger\n' : `tracing off by default, jaeger behind the "${TRACING_PROFILE}" profile\n`),
   );
 }
 
 // Checks one gateway replica: its configuration, its wiring, and that it signs and shares like the first replica.
-function checkGateway(name: string, gateway: ComposeService, first: Record<string, string>): string[] {
+function checkGateway(name: string, gateway: ComposeService, first: Record<string, string>, tracing: boolean): string[] {
   const problems: string[] = [];
   const env = envOf(gateway);
   try {
@@ -73,6 +91,15 @@ function checkGateway(name: string, gateway: ComposeService, first: Record<strin
     }
     if (!config.redisUrl || new URL(config.redisUrl).hostname !== 'redis') problems.push(`${name}: REDIS_URL must point at the redis service (redis://redis:6379)`);
     if (config.host === '127.0.0.1') problems.push(`${name}: HOST must be 0.0.0.0 in a container, or nothing outside it can connect`);
+    if (!tracing && config.tracing.enabled) {
+      problems.push(`${name}: tracing must be off unless OTEL_EXPORTER_OTLP_ENDPOINT is given (the jaeger service only runs with --profile tracing); use \${OTEL_EXPORTER_OTLP_ENDPOINT:-}`);
+    }
+    if (tracing) {
+      const url = config.tracing.enabled ? new URL(config.tracing.url) : undefined;
+      if (!url || url.hostname !== JAEGER_OTLP.hostname || url.port !== JAEGER_OTLP.port) {
+        problems.push(`${name}: with OTEL_EXPORTER_OTLP_ENDPOINT=http://jaeger:4318, tracing must be on and export to the jaeger service's OTLP/HTTP port; got ${config.tracing.enabled ? config.tracing.url : `tracing off (${config.tracing.reason})`}`);
+      }
+    }
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     problems.push(...err.problems.map((p) => `${name} environment: ${p}`));

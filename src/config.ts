@@ -6,6 +6,7 @@ import { OPERATION_NAMES, OPERATIONS, type OperationName } from './cdn/operation
 import { RETRY_DEFAULTS } from './cdn/options';
 import { isLoopbackHost } from './http/exposure';
 import { findOperationNameProblems } from './http/operation-label';
+import { findTracingContradictions, OTEL_SETTINGS, SECRET_OTEL_SETTINGS, toTracingSettings, type TracingSettings } from './telemetry/settings';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 
@@ -98,6 +99,8 @@ export interface Config {
   readonly createQuotaPerCaller: { readonly files: number; readonly directories: number; readonly preheats: number };
   /** Task progress subscriptions: polling and limits (docs/architecture.md#subscriptions). */
   readonly subscriptions: SubscriptionSettings;
+  /** OpenTelemetry tracing, from the standard `OTEL_*` settings (docs/tracing.md); off without an OTLP endpoint. */
+  readonly tracing: TracingSettings;
 }
 
 /** How subscriptions poll and how many a client may hold. */
@@ -177,7 +180,20 @@ const int = (min: number, max: number, fallback: number) =>
     .transform((v) => v ?? fallback);
 
 // Settings whose values are never echoed in messages.
-const SECRET_NAMES = new Set(['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'HUAWEICLOUD_IAM_TOKEN', 'SIMULATOR_SK', 'CURSOR_SECRET', 'REDIS_URL', 'API_KEYS', 'JWT_SECRET', 'UPSTREAM_ACCOUNT_ID', 'FEDERATION_TRACE_SECRET']);
+const SECRET_NAMES = new Set([
+  'HUAWEICLOUD_SDK_AK',
+  'HUAWEICLOUD_SDK_SK',
+  'HUAWEICLOUD_SDK_SECURITY_TOKEN',
+  'HUAWEICLOUD_IAM_TOKEN',
+  'SIMULATOR_SK',
+  'CURSOR_SECRET',
+  'REDIS_URL',
+  'API_KEYS',
+  'JWT_SECRET',
+  'UPSTREAM_ACCOUNT_ID',
+  'FEDERATION_TRACE_SECRET',
+  ...SECRET_OTEL_SETTINGS,
+]);
 
 const text = z.string().trim().min(1, 'must not be empty').optional();
 
@@ -358,6 +374,8 @@ const EnvSchema = z.object({
   PROGRESS_POLL_MAX_MS: int(100, 600000, 10000),
   SUBSCRIPTIONS_PER_CONNECTION: int(1, 1000, 10),
   SUBSCRIPTION_CONNECTIONS_PER_CALLER: int(1, 100000, 20),
+  // OpenTelemetry's standard variables (docs/tracing.md): tracing is off until an OTLP endpoint is set.
+  ...OTEL_SETTINGS,
 });
 
 /** Names of every setting read from the environment (docs are checked against this list). */
@@ -466,6 +484,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       perConnection: e.SUBSCRIPTIONS_PER_CONNECTION,
       connectionsPerCaller: e.SUBSCRIPTION_CONNECTIONS_PER_CALLER,
     }),
+    tracing: toTracingSettings(e),
   });
 }
 
@@ -509,6 +528,7 @@ function findContradictions(e: z.infer<typeof EnvSchema>): string[] {
     problems.push('CORS_ALLOW_HEADERS is set but CORS_ORIGINS is not: no browser origin may call, so the headers would never be allowed; set CORS_ORIGINS, or unset CORS_ALLOW_HEADERS');
   }
   problems.push(...findCallerAuthContradictions(e));
+  problems.push(...findTracingContradictions(e));
   if (e.MAX_QUEUED_PER_CALLER < e.MAX_QUEUED_PER_REQUEST) {
     problems.push(`MAX_QUEUED_PER_CALLER (${e.MAX_QUEUED_PER_CALLER}) must be at least MAX_QUEUED_PER_REQUEST (${e.MAX_QUEUED_PER_REQUEST}): one request of a caller may hold that many`);
   }

@@ -10,6 +10,9 @@ import { createGateway } from './server';
 import { createMetrics } from './http/metrics';
 import { createUpstreamObserver } from './http/upstream-observer';
 import { exposureWarning, jwtIssuerWarning } from './http/exposure';
+import type { Tracer } from '@opentelemetry/api';
+import { traceLogFields } from './telemetry/log-fields';
+import type { TracingSettings } from './telemetry/settings';
 
 /** Something to close at shutdown, in order. */
 type Closer = () => Promise<void>;
@@ -25,8 +28,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel, { secrets: secretsOf(config) });
+  // With tracing on, every line carries the active span's trace_id and span_id, so logs and traces join.
+  const logger = createLogger(config.logLevel, { secrets: secretsOf(config), ...(config.tracing.enabled ? { mixin: traceLogFields } : {}) });
   const closers: Closer[] = [];
+  const tracer = await startTracingIfOn(config.tracing, logger, closers);
   const endpoint = await startUpstream(config, logger, closers);
   const metrics = createMetrics({ operationNames: config.metricsOperationNames });
   const upstreamObserver = createUpstreamObserver(logger, metrics);
@@ -38,6 +43,7 @@ async function main(): Promise<void> {
     ...fromConfig,
     economy: { ...fromConfig.economy, onEvent: sharedStateLog(logger) },
     onEvent: upstreamObserver.onEvent,
+    ...(tracer ? { tracer } : {}),
   });
   closers.unshift(() => upstream.close());
   const economy = upstream.economy;
@@ -50,7 +56,7 @@ async function main(): Promise<void> {
     metrics.registerSnapshot(() => economy.metrics());
   }
   const cdn = upstream.client;
-  const gateway = await createGateway(config, { cdn, logger, metrics, upstreamObserver, ...(economy ? { sharedState: economy.state } : {}) });
+  const gateway = await createGateway(config, { cdn, logger, metrics, upstreamObserver, ...(economy ? { sharedState: economy.state } : {}), ...(tracer ? { tracer } : {}) });
   const url = await gateway.listen(config.port, config.host);
   closers.unshift(() => gateway.close());
   logger.info({ url }, `GraphQL gateway ready at ${url}${config.explorer === 'off' ? '' : ' (open it in a browser for the explorer)'}`);
@@ -62,6 +68,24 @@ async function main(): Promise<void> {
     logger.warn('CURSOR_SECRET is not set: cursors are signed with a random secret and stop working after a restart or on another replica');
   }
   installShutdown(logger, closers, config.shutdownTimeoutMs);
+}
+
+// Starts tracing when an OTLP endpoint is configured (the SDK is loaded only then); its shutdown, after the gateway and the upstream close, exports the last spans.
+async function startTracingIfOn(settings: TracingSettings, logger: Logger, closers: Closer[]): Promise<Tracer | undefined> {
+  if (!settings.enabled) {
+    logger.info(`Tracing off: ${settings.reason}`);
+    return undefined;
+  }
+  const { startTracing } = await import('./telemetry/start.js');
+  const tracing = startTracing(settings, { logger });
+  // Closers run in order, and the gateway's and the upstream's are put before this one: the spans of
+  // requests still in flight at SIGTERM end before the last export.
+  closers.push(() => tracing.shutdown());
+  logger.info(
+    { url: settings.url, serviceName: settings.serviceName, sampler: settings.sampler.name, ...(settings.sampler.name.endsWith('traceidratio') ? { ratio: settings.sampler.ratio } : {}) },
+    `Tracing on: spans exported over OTLP/HTTP (JSON) to ${settings.url} as ${settings.serviceName}, sampler ${settings.sampler.name}`,
+  );
+  return tracing.tracer;
 }
 
 // Starts the embedded simulator when no real upstream is configured; returns the endpoint to call.
@@ -118,6 +142,8 @@ function secretsOf(config: Config): Array<string | undefined> {
     ...(auth.mode === 'jwt' ? [auth.secret] : []),
     config.cursorSecret,
     config.federationTraceSecret,
+    // A tracing backend's API key travels in the OTLP headers.
+    ...(config.tracing.enabled ? Object.values(config.tracing.headers) : []),
     config.redisUrl && new URL(config.redisUrl).password ? decodeURIComponent(new URL(config.redisUrl).password) : undefined,
   ];
 }

@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
+import type { Tracer } from '@opentelemetry/api';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { startApollo } from './graph/apollo';
@@ -53,6 +54,8 @@ export interface GatewayDeps {
   readonly sharedState?: Pick<SharedState, 'kind' | 'status' | 'idempotency'>;
   /** How operations execute: compiled by graphql-jit, or Apollo's own graphql-js. @default 'jit' */
   readonly executor?: ExecutorKind;
+  /** Records a span per GraphQL request over HTTP (tracing on, src/telemetry/start.ts; give the same tracer to `createUpstream`). @default none: no spans */
+  readonly tracer?: Tracer;
 }
 
 /** A built, not yet listening gateway. */
@@ -136,7 +139,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     onPoll: (outcome) => metrics.observeProgressPoll(outcome),
   });
   const contextOf = (request: ContextRequest) => createContext({ ...request, cdn, config, now, logger, idempotency, createQuota, progress });
-  const graphql = createGraphQLRoute({ apollo, config, authenticate, explorer, observations, createContext: contextOf, logger, now });
+  const graphql = createGraphQLRoute({ apollo, config, authenticate, explorer, observations, createContext: contextOf, logger, now, ...(deps.tracer ? { tracer: deps.tracer } : {}) });
   // Both subscription transports share one executor and one gate (Origin, credentials, connections per caller).
   const schema = createSchema();
   const executor = createSubscriptionExecutor({ schema, config, createContext: contextOf, logger, now });

@@ -6,6 +6,10 @@
  *   generation → coalesce → cache → deadline → retry → rate limit → throttle feedback → attempt clock → credentials → attempt timeout → observe → sign → classify → undici transport
  *   └───────── once per call ────────┘             └──────────────────────────────────────────── once per attempt ──────────────────────────────────────────────┘
  *
+ * With a tracer (tracing on, docs/tracing.md), three tracing stages join it: the call's span
+ * outermost, an attempt's span right inside retry, and the rate-limit wait right after the
+ * limiter (src/cdn/stages/trace.ts). Without one they are left out and cost nothing.
+ *
  * The generation stage stamps list calls with the tenant's list generation, which creates bump,
  * so that nothing coalesced or cached before a create answers a call made after it.
  * Coalescing and the cache sit outside retry, so a call costs one lookup however many
@@ -20,6 +24,7 @@
  * errors and every stage above sees only parsed successes.
  */
 import { createHmac } from 'node:crypto';
+import type { Tracer } from '@opentelemetry/api';
 import type { Config } from '../config';
 import { bindClient, type CdnClient } from './client';
 import type { SharedState } from '../state/index';
@@ -34,6 +39,7 @@ import { deadlineStage } from './stages/deadline';
 import { observeStage } from './stages/observe';
 import { retryStage } from './stages/retry';
 import { signStage } from './stages/sign';
+import { traceStages } from './stages/trace';
 import { createPoolTransport } from './transport';
 
 /** Options of `createUpstream`: the client's options and the economy's. */
@@ -47,6 +53,8 @@ export interface UpstreamOptions extends CdnClientOptions {
    * quota whatever their credentials; without it the quota follows the credentials (see `quotaScope`).
    */
   readonly accountId?: string;
+  /** Records a span per call and per attempt (tracing on, src/telemetry/start.ts); absent, no tracing stage is placed. */
+  readonly tracer?: Tracer;
 }
 
 /** What the process needs of the economy: metrics, the shared state's kind, status and idempotency records, and its lifecycle. */
@@ -76,22 +84,27 @@ export interface StageParts {
   readonly options: NormalizedOptions;
   readonly redact: Redactor;
   readonly economy?: Economy;
+  readonly tracer?: Tracer;
 }
 
 /** Lists the pipeline's stages above classification, outermost first: the one place their order is written. */
-export function upstreamStages({ options: o, economy }: StageParts): Stage[] {
+export function upstreamStages({ options: o, economy, tracer }: StageParts): Stage[] {
   // One retry budget per pipeline: it is shared by every call of the client.
   const budget = createRetryBudget(
     { ratio: o.retry.budgetRatio, minPerSecond: o.retry.budgetMinPerSecond, capacity: o.retry.budgetCapacity },
     o.now,
   );
+  const traced = tracer ? traceStages(tracer) : undefined;
   const stages: Array<Stage | undefined> = [
+    traced?.call,
     economy?.generation,
     economy?.coalesce,
     economy?.cache,
     deadlineStage(o.now),
     retryStage({ policy: o.retry, budget, now: o.now, random: o.random }),
+    traced?.attempt,
     economy?.rateLimit,
+    traced?.admitted,
     economy?.throttleFeedback,
     economy?.attemptClock,
     economy?.credentials,
@@ -130,7 +143,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     now: o.now,
   });
   const wire = options.wrapTransport ? options.wrapTransport(transport.handler) : transport.handler;
-  const handler = composeUpstream({ options: o, redact, economy }, wire);
+  const handler = composeUpstream({ options: o, redact, economy, ...(options.tracer ? { tracer: options.tracer } : {}) }, wire);
   const client = bindClient({ handler, now: o.now, timeoutMs: o.timeoutMs }, o.origin, () => transport.close());
   return {
     client,

@@ -26,6 +26,7 @@ import { classifyFailure, OPERATION_LABELS } from '../classify';
 import { assignSlots, compareTagged, dueUntil, fairOrder, nextTag, perCallerCap, perRequestCap, slotsAhead, tagFloor, type Tagged } from '../fair-share';
 import type { OperationName } from '../models';
 import type { Stage, UpstreamRequest } from '../pipeline';
+import { noteQuotaWait } from './trace';
 
 /** The caller of attempts that name none (the bare client, probes): they share one turn. */
 export const UNNAMED_CALLER = 'unnamed';
@@ -352,6 +353,8 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
       }
       const turn = enter(q, w, booking);
       if (turn) await turn;
+      // For the attempt's span, when tracing is on: it waited for quota (docs/tracing.md).
+      if (share || callerShare || turn) noteQuotaWait();
     } finally {
       giveShare(q, callerKey);
       giveShare(q, key);
