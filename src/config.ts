@@ -9,6 +9,7 @@ import { findOperationNameProblems } from './http/operation-label';
 import { findTracingContradictions, OTEL_SETTINGS, SECRET_OTEL_SETTINGS, toTracingSettings, type TracingSettings } from './telemetry/settings';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { parseUrl } from './parse-url';
 
 /** Default AK of the embedded simulator (not a secret: the simulator is local and fake). */
 export const DEFAULT_SIMULATOR_AK = 'HPUASIMULATORAK00001';
@@ -275,7 +276,7 @@ const httpUrl = z.string().trim().url('must be an http(s) URL').refine((u) => /^
 // Keys fetched over plain HTTP can be swapped by anyone on the path, who could then sign any token.
 // (Refinements run even after `url()` failed: a value that is no URL is left to that message.)
 const jwksUrl = httpUrl.refine(
-  (u) => u.startsWith('https://') || !URL.canParse(u) || isLoopbackHost(new URL(u).hostname),
+  (u) => { const url = parseUrl(u); return u.startsWith('https://') || !url || isLoopbackHost(url.hostname); },
   'must be an https:// URL (http:// only for a loopback host such as 127.0.0.1 or localhost): keys fetched over plain HTTP can be replaced on the way',
 );
 

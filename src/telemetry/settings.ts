@@ -5,6 +5,7 @@
  * is on). docs/tracing.md says what each setting does and why the defaults are what they are.
  */
 import { z } from 'zod';
+import { parseUrl } from '../parse-url';
 
 /** The samplers the specification names and the SDK builds (`OTEL_TRACES_SAMPLER`). */
 export const SAMPLER_NAMES = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
@@ -72,8 +73,8 @@ const int = (min: number, max: number, fallback: number) =>
 const otlpUrl = z
   .string()
   .trim()
-  .refine((u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol), 'must be an http(s) URL such as http://127.0.0.1:4318')
-  .refine((u) => !URL.canParse(u) || (new URL(u).username === '' && new URL(u).password === ''), 'must not hold credentials (user:password@): send them in OTEL_EXPORTER_OTLP_HEADERS, which is never logged')
+  .refine((u) => /^https?:$/.test(parseUrl(u)?.protocol ?? ''), 'must be an http(s) URL such as http://127.0.0.1:4318')
+  .refine((u) => { const url = parseUrl(u); return !url || (url.username === '' && url.password === ''); }, 'must not hold credentials (user:password@): send them in OTEL_EXPORTER_OTLP_HEADERS, which is never logged')
   .optional();
 
 const protocol = z
