@@ -19,7 +19,7 @@ import { compileQuery, isCompiledQuery } from 'graphql-jit';
 import { fetchUrlTasks, type EndpointContext } from '../src/cdn/endpoints';
 import { createContext, type CdnApi } from '../src/graph/context';
 import { createCreateQuota } from '../src/graph/create-quota';
-import { createIdempotencyStore } from '../src/graph/idempotency';
+import { createIdempotentRunner } from '../src/graph/idempotency';
 import { createSchema } from '../src/graph/schema';
 import { createLogger } from '../src/logger';
 import { toUrlTaskJson } from './baselines/passthrough';
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   // What the gateway holds once, not per request (the stores, and here one request's signal).
   const shared = {
     signal: new AbortController().signal,
-    idempotency: createIdempotencyStore({ ttlMs: HOUR, maxKeys: 100, now: endpoint.now }),
+    idempotency: createIdempotentRunner({ ttlMs: HOUR, maxKeys: 100, now: endpoint.now }),
     createQuota: createCreateQuota({ caps: { files: 0, directories: 0, preheats: 0 }, now: endpoint.now }),
   };
   const gatewayPage = async () => {

@@ -2,7 +2,7 @@
  * `npm run bench [-- --json FILE]`: the gateway against its baselines, in one run.
  *
  * Starts four server processes: the simulator (rate limits and faults off, clock frozen), the
- * gateway (`src/main.ts` as operators run it, response cache off, limiter off), the undici
+ * gateway (compiled `dist/src/main.js` as `npm start` and the image run it, response cache off, limiter off), the undici
  * pass-through (B2) and a plain Apollo Server (B3). Checks that the gateway and the baselines
  * answer the same data, warms every phase up, then measures each phase with autocannon,
  * baselines alternating with scenarios, and finally S1 and B2 at a fixed rate of half B2's
@@ -13,7 +13,9 @@
  * comma-separated subset such as `B2,S1`), BENCH_FIXED_RATE (half of B2's throughput) for the
  * latency runs, BENCH_LOG_LEVEL (info) for the gateway, and
  * BENCH_GATEWAY_ENV: extra gateway settings as JSON (e.g. `{"UPSTREAM_CONNECTIONS":"32"}`), and
- * BENCH_GATEWAY_NODE_ARGS: Node options for the gateway (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`).
+ * BENCH_GATEWAY_NODE_ARGS: Node options for the gateway (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), and
+ * BENCH_GATEWAY_SCRIPT: its entry point, `dist/src/main.js` (compiled first when stale, as `npm start` runs it) or
+ * `src/main.ts` (through tsx, as `npm run dev` runs it).
  *
  * C1, the cached path (issue 16, bench/lib/cached-phase.ts), runs S1's first page from BENCH_CACHED_CONNECTIONS (50)
  * connections against one more gateway, whose response cache is at its default.
@@ -25,6 +27,13 @@
  * compiled `dist/src/main.js`). Each variant is one more gateway process; each selected S phase runs against it right after
  * the main gateway (`S1`, then `S1[conn64]`).
  *
+ * Tracing's cost (issue 18): a variant setting whose value is `$OTLP_SINK` gets the origin of an OTLP sink the
+ * bench starts as one more process (bench/lib/otlp-sink.ts: it takes OTLP/HTTP JSON exports, counts their spans
+ * and discards them), and such a variant exports as `gateway[name]` unless it sets OTEL_SERVICE_NAME, e.g.
+ * `{"trace100":{"OTEL_EXPORTER_OTLP_ENDPOINT":"$OTLP_SINK"},"trace1":{"OTEL_EXPORTER_OTLP_ENDPOINT":"$OTLP_SINK",
+ * "OTEL_TRACES_SAMPLER":"parentbased_traceidratio","OTEL_TRACES_SAMPLER_ARG":"0.01"}}`; the spans it received are
+ * reported under the tables.
+ *
  * F1, the fairness phase (issue 13), runs last, after the load phases' servers are stopped, against servers of its own: a
  * simulator enforcing Huawei's rate limits and a gateway (one per variant too) with two API-key callers and its rate
  * limiter at the defaults. A victim caller looks up BENCH_FAIR_LOOKUPS (32) uncached tasks one at a time, at most one
@@ -32,6 +41,7 @@
  * `nodes(ids:)` and `_entities` with 100 uncached lookups, abandoning every request after BENCH_FAIR_ABORT_MS (300). The
  * victim gives a request up after BENCH_FAIR_TIMEOUT_MS (5000).
  */
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { isDeepStrictEqual } from 'node:util';
@@ -43,7 +53,9 @@ import { computeRatios, evaluateTargets, formatReport, summarize, type PhaseRun,
 import { runLoad } from './lib/load';
 import { readProcess, sampleRss } from './lib/proc';
 import { definePhases, planBenchData, variantOf, type BenchData, type Phase, type ServerName } from './lib/scenarios';
-import { startServer, type ServerProcess } from './lib/servers';
+import { ROOT, startServer, type ServerProcess } from './lib/servers';
+import type { SinkStats } from './lib/otlp-sink';
+import { formatSinkReport, resolveSinkVariants, usesSink } from './lib/tracing-variants';
 
 /** Phases in measuring order: each scenario next to a baseline, so drift on a shared machine hits both. */
 export const PHASE_ORDER = ['B1', 'S1', 'B2', 'C1', 'S2', 'B3', 'S3', 'B3/S2', 'S4'] as const;
@@ -65,6 +77,8 @@ interface BenchOptions {
   readonly logLevel: string;
   readonly gatewayEnv: Record<string, string>;
   readonly gatewayNodeArgs: readonly string[];
+  /** The gateway's entry point: compiled JavaScript by default, as production runs it. */
+  readonly gatewayScript: string;
   readonly variants: Readonly<Record<string, Record<string, string>>>;
   /** The fixed rate of the latency runs; half of B2's throughput when absent. */
   readonly fixedRate?: number;
@@ -105,6 +119,7 @@ function readOptions(argv: readonly string[], env: NodeJS.ProcessEnv): BenchOpti
     ...(env.BENCH_FIXED_RATE ? { fixedRate: num('BENCH_FIXED_RATE', 0, 1) } : {}),
     variants: env.BENCH_VARIANTS ? (JSON.parse(env.BENCH_VARIANTS) as Record<string, Record<string, string>>) : {},
     gatewayNodeArgs: env.BENCH_GATEWAY_NODE_ARGS ? env.BENCH_GATEWAY_NODE_ARGS.split(' ').filter(Boolean) : [],
+    gatewayScript: env.BENCH_GATEWAY_SCRIPT ?? 'dist/src/main.js',
     fairLookups: Math.round(num('BENCH_FAIR_LOOKUPS', 32, 1)),
     fairIntervalMs: num('BENCH_FAIR_INTERVAL_MS', 100, 0),
     fairAttackers: Math.round(num('BENCH_FAIR_ATTACKERS', 4, 1)),
@@ -134,20 +149,31 @@ function gatewaySettings(simOrigin: string, options: BenchOptions): Record<strin
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
 async function main(): Promise<void> {
-  const options = readOptions(process.argv.slice(2), process.env);
+  const given = readOptions(process.argv.slice(2), process.env);
   const data = planBenchData(Date.now());
   const machine = { nproc: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, loadavgAtStart: loadavg() };
   log(`bench: ${machine.nproc} × ${machine.cpuModel}, Node ${machine.node}, load average ${machine.loadavgAtStart.map((l) => l.toFixed(2)).join(' ')}`);
-  log(`bench: ${options.durationS} s per phase, ${options.connections} connections, ${options.rounds} round(s), phases ${options.phases.join(' ')}`);
+  log(`bench: ${given.durationS} s per phase, ${given.connections} connections, ${given.rounds} round(s), phases ${given.phases.join(' ')}`);
+
+  if (given.gatewayScript.startsWith("dist/") || Object.values(given.variants).some((v) => v.SCRIPT?.startsWith("dist/"))) buildIfStale();
 
   const started: ServerProcess[] = [];
-  const stopAll = () => Promise.all(started.map((s) => s.stop()));
+  // The OTLP sink serves every phase's gateways, so it is not among the servers a phase stops.
+  const sink = usesSink(given.variants) ? await startServer({ name: 'otlp-sink', script: 'bench/lib/otlp-sink.ts', env: { NODE_ENV: 'production' } }) : undefined;
+  const options: BenchOptions = sink ? { ...given, variants: resolveSinkVariants(given.variants, sink.origin) } : given;
+  if (sink) log(`bench: OTLP sink at ${sink.origin} for ${Object.keys(options.variants).filter((name) => Object.values(options.variants[name] ?? {}).includes(sink.origin)).join(', ')}`);
+  const stopAll = () => Promise.all([...started, ...(sink ? [sink] : [])].map((s) => s.stop()));
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
     const load = options.phases.some((p) => p !== FAIRNESS_PHASE) ? await measureLoadPhases(options, data, started) : undefined;
     const fairness = options.phases.includes(FAIRNESS_PHASE) ? await measureFairness(options, data, started) : undefined;
 
-    const reports = [...(load ? [formatReport(load.summaries)] : []), ...(fairness ? [formatFairnessReport(fairness.summaries, fairnessSetup(options))] : [])];
+    const sunk = sink ? await sinkStats(sink.origin) : undefined;
+    const reports = [
+      ...(load ? [formatReport(load.summaries)] : []),
+      ...(fairness ? [formatFairnessReport(fairness.summaries, fairnessSetup(options))] : []),
+      ...(sunk ? [formatSinkReport(sunk)] : []),
+    ];
     process.stdout.write(`\n${reports.join('\n\n')}\n`);
     const loadavgAtEnd = loadavg();
     process.stdout.write(
@@ -161,6 +187,7 @@ async function main(): Promise<void> {
         data: { simNow: data.simNow, after: data.after, before: data.before },
         ...(load ? { runs: load.runs, summaries: load.summaries, ratios: computeRatios(load.summaries), targets: evaluateTargets(load.summaries) } : {}),
         ...(fairness ? { fairness: { setup: fairnessSetup(options), runs: fairness.runs, summaries: fairness.summaries } } : {}),
+        ...(sunk ? { otlpSink: sunk } : {}),
       };
       writeFileSync(options.jsonFile, `${JSON.stringify(json, null, 2)}\n`);
       log(`bench: figures written to ${options.jsonFile}`);
@@ -180,7 +207,7 @@ async function measureLoadPhases(options: BenchOptions, data: BenchData, started
   log(`bench: inserted ${data.inserts.length} tasks over ${data.windows} hours`);
   const upstream = { NODE_ENV: 'production', CDN_ENDPOINT: simulator.origin };
   const [gateway, passthrough, plainApollo] = await Promise.all([
-    startServer({ name: 'gateway', script: 'src/main.ts', env: gatewaySettings(simulator.origin, options), nodeArgs: options.gatewayNodeArgs }),
+    startServer({ name: 'gateway', script: options.gatewayScript, env: gatewaySettings(simulator.origin, options), nodeArgs: gatewayNodeArgs(options) }),
     startServer({ name: 'passthrough', script: 'bench/baselines/passthrough.ts', env: upstream }),
     startServer({ name: 'plain-apollo', script: 'bench/baselines/plain-apollo.ts', env: upstream }),
   ]);
@@ -192,7 +219,7 @@ async function measureLoadPhases(options: BenchOptions, data: BenchData, started
     ['plain-apollo', plainApollo],
   ]);
   if (options.phases.includes(CACHED_PHASE)) {
-    const cached = await startServer({ name: CACHED_GATEWAY, script: 'src/main.ts', env: cachedGatewaySettings(gatewaySettings(simulator.origin, options)), nodeArgs: options.gatewayNodeArgs });
+    const cached = await startServer({ name: CACHED_GATEWAY, script: options.gatewayScript, env: cachedGatewaySettings(gatewaySettings(simulator.origin, options)), nodeArgs: gatewayNodeArgs(options) });
     started.push(cached);
     servers.set(CACHED_GATEWAY, cached);
   }
@@ -259,7 +286,7 @@ async function measureFairness(options: BenchOptions, data: BenchData, started: 
   started.push(simulator);
   const settings = fairnessGatewaySettings(simulator.origin, options);
   const gateways: Array<{ id: string; server: ServerProcess }> = [
-    { id: FAIRNESS_PHASE, server: await startServer({ name: 'gateway-fair', script: 'src/main.ts', env: settings, nodeArgs: options.gatewayNodeArgs }) },
+    { id: FAIRNESS_PHASE, server: await startServer({ name: 'gateway-fair', script: options.gatewayScript, env: settings, nodeArgs: gatewayNodeArgs(options) }) },
   ];
   started.push(gateways[0]!.server);
   for (const [name, variant] of Object.entries(options.variants)) {
@@ -311,10 +338,21 @@ function fairnessGatewaySettings(simOrigin: string, options: BenchOptions): Reco
 function startVariant(name: string, { NODE_ARGS: nodeArgs, SCRIPT: script, ...env }: Record<string, string>, settings: Record<string, string>, options: BenchOptions): Promise<ServerProcess> {
   return startServer({
     name: `gateway-${name}`,
-    script: script ?? 'src/main.ts',
+    script: script ?? options.gatewayScript,
     env: { ...settings, ...env },
-    nodeArgs: nodeArgs ? nodeArgs.split(' ').filter(Boolean) : options.gatewayNodeArgs,
+    nodeArgs: nodeArgs ? nodeArgs.split(' ').filter(Boolean) : gatewayNodeArgs(options),
   });
+}
+
+// Compiles the gateway into dist/ when a source is newer than the build, as `npm start` does.
+function buildIfStale(): void {
+  const build = spawnSync(process.execPath, ['scripts/build.mjs', '--if-stale'], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status !== 0) throw new Error(`bench: the build failed (scripts/build.mjs exited ${build.status})`);
+}
+
+// The Node options of the main gateway: source maps for compiled JavaScript (as `npm start` runs it), then BENCH_GATEWAY_NODE_ARGS.
+function gatewayNodeArgs(options: BenchOptions): string[] {
+  return [...(options.gatewayScript.endsWith('.js') ? ['--enable-source-maps'] : []), ...options.gatewayNodeArgs];
 }
 
 // A list started at its (round − 1)-th item, wrapping around: round after round, each item takes a turn first.
@@ -403,6 +441,12 @@ async function checkAnswers(phases: Record<string, Phase>, servers: Servers, sel
   same('S1', CACHED_PHASE);
   same('S1', 'B3');
   same('S2', 'B3/S2');
+}
+
+// What the OTLP sink received, once the gateways' last scheduled exports (every 5 s by default) had time to arrive.
+async function sinkStats(origin: string): Promise<SinkStats> {
+  await new Promise((r) => setTimeout(r, 6000));
+  return (await (await fetch(`${origin}/stats`)).json()) as SinkStats;
 }
 
 // Calls the simulator's control API.

@@ -6,8 +6,10 @@ import { OPERATION_NAMES, OPERATIONS, type OperationName } from './cdn/operation
 import { RETRY_DEFAULTS } from './cdn/options';
 import { isLoopbackHost } from './http/exposure';
 import { findOperationNameProblems } from './http/operation-label';
+import { findTracingContradictions, OTEL_SETTINGS, SECRET_OTEL_SETTINGS, toTracingSettings, type TracingSettings } from './telemetry/settings';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { parseUrl } from './parse-url';
 
 /** Default AK of the embedded simulator (not a secret: the simulator is local and fake). */
 export const DEFAULT_SIMULATOR_AK = 'HPUASIMULATORAK00001';
@@ -47,6 +49,10 @@ export interface Config {
   readonly rateLimits: Readonly<Record<OperationName, number>>;
   /** Added to the one-second rate-limit window to absorb network jitter. */
   readonly rateLimitMarginMs: number;
+  /** Lowers a limit while the upstream throttles calls the limiter let through, and lets it climb back (docs/architecture.md, Adaptive rate). */
+  readonly rateLimitAdaptive: boolean;
+  /** Time for an adapted limit to climb back by one call per second. */
+  readonly rateLimitRecoveryMs: number;
   /** Most attempts of one request holding booked quota slots per operation (capped by the operation's limit). */
   readonly maxQueuedPerRequest: number;
   /** Most attempts of one caller, over all its requests, holding booked quota slots per operation (capped by two seconds of the operation's limit). */
@@ -96,6 +102,8 @@ export interface Config {
   readonly createQuotaPerCaller: { readonly files: number; readonly directories: number; readonly preheats: number };
   /** Task progress subscriptions: polling and limits (docs/architecture.md#subscriptions). */
   readonly subscriptions: SubscriptionSettings;
+  /** OpenTelemetry tracing, from the standard `OTEL_*` settings (docs/tracing.md); off without an OTLP endpoint. */
+  readonly tracing: TracingSettings;
 }
 
 /** How subscriptions poll and how many a client may hold. */
@@ -106,7 +114,7 @@ export interface SubscriptionSettings {
   readonly pollMaxMs: number;
   /** Most subscriptions open at once on one WebSocket connection (SUBSCRIPTIONS_PER_CONNECTION). */
   readonly perConnection: number;
-  /** Most WebSocket connections one caller holds at once (SUBSCRIPTION_CONNECTIONS_PER_CALLER). */
+  /** Most subscription connections (WebSockets and event streams together) one caller holds at once (SUBSCRIPTION_CONNECTIONS_PER_CALLER). */
   readonly connectionsPerCaller: number;
 }
 
@@ -175,7 +183,20 @@ const int = (min: number, max: number, fallback: number) =>
     .transform((v) => v ?? fallback);
 
 // Settings whose values are never echoed in messages.
-const SECRET_NAMES = new Set(['HUAWEICLOUD_SDK_AK', 'HUAWEICLOUD_SDK_SK', 'HUAWEICLOUD_SDK_SECURITY_TOKEN', 'HUAWEICLOUD_IAM_TOKEN', 'SIMULATOR_SK', 'CURSOR_SECRET', 'REDIS_URL', 'API_KEYS', 'JWT_SECRET', 'UPSTREAM_ACCOUNT_ID', 'FEDERATION_TRACE_SECRET']);
+const SECRET_NAMES = new Set([
+  'HUAWEICLOUD_SDK_AK',
+  'HUAWEICLOUD_SDK_SK',
+  'HUAWEICLOUD_SDK_SECURITY_TOKEN',
+  'HUAWEICLOUD_IAM_TOKEN',
+  'SIMULATOR_SK',
+  'CURSOR_SECRET',
+  'REDIS_URL',
+  'API_KEYS',
+  'JWT_SECRET',
+  'UPSTREAM_ACCOUNT_ID',
+  'FEDERATION_TRACE_SECRET',
+  ...SECRET_OTEL_SETTINGS,
+]);
 
 const text = z.string().trim().min(1, 'must not be empty').optional();
 
@@ -257,7 +278,7 @@ const httpUrl = z.string().trim().url('must be an http(s) URL').refine((u) => /^
 // Keys fetched over plain HTTP can be swapped by anyone on the path, who could then sign any token.
 // (Refinements run even after `url()` failed: a value that is no URL is left to that message.)
 const jwksUrl = httpUrl.refine(
-  (u) => u.startsWith('https://') || !URL.canParse(u) || isLoopbackHost(new URL(u).hostname),
+  (u) => { const url = parseUrl(u); return u.startsWith('https://') || !url || isLoopbackHost(url.hostname); },
   'must be an https:// URL (http:// only for a loopback host such as 127.0.0.1 or localhost): keys fetched over plain HTTP can be replaced on the way',
 );
 
@@ -304,6 +325,9 @@ const EnvSchema = z.object({
   RATE_LIMIT_REFRESH: int(0, 100000, OPERATIONS.refresh.rateLimit),
   RATE_LIMIT_PREHEAT: int(0, 100000, OPERATIONS.preheat.rateLimit),
   RATE_LIMIT_MARGIN_MS: int(0, 1000, 200),
+  // 429s the limiter did not predict (other clients of the account, a replica without Redis) lower the limits for a while.
+  RATE_LIMIT_ADAPTIVE: z.enum(['true', 'false']).optional().default('true'),
+  RATE_LIMIT_RECOVERY_MS: int(100, 600000, 2000),
   MAX_QUEUED_PER_REQUEST: int(1, 1000, 20),
   MAX_QUEUED_PER_CALLER: int(1, 10000, 40),
   // Fair shares across replicas (docs/architecture.md, Fairness): a victim waits behind at most twice this many slots of each other caller.
@@ -355,6 +379,8 @@ const EnvSchema = z.object({
   PROGRESS_POLL_MAX_MS: int(100, 600000, 10000),
   SUBSCRIPTIONS_PER_CONNECTION: int(1, 1000, 10),
   SUBSCRIPTION_CONNECTIONS_PER_CALLER: int(1, 100000, 20),
+  // OpenTelemetry's standard variables (docs/tracing.md): tracing is off until an OTLP endpoint is set.
+  ...OTEL_SETTINGS,
 });
 
 /** Names of every setting read from the environment (docs are checked against this list). */
@@ -423,6 +449,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       Object.fromEntries(OPERATION_NAMES.map((op) => [op, e[OPERATIONS[op].rateLimitEnv as keyof typeof e] as number])) as Record<OperationName, number>,
     ),
     rateLimitMarginMs: e.RATE_LIMIT_MARGIN_MS,
+    rateLimitAdaptive: e.RATE_LIMIT_ADAPTIVE === 'true',
+    rateLimitRecoveryMs: e.RATE_LIMIT_RECOVERY_MS,
     maxQueuedPerRequest: e.MAX_QUEUED_PER_REQUEST,
     maxQueuedPerCaller: e.MAX_QUEUED_PER_CALLER,
     maxQueuedPerCallerShared: e.MAX_QUEUED_PER_CALLER_SHARED,
@@ -462,6 +490,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       perConnection: e.SUBSCRIPTIONS_PER_CONNECTION,
       connectionsPerCaller: e.SUBSCRIPTION_CONNECTIONS_PER_CALLER,
     }),
+    tracing: toTracingSettings(e),
   });
 }
 
@@ -505,6 +534,7 @@ function findContradictions(e: z.infer<typeof EnvSchema>): string[] {
     problems.push('CORS_ALLOW_HEADERS is set but CORS_ORIGINS is not: no browser origin may call, so the headers would never be allowed; set CORS_ORIGINS, or unset CORS_ALLOW_HEADERS');
   }
   problems.push(...findCallerAuthContradictions(e));
+  problems.push(...findTracingContradictions(e));
   if (e.MAX_QUEUED_PER_CALLER < e.MAX_QUEUED_PER_REQUEST) {
     problems.push(`MAX_QUEUED_PER_CALLER (${e.MAX_QUEUED_PER_CALLER}) must be at least MAX_QUEUED_PER_REQUEST (${e.MAX_QUEUED_PER_REQUEST}): one request of a caller may hold that many`);
   }

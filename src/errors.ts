@@ -13,6 +13,7 @@ export const ERROR_CODES = {
   BAD_USER_INPUT: 'The request arguments are invalid.',
   NOT_FOUND: 'The requested object does not exist.',
   QUOTA_EXCEEDED: 'The CDN daily quota for this operation is used up.',
+  IDEMPOTENCY_KEY_IN_USE: 'An earlier call with the same idempotencyKey is still running, possibly on another replica; repeat the call later for its result.',
   UPSTREAM_UNAUTHORIZED: 'The CDN API refused the gateway credentials.',
   UPSTREAM_FORBIDDEN: 'The gateway credentials lack permission for this CDN operation.',
   UPSTREAM_RATE_LIMITED: 'The CDN API rate limit leaves no room before the request deadline.',

@@ -47,11 +47,13 @@ export interface LoggerOptions {
   readonly destination?: pino.DestinationStream;
   /** Secret values (AK, SK, tokens, API keys, JWT secret) to scrub from every line. */
   readonly secrets?: ReadonlyArray<string | undefined>;
+  /** Fields added to every line, fresh for each (the active span's `trace_id` and `span_id` when tracing is on: src/telemetry/log-fields.ts). */
+  readonly mixin?: () => Record<string, unknown>;
 }
 
 /** Creates the process logger at a level; a destination stream may be given directly (tests). */
 export function createLogger(level: string, options: LoggerOptions | pino.DestinationStream = {}): Logger {
-  const { destination, secrets } = isStream(options) ? { destination: options, secrets: undefined } : options;
+  const { destination, secrets, mixin } = isStream(options) ? { destination: options, secrets: undefined, mixin: undefined } : options;
   const out = destination ?? pino.destination({ dest: 1, sync: true });
   const redact = createRedactor(secrets ?? []);
   return pino(
@@ -60,6 +62,7 @@ export function createLogger(level: string, options: LoggerOptions | pino.Destin
       base: { service: 'cdn-url-tasks-gateway' },
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      ...(mixin ? { mixin } : {}),
     },
     { write: (line: string) => out.write(redact(line)) },
   );

@@ -10,6 +10,9 @@ import { createGateway } from './server';
 import { createMetrics } from './http/metrics';
 import { createUpstreamObserver } from './http/upstream-observer';
 import { exposureWarning, jwtIssuerWarning } from './http/exposure';
+import type { Tracer } from '@opentelemetry/api';
+import { traceLogFields } from './telemetry/log-fields';
+import type { TracingSettings } from './telemetry/settings';
 
 /** Something to close at shutdown, in order. */
 type Closer = () => Promise<void>;
@@ -25,8 +28,10 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel, { secrets: secretsOf(config) });
+  // With tracing on, every line carries the active span's trace_id and span_id, so logs and traces join.
+  const logger = createLogger(config.logLevel, { secrets: secretsOf(config), ...(config.tracing.enabled ? { mixin: traceLogFields } : {}) });
   const closers: Closer[] = [];
+  const tracer = await startTracingIfOn(config.tracing, logger, closers);
   const endpoint = await startUpstream(config, logger, closers);
   const metrics = createMetrics({ operationNames: config.metricsOperationNames });
   const upstreamObserver = createUpstreamObserver(logger, metrics);
@@ -36,8 +41,9 @@ async function main(): Promise<void> {
   const fromConfig = upstreamOptionsFromConfig(config, endpoint);
   const upstream = createUpstream({
     ...fromConfig,
-    economy: { ...fromConfig.economy, onEvent: throttledStateWarning(logger) },
+    economy: { ...fromConfig.economy, onEvent: sharedStateLog(logger) },
     onEvent: upstreamObserver.onEvent,
+    ...(tracer ? { tracer } : {}),
   });
   closers.unshift(() => upstream.close());
   const economy = upstream.economy;
@@ -45,14 +51,22 @@ async function main(): Promise<void> {
     await economy.connect();
     logger.info(
       { state: economy.stateKind, cacheTtlMs: config.cacheTtlMs, rateLimits: config.rateLimits },
-      `Upstream economy: cache and quota kept in ${economy.stateKind}`,
+      `Upstream economy: cache, quota and idempotency keys kept in ${economy.stateKind}`,
     );
     metrics.registerSnapshot(() => economy.metrics());
   }
   const cdn = upstream.client;
   // Followed tasks are polled by one replica at a time when the economy shares state (REDIS_URL); per enterprise project.
   const pollers = economy?.pollers(config.enterpriseProjectId ?? '');
-  const gateway = await createGateway(config, { cdn, logger, metrics, upstreamObserver, ...(pollers ? { pollers } : {}) });
+  const gateway = await createGateway(config, {
+    cdn,
+    logger,
+    metrics,
+    upstreamObserver,
+    ...(economy ? { sharedState: economy.state } : {}),
+    ...(pollers ? { pollers } : {}),
+    ...(tracer ? { tracer } : {}),
+  });
   const url = await gateway.listen(config.port, config.host);
   closers.unshift(() => gateway.close());
   logger.info({ url }, `GraphQL gateway ready at ${url}${config.explorer === 'off' ? '' : ' (open it in a browser for the explorer)'}`);
@@ -64,6 +78,24 @@ async function main(): Promise<void> {
     logger.warn('CURSOR_SECRET is not set: cursors are signed with a random secret and stop working after a restart or on another replica');
   }
   installShutdown(logger, closers, config.shutdownTimeoutMs);
+}
+
+// Starts tracing when an OTLP endpoint is configured (the SDK is loaded only then); its shutdown, after the gateway and the upstream close, exports the last spans.
+async function startTracingIfOn(settings: TracingSettings, logger: Logger, closers: Closer[]): Promise<Tracer | undefined> {
+  if (!settings.enabled) {
+    logger.info(`Tracing off: ${settings.reason}`);
+    return undefined;
+  }
+  const { startTracing } = await import('./telemetry/start.js');
+  const tracing = startTracing(settings, { logger });
+  // Closers run in order, and the gateway's and the upstream's are put before this one: the spans of
+  // requests still in flight at SIGTERM end before the last export.
+  closers.push(() => tracing.shutdown());
+  logger.info(
+    { url: settings.url, serviceName: settings.serviceName, sampler: settings.sampler.name, ...(settings.sampler.name.endsWith('traceidratio') ? { ratio: settings.sampler.ratio } : {}) },
+    `Tracing on: spans exported over OTLP/HTTP (JSON) to ${settings.url} as ${settings.serviceName}, sampler ${settings.sampler.name}`,
+  );
+  return tracing.tracer;
 }
 
 // Starts the embedded simulator when no real upstream is configured; returns the endpoint to call.
@@ -92,13 +124,21 @@ async function startUpstream(config: Config, logger: Logger, closers: Closer[]):
   return simulator.url;
 }
 
-// Warns about a failing Redis at most every 30 s (the client reports every reconnect attempt).
-function throttledStateWarning(logger: Logger): (event: EconomyEvent) => void {
-  let last = 0;
+// Logs each transition of the shared state's parts to this replica's memory and back: once, not per failed command
+// (the Redis client reports every reconnect attempt; gateway_state_errors_total counts them).
+function sharedStateLog(logger: Logger): (event: EconomyEvent) => void {
   return (event) => {
-    if (event.type !== 'state-error' || Date.now() - last < 30_000) return;
-    last = Date.now();
-    logger.warn({ component: event.component }, `Redis failed (${event.message}); serving without it: cache misses, per-replica rate limits, each replica polling its followed tasks`);
+    if (event.type !== 'state-fallback') return;
+    const parts = event.parts.join(', ');
+    if (event.local) {
+      logger.warn(
+        { sharedState: { local: event.parts } },
+        `Redis unreachable or failing (${event.message ?? 'no detail'}); ${parts} now run on this replica's memory until it answers again: ` +
+          'cache misses, per-replica rate limits, idempotency keys that protect within this replica only, each replica polling its followed tasks',
+      );
+    } else {
+      logger.info({ sharedState: { shared: event.parts } }, `Redis answers again: ${parts} shared with the other replicas again`);
+    }
   };
 }
 
@@ -112,6 +152,8 @@ function secretsOf(config: Config): Array<string | undefined> {
     ...(auth.mode === 'jwt' ? [auth.secret] : []),
     config.cursorSecret,
     config.federationTraceSecret,
+    // A tracing backend's API key travels in the OTLP headers.
+    ...(config.tracing.enabled ? Object.values(config.tracing.headers) : []),
     config.redisUrl && new URL(config.redisUrl).password ? decodeURIComponent(new URL(config.redisUrl).password) : undefined,
   ];
 }

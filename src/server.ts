@@ -6,12 +6,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ApolloServer } from '@apollo/server';
+import type { Tracer } from '@opentelemetry/api';
 import type { Config } from './config';
 import type { Logger } from './logger';
 import { startApollo } from './graph/apollo';
 import { createContext, type CdnApi, type GraphContext } from './graph/context';
 import type { ExecutorKind } from './graph/executor';
-import { createIdempotencyStore, type IdempotencyStore } from './graph/idempotency';
+import { createIdempotentRunner } from './graph/idempotency';
 import { createCreateQuota } from './graph/create-quota';
 import { createObservations } from './graph/plugins';
 import { createAccessLog } from './http/access-log';
@@ -27,9 +28,13 @@ import { createRouter } from './http/routes';
 import { capConnections, httpServerOptions } from './http/server-limits';
 import type { UpstreamObserver } from './http/upstream-observer';
 import { attachSubscriptions, type SubscriptionServer } from './http/subscriptions';
+import { createEventStreams, type EventStreams } from './http/event-stream';
+import { createSubscriptionExecutor } from './http/subscription-execution';
+import { createSubscriptionGate } from './http/subscription-gate';
 import { createProgressHub, type FetchTask, type ProgressHub } from './graph/progress/hub';
 import { createSchema } from './graph/schema';
 import { scopeToEnterpriseProject } from './cdn/enterprise-project';
+import { createMemoryIdempotency, SHARED_PARTS, type SharedState } from './state/index';
 import type { PollerCoordination } from './state/types';
 
 /** What the gateway needs besides its configuration. */
@@ -42,12 +47,18 @@ export interface GatewayDeps {
   readonly metrics?: Metrics;
   /** The observer passed to the CDN client as `onEvent`; readiness trusts the successes it saw. */
   readonly upstreamObserver?: UpstreamObserver;
-  /** Remembers create mutations' idempotency keys. @default in memory, IDEMPOTENCY_TTL_MS and IDEMPOTENCY_MAX_KEYS */
-  readonly idempotency?: IdempotencyStore;
+  /**
+   * The shared state of the upstream economy (`Upstream.economy.state`): where create mutations' idempotency records live
+   * (Redis with REDIS_URL), and which parts fall back to this replica's memory, for /readyz and /metrics.
+   * @default idempotency records in this process's memory (IDEMPOTENCY_MAX_KEYS), nothing reported
+   */
+  readonly sharedState?: Pick<SharedState, 'kind' | 'status' | 'idempotency'>;
   /** How operations execute: compiled by graphql-jit, or Apollo's own graphql-js. @default 'jit' */
   readonly executor?: ExecutorKind;
   /** Shares the polling of followed tasks with other replicas (the economy's `pollers`). @default this replica polls every task it follows */
   readonly pollers?: PollerCoordination;
+  /** Records a span per GraphQL request over HTTP (tracing on, src/telemetry/start.ts; give the same tracer to `createUpstream`). @default none: no spans */
+  readonly tracer?: Tracer;
 }
 
 /** A built, not yet listening gateway. */
@@ -58,11 +69,13 @@ export interface Gateway {
   readonly readiness: Readiness;
   /** The graphql-ws endpoint on `/graphql` (subscriptions). */
   readonly subscriptions: SubscriptionServer;
+  /** The GraphQL over Server-Sent Events endpoint on `/graphql` (subscriptions, Accept: text/event-stream). */
+  readonly eventStreams: EventStreams;
   /** The shared task pollers behind subscriptions. */
   readonly progress: ProgressHub;
   /** Listens on the port and host; resolves with the URL of `/graphql`. */
   listen(port: number, host: string): Promise<string>;
-  /** Closes WebSocket connections with 1001 (going away), stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), then stops Apollo. */
+  /** Closes WebSocket connections with 1001 (going away) and ends event streams, stops accepting, lets in-flight requests finish (up to SHUTDOWN_TIMEOUT_MS), then stops Apollo. */
   close(): Promise<void>;
 }
 
@@ -78,7 +91,15 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   const { logger, cdn } = deps;
   // Process metrics come with the metrics main.ts creates; a gateway built without them (tests) skips them.
   const metrics = deps.metrics ?? createMetrics({ processMetrics: false, operationNames: config.metricsOperationNames });
-  const idempotency = deps.idempotency ?? createIdempotencyStore({ ttlMs: config.idempotencyTtlMs, maxKeys: config.idempotencyMaxKeys, now });
+  const { sharedState } = deps;
+  // One path whatever the store: keys kept for IDEMPOTENCY_TTL_MS, in Redis when the economy's state is (shared by replicas).
+  const idempotency = createIdempotentRunner({
+    ttlMs: config.idempotencyTtlMs,
+    store: sharedState?.idempotency ?? createMemoryIdempotency({ maxKeys: config.idempotencyMaxKeys, now }),
+    now,
+  });
+  // 1 for each part that serves from this replica's memory although REDIS_URL shares it (Redis unreachable or failing).
+  if (sharedState) metrics.registerSnapshot(() => ({ sharedState: { byPart: fallbackByPart(sharedState) } }));
   // Per gateway process, like the idempotency store: callers' daily create caps (CREATE_QUOTA_PER_CALLER_*).
   const createQuota = createCreateQuota({ caps: config.createQuotaPerCaller, now });
   // Slow clients: headers, body and idle keep-alive are timed, and open connections capped (HTTP_* settings).
@@ -108,6 +129,7 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     ],
     ttlMs: config.readinessTtlMs,
     probeTimeoutMs: config.upstreamTimeoutMs,
+    ...(sharedState ? { sharedState: () => sharedState.status() } : {}),
     lastSuccessAt: deps.upstreamObserver?.lastSuccessAt,
     now,
   });
@@ -119,12 +141,22 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     fetch: progressFetch(cdn, config, now),
     pollTimeoutMs: config.requestTimeoutMs,
     ...(deps.pollers ? { coordination: deps.pollers } : {}),
+    onPoll: (outcome) => metrics.observeProgressPoll(outcome),
   });
   const contextOf = (request: ContextRequest) => createContext({ ...request, cdn, config, now, logger, idempotency, createQuota, progress });
-  const graphql = createGraphQLRoute({ apollo, config, authenticate, explorer, observations, createContext: contextOf, logger, now });
-  const subscriptions = attachSubscriptions({ server, schema: createSchema(), config, authenticate, createContext: contextOf, logger, now });
+  const graphql = createGraphQLRoute({ apollo, config, authenticate, explorer, observations, createContext: contextOf, logger, now, ...(deps.tracer ? { tracer: deps.tracer } : {}) });
+  // Both subscription transports share one executor and one gate (Origin, credentials, connections per caller).
+  const schema = createSchema();
+  const executor = createSubscriptionExecutor({ schema, config, createContext: contextOf, logger, now });
+  const gate = createSubscriptionGate({ authenticate, corsOrigins: config.corsOrigins, connectionsPerCaller: config.subscriptions.connectionsPerCaller, logger });
+  const subscriptions = attachSubscriptions({ server, schema, config, gate, executor, logger });
+  const eventStreams = createEventStreams({ schema, config, gate, executor });
+  metrics.watchSubscriptions(() => ({ ...progress.stats(), connections: { websocket: subscriptions.connections(), sse: eventStreams.connections() } }));
   server.on('clientError', createClientErrorHandler(accessLog));
-  server.on('request', createRouter({ accessLog, cors: createCors({ origins: config.corsOrigins, extraAllowHeaders: config.corsAllowHeaders }), graphql, explorer, readiness, metrics, logger }));
+  server.on(
+    'request',
+    createRouter({ accessLog, cors: createCors({ origins: config.corsOrigins, extraAllowHeaders: config.corsAllowHeaders }), graphql, eventStreams, explorer, readiness, metrics, logger }),
+  );
 
   return {
     server,
@@ -132,12 +164,13 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
     metrics,
     readiness,
     subscriptions,
+    eventStreams,
     progress,
     listen: (port, host) => listen(server, port, host),
     close: async () => {
       readiness.markShuttingDown();
-      // Subscriptions first: their sockets would keep the HTTP server from closing; clients reconnect elsewhere.
-      await subscriptions.close();
+      // Subscriptions first: their sockets and streams would keep the HTTP server from closing; clients reconnect elsewhere.
+      await Promise.all([subscriptions.close(), eventStreams.close()]);
       // Leases this replica held are given up, so that other replicas take their tasks over at once.
       await progress.close();
       // Apollo's drain plugin closes the listener, ends idle keep-alive connections, and waits for in-flight requests.
@@ -145,6 +178,12 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+// The shared state's fallback gauge, by part: 1 while a part Redis should share serves from this replica's memory.
+function fallbackByPart(state: Pick<SharedState, 'status'>): Record<string, { fallback: number }> {
+  const status = state.status();
+  return Object.fromEntries(SHARED_PARTS.map((part) => [part, { fallback: status.kind === 'redis' && status.local.includes(part) ? 1 : 0 }]));
 }
 
 // Polls a followed task's summary (one small detail call) as the longest-standing subscriber's caller,

@@ -1,6 +1,6 @@
 /**
  * Retry timing, as pure arithmetic: exponential backoff with full jitter, and the wait that
- * honours an upstream `Retry-After`.
+ * honours an upstream `Retry-After`, or the upstream's next window after a throttle without one.
  */
 
 /** Backoff bounds in milliseconds. */
@@ -30,4 +30,14 @@ export function fullJitterDelay(retry: number, opts: BackoffOptions, random: () 
 export function retryDelay(retry: number, opts: BackoffOptions, random: () => number, retryAfterMs?: number): number {
   const jitter = fullJitterDelay(retry, opts, random);
   return retryAfterMs === undefined ? jitter : retryAfterMs + jitter;
+}
+
+/**
+ * Returns the least wait before repeating a failed attempt: the upstream's `Retry-After` when it
+ * sent one; after a throttle (429) without one, `throttleWaitMs` (its next one-second window:
+ * repeating sooner meets the same full window); otherwise none, plain backoff.
+ */
+export function waitFloor(retryAfterMs: number | undefined, throttled: boolean, throttleWaitMs: number): number | undefined {
+  if (retryAfterMs !== undefined) return retryAfterMs;
+  return throttled ? throttleWaitMs : undefined;
 }

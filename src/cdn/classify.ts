@@ -27,6 +27,8 @@ export const OPERATION_LABELS: Readonly<Record<OperationName, string>> = Object.
 export const QUOTA_EXCEEDED_CODE = 'CDN.0110';
 /** Business error code of a 200 detail body for a task that does not exist. */
 export const UNKNOWN_TASK_CODE = 'CDN.0108';
+/** API Gateway error code of a throttled call (HTTP 429, docs/upstream.md#rate-limits). */
+export const THROTTLING_CODE = 'APIGW.0308';
 
 // Statuses worth repeating: the upstream may answer differently a moment later.
 const RETRYABLE_STATUSES = new Set([429, 500, 502, 503, 504]);
@@ -235,6 +237,12 @@ export function classifyFailure(ctx: CallContext, error: unknown, redact: Redact
     upstream,
     cause: error,
   });
+}
+
+/** Tells whether an error is the upstream throttling the tenant (HTTP 429 or `APIGW.0308`), not the gateway's own limiter refusing. */
+export function isUpstreamThrottle(error: unknown): error is GatewayError {
+  if (!(error instanceof GatewayError) || error.upstream === undefined) return false;
+  return error.upstream.status === 429 || error.upstream.code === THROTTLING_CODE;
 }
 
 /** Tells whether a failure happened before any byte of the request was sent (so even a POST may be resent). */

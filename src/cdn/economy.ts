@@ -4,12 +4,13 @@
  * their shared state and counters. This module
  * makes the stages; src/cdn/upstream.ts puts them in the one stage list.
  *
- * Cache and quota live in memory, or in Redis with `redisUrl` so that replicas share them.
+ * Cache and quota (and the create mutations' idempotency records, which the gateway takes from
+ * `state`) live in memory, or in Redis with `redisUrl` so that replicas share them.
  * `metrics()` returns counters for the metrics endpoint; `onEvent` reports as things happen.
  */
 import { createHash } from 'node:crypto';
 import type { Config } from '../config';
-import { createSharedState, type SharedState, type StateComponent } from '../state/index';
+import { createSharedState, type SharedPart, type SharedState, type StateComponent } from '../state/index';
 import type { MemoryCacheStore } from '../state/memory';
 import type { PollerCoordination } from '../state/types';
 import { freshnessTtl, type FreshnessPolicy } from './freshness';
@@ -20,6 +21,8 @@ import { coalesceStage } from './stages/coalesce';
 import { generationStage } from './stages/generation';
 import { createCredentialsProof } from './stages/credentials';
 import { rateLimitStage } from './stages/rate-limit';
+import { throttleFeedbackStage } from './stages/throttle-feedback';
+import { DEFAULT_DECREASE, effectiveLimit, type RateAdaptation } from '../state/adaptive-rate';
 
 /** The upstream's per-tenant limits, calls per second (from the table in src/cdn/operations.ts). */
 export const HUAWEI_RATE_LIMITS: Readonly<Record<OperationName, number>> = Object.freeze(defaultRateLimits());
@@ -48,6 +51,13 @@ export interface EconomyOptions {
    */
   readonly rateLimitMarginMs?: number;
   /**
+   * Lowers an operation's limit while the upstream throttles calls the limiter let through, and
+   * lets it climb back (docs/architecture.md, Adaptive rate). @default true
+   */
+  readonly adaptiveRate?: boolean;
+  /** Time for an adapted limit to climb back by one call per second. @default 2000 */
+  readonly rateRecoveryMs?: number;
+  /**
    * Most attempts of one request holding booked quota slots per operation, capped by the
    * operation's limit (docs/architecture.md, Fairness). @default 20
    */
@@ -63,8 +73,10 @@ export interface EconomyOptions {
    * (docs/architecture.md, Fairness, Across replicas). @default 1
    */
   readonly maxQueuedPerCallerShared?: number;
-  /** Share cache and quota through this Redis. @default memory */
+  /** Share cache, quota, idempotency records and task pollers through this Redis. @default memory */
   readonly redisUrl?: string;
+  /** Most idempotency outcomes kept in this replica's memory (IDEMPOTENCY_MAX_KEYS). @default 10000 */
+  readonly idempotencyMaxKeys?: number;
   /** Names the upstream account (see `quotaScope` in src/cdn/upstream.ts); replicas with the same scope share quota. Hashed into Redis keys. @default '' */
   readonly scope?: string;
   /** Names the credentials (see `credentialScope` in src/cdn/upstream.ts); replicas share cache entries only within one. Hashed into cache keys. @default '' */
@@ -89,7 +101,9 @@ export type EconomyEvent =
   | { readonly type: 'queued' | 'rejected'; readonly operation: OperationName; readonly waitMs: number; readonly caller?: string }
   /** A limited attempt started; `slotsAhead`: slots of its operation served to others between its asking and its start. */
   | { readonly type: 'started'; readonly operation: OperationName; readonly caller?: string; readonly slotsAhead: number }
-  | { readonly type: 'state-error'; readonly component: StateComponent; readonly message: string };
+  | { readonly type: 'state-error'; readonly component: StateComponent; readonly message: string }
+  /** Parts of the Redis state now serve from this replica's memory (`local`), or are shared again; once per transition. */
+  | { readonly type: 'state-fallback'; readonly parts: readonly SharedPart[]; readonly local: boolean; readonly message?: string };
 
 /** Limiter counters of one operation. */
 export interface LimiterMetrics {
@@ -126,6 +140,18 @@ export interface EconomyMetrics {
   readonly limiter: LimiterMetrics & { readonly byOperation: Readonly<Record<OperationName, LimiterMetrics>> };
   /** Redis failures the gateway carried on through. */
   readonly stateErrors: number;
+  // --- Adaptive rate (issue 19): the limit in force by operation. ---
+  /** Limits by operation: configured, adapted (lowered by upstream throttling, climbing back) and the whole calls the limiter books. */
+  readonly rateLimit: { readonly byOperation: Readonly<Record<OperationName, RateLimitFigures>> };
+}
+
+/** The rate limit of one operation, calls per second (per rate-limit window); 0 = unlimited. */
+export interface RateLimitFigures {
+  readonly configured: number;
+  /** The adapted rate (src/state/adaptive-rate.ts): `configured` unless the upstream throttled lately. */
+  readonly adapted: number;
+  /** What the limiter allows now: `min(configured, floor(adapted))`, at least 1. */
+  readonly effective: number;
 }
 
 /** The economy's stages (placed by src/cdn/upstream.ts) and handles. */
@@ -138,6 +164,8 @@ export interface Economy {
   readonly cache?: Stage;
   /** Queues each attempt for a quota slot (inside retry: retries spend quota too). */
   readonly rateLimit: Stage;
+  /** Reports upstream throttles to the limiter store, which lowers the operation's rate (right inside rate limit); absent with `adaptiveRate: false`. */
+  readonly throttleFeedback?: Stage;
   /** Stamps when each attempt was sent, for the cache's staleness bound (after any queueing). */
   readonly attemptClock: Stage;
   /** Records each attempt's outcome for the cache: 2xx proves the credentials, 401/403 withdraws the proof. */
@@ -164,10 +192,13 @@ export function economyOptionsFromConfig(config: Config, scope?: string): Econom
     cacheMaxBytes: config.cacheMaxBytes,
     rateLimits: config.rateLimits,
     rateLimitMarginMs: config.rateLimitMarginMs,
+    adaptiveRate: config.rateLimitAdaptive,
+    rateRecoveryMs: config.rateLimitRecoveryMs,
     maxQueuedPerRequest: config.maxQueuedPerRequest,
     maxQueuedPerCaller: config.maxQueuedPerCaller,
     maxQueuedPerCallerShared: config.maxQueuedPerCallerShared,
     redisUrl: config.redisUrl,
+    idempotencyMaxKeys: config.idempotencyMaxKeys,
     ...(scope === undefined ? {} : { scope }),
   };
 }
@@ -182,6 +213,10 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
   const maxQueuedPerRequest = nonNegative('maxQueuedPerRequest', options.maxQueuedPerRequest, 20);
   const maxQueuedPerCaller = nonNegative('maxQueuedPerCaller', options.maxQueuedPerCaller, 40);
   const maxQueuedPerCallerShared = nonNegative('maxQueuedPerCallerShared', options.maxQueuedPerCallerShared, 1);
+  const windowMs = 1000 + marginMs;
+  const recoveryMs = nonNegative('rateRecoveryMs', options.rateRecoveryMs, 2000);
+  // The hold is the limiter's window: throttles of attempts sent within one after a decrease are old news.
+  const adaptation: RateAdaptation | undefined = (options.adaptiveRate ?? true) ? { decrease: DEFAULT_DECREASE, recoveryMs: Math.max(1, recoveryMs), holdMs: windowMs } : undefined;
   const limits = { ...HUAWEI_RATE_LIMITS };
   for (const [op, limit] of Object.entries(options.rateLimits ?? {})) {
     if (!(OPERATIONS as string[]).includes(op)) throw new TypeError(`economy option \`rateLimits\` has an unknown operation ${JSON.stringify(op)}; operations are ${OPERATIONS.join(', ')}`);
@@ -203,11 +238,14 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
       keyPrefix: stateKeyPrefix(options.scope ?? ''),
       ...(options.redisTimeouts ? { redisTimeouts: options.redisTimeouts } : {}),
       cacheMaxBytes: options.cacheMaxBytes ?? 32 * 1024 * 1024,
+      ...(options.idempotencyMaxKeys === undefined ? {} : { idempotencyMaxKeys: options.idempotencyMaxKeys }),
       now,
       onError: (component, error) => {
         stateErrors++;
         emit({ type: 'state-error', component, message: error.message });
       },
+      onFallback: (change) =>
+        emit({ type: 'state-fallback', parts: change.parts, local: change.local, ...(change.reason === undefined ? {} : { message: change.reason }) }),
     });
 
   const cacheCounts = { hits: 0, misses: 0, unprovenMisses: 0 };
@@ -260,7 +298,8 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
   const rateLimit = rateLimitStage({
     limiter: state.limiter,
     limits,
-    windowMs: 1000 + marginMs,
+    ...(adaptation ? { adaptation } : {}),
+    windowMs,
     maxQueuedPerRequest,
     maxQueuedPerCaller,
     maxQueuedPerCallerShared,
@@ -285,11 +324,20 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
     },
   });
 
+  const throttleFeedback = adaptation ? throttleFeedbackStage({ limiter: state.limiter, limits, adaptation, now }) : undefined;
+  // The limit in force by operation, as this process last saw it (shared in Redis: see src/state/redis.ts).
+  const rateLimitFigures = (op: OperationName): RateLimitFigures => {
+    const configured = limits[op];
+    const adapted = configured > 0 && adaptation && state.limiter.adaptedRate ? state.limiter.adaptedRate(op, configured, adaptation) : configured;
+    return { configured, adapted: Math.round(adapted * 1000) / 1000, effective: configured > 0 ? Math.min(configured, effectiveLimit(adapted)) : 0 };
+  };
+
   return {
     generation,
     coalesce: coalesceOne,
     cache,
     rateLimit,
+    throttleFeedback,
     attemptClock: clock.stage,
     credentials: proof.stage,
     state,
@@ -313,6 +361,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
           byOperation,
         },
         stateErrors,
+        rateLimit: { byOperation: Object.fromEntries(OPERATIONS.map((o) => [o, rateLimitFigures(o)])) as Record<OperationName, RateLimitFigures> },
       };
     },
     connect: () => state.connect(),

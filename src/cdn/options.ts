@@ -32,6 +32,11 @@ export interface RetryOptions {
   readonly budgetMinPerSecond?: number;
   /** Most retries the budget can save up. @default 20 */
   readonly budgetCapacity?: number;
+  /**
+   * Least wait before repeating an attempt the upstream throttled without `Retry-After` (HTTP 429):
+   * the upstream's one-second window (createUpstream from the configuration adds RATE_LIMIT_MARGIN_MS). @default 1000
+   */
+  readonly throttleWaitMs?: number;
 }
 
 /**
@@ -46,6 +51,7 @@ export const RETRY_DEFAULTS: Readonly<Required<RetryOptions>> = Object.freeze({
   budgetRatio: 0.5,
   budgetMinPerSecond: 1,
   budgetCapacity: 20,
+  throttleWaitMs: 1_000,
 });
 
 /** One upstream attempt, reported to `onEvent` for logs and metrics (never credentials). */
@@ -147,6 +153,7 @@ export function normalizeOptions(options: CdnClientOptions): NormalizedOptions {
       budgetRatio: nonNegativeNumber('retry.budgetRatio', retry.budgetRatio, RETRY_DEFAULTS.budgetRatio),
       budgetMinPerSecond: nonNegativeNumber('retry.budgetMinPerSecond', retry.budgetMinPerSecond, RETRY_DEFAULTS.budgetMinPerSecond),
       budgetCapacity: nonNegativeNumber('retry.budgetCapacity', retry.budgetCapacity, RETRY_DEFAULTS.budgetCapacity),
+      throttleWaitMs: nonNegativeNumber('retry.throttleWaitMs', retry.throttleWaitMs, RETRY_DEFAULTS.throttleWaitMs),
     },
     now: optionalFunction('now', options.now) ?? Date.now,
     random: optionalFunction('random', options.random) ?? Math.random,

@@ -3,13 +3,18 @@
  * main, the tests, the soak and the bench all call `createUpstream`. Its stage list,
  * outermost first:
  *
- *   generation → coalesce → cache → deadline → retry → rate limit → attempt clock → credentials → attempt timeout → observe → sign → classify → undici transport
- *   └───────── once per call ────────┘             └─────────────────────────────────── once per attempt ────────────────────────────────────┘
+ *   generation → coalesce → cache → deadline → retry → rate limit → throttle feedback → attempt clock → credentials → attempt timeout → observe → sign → classify → undici transport
+ *   └───────── once per call ────────┘             └──────────────────────────────────────────── once per attempt ──────────────────────────────────────────────┘
+ *
+ * With a tracer (tracing on, docs/tracing.md), three tracing stages join it: the call's span
+ * outermost, an attempt's span right inside retry, and the rate-limit wait right after the
+ * limiter (src/cdn/stages/trace.ts). Without one they are left out and cost nothing.
  *
  * The generation stage stamps list calls with the tenant's list generation, which creates bump,
  * so that nothing coalesced or cached before a create answers a call made after it.
  * Coalescing and the cache sit outside retry, so a call costs one lookup however many
- * attempts it takes; the rate limiter sits inside, so retries spend quota too. The attempt
+ * attempts it takes; the rate limiter sits inside, so retries spend quota too, and right inside
+ * it the throttle feedback reports upstream 429s, which lower the operation's adapted rate. The attempt
  * clock stamps when an attempt leaves (after any queueing) for the cache's staleness bound;
  * the attempt timeout then bounds that attempt by UPSTREAM_TIMEOUT_MS, leaving the rest of
  * the deadline for a retry. The credentials stage records whether the upstream accepted this
@@ -19,8 +24,10 @@
  * errors and every stage above sees only parsed successes.
  */
 import { createHmac } from 'node:crypto';
+import type { Tracer } from '@opentelemetry/api';
 import type { Config } from '../config';
 import { bindClient, type CdnClient } from './client';
+import type { SharedState } from '../state/index';
 import { createEconomy, economyOptionsFromConfig, type Economy, type EconomyMetrics, type EconomyOptions } from './economy';
 import { normalizeOptions, type CdnAuth, type CdnClientOptions, type NormalizedOptions } from './options';
 import { composeStages, type Handler, type RawHandler, type Stage } from './pipeline';
@@ -32,6 +39,7 @@ import { deadlineStage } from './stages/deadline';
 import { observeStage } from './stages/observe';
 import { retryStage } from './stages/retry';
 import { signStage } from './stages/sign';
+import { traceStages } from './stages/trace';
 import { createPoolTransport } from './transport';
 import type { PollerCoordination } from '../state/types';
 
@@ -46,14 +54,18 @@ export interface UpstreamOptions extends CdnClientOptions {
    * quota whatever their credentials; without it the quota follows the credentials (see `quotaScope`).
    */
   readonly accountId?: string;
+  /** Records a span per call and per attempt (tracing on, src/telemetry/start.ts); absent, no tracing stage is placed. */
+  readonly tracer?: Tracer;
 }
 
-/** What the process needs of the economy: metrics, the state's kind, and its lifecycle. */
+/** What the process needs of the economy: metrics, the shared state's kind, status and idempotency records, and its lifecycle. */
 export interface EconomyHandles {
   /** Where cache and quota live. */
   readonly stateKind: 'memory' | 'redis';
   /** Coordinates task pollers across replicas for these credentials and `partition` (the enterprise project). */
   pollers(partition: string): PollerCoordination;
+  /** What the gateway uses of the shared state: the idempotency records of create mutations, and which parts fall back (/readyz, /metrics). */
+  readonly state: Pick<SharedState, 'kind' | 'status' | 'idempotency'>;
   /** Returns the counters since start. */
   metrics(): EconomyMetrics;
   /** Resolves once the shared state is reachable (at once in memory); rejects with a message naming Redis otherwise. */
@@ -75,22 +87,28 @@ export interface StageParts {
   readonly options: NormalizedOptions;
   readonly redact: Redactor;
   readonly economy?: Economy;
+  readonly tracer?: Tracer;
 }
 
 /** Lists the pipeline's stages above classification, outermost first: the one place their order is written. */
-export function upstreamStages({ options: o, economy }: StageParts): Stage[] {
+export function upstreamStages({ options: o, economy, tracer }: StageParts): Stage[] {
   // One retry budget per pipeline: it is shared by every call of the client.
   const budget = createRetryBudget(
     { ratio: o.retry.budgetRatio, minPerSecond: o.retry.budgetMinPerSecond, capacity: o.retry.budgetCapacity },
     o.now,
   );
+  const traced = tracer ? traceStages(tracer) : undefined;
   const stages: Array<Stage | undefined> = [
+    traced?.call,
     economy?.generation,
     economy?.coalesce,
     economy?.cache,
     deadlineStage(o.now),
     retryStage({ policy: o.retry, budget, now: o.now, random: o.random }),
+    traced?.attempt,
     economy?.rateLimit,
+    traced?.admitted,
+    economy?.throttleFeedback,
     economy?.attemptClock,
     economy?.credentials,
     attemptTimeoutStage(o.timeoutMs, o.now),
@@ -128,13 +146,14 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     now: o.now,
   });
   const wire = options.wrapTransport ? options.wrapTransport(transport.handler) : transport.handler;
-  const handler = composeUpstream({ options: o, redact, economy }, wire);
+  const handler = composeUpstream({ options: o, redact, economy, ...(options.tracer ? { tracer: options.tracer } : {}) }, wire);
   const client = bindClient({ handler, now: o.now, timeoutMs: o.timeoutMs }, o.origin, () => transport.close());
   return {
     client,
     economy: economy && {
       stateKind: economy.state.kind,
       pollers: (partition) => economy.pollers(partition),
+      state: economy.state,
       metrics: () => economy.metrics(),
       connect: () => economy.connect(),
       close: () => economy.close(),
@@ -158,7 +177,8 @@ export function upstreamOptionsFromConfig(config: Config, endpoint: string): Ups
     auth: config.upstream.auth,
     connections: config.upstreamConnections,
     timeoutMs: config.upstreamTimeoutMs,
-    retry: { maxAttempts: config.upstreamMaxAttempts, ...config.upstreamRetry },
+    // A 429 without Retry-After waits for the upstream's next window, with the limiter's margin for jitter.
+    retry: { maxAttempts: config.upstreamMaxAttempts, ...config.upstreamRetry, throttleWaitMs: 1000 + config.rateLimitMarginMs },
     ...(config.upstreamAccountId === undefined ? {} : { accountId: config.upstreamAccountId }),
     economy: economyOptionsFromConfig(config),
   };

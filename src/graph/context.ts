@@ -10,7 +10,7 @@ import type { CallOptions } from '../cdn/options';
 import type { HistoryTasksParams, TaskDetailParams, UrlTasksParams } from '../cdn/params';
 import { scopeToEnterpriseProject } from '../cdn/enterprise-project';
 import { createLoaders, DEFAULT_MAX_DETAIL_LOOKUPS, type Loaders } from './loaders';
-import { createIdempotencyStore, type IdempotencyStore } from './idempotency';
+import { createIdempotentRunner, type IdempotentRunner } from './idempotency';
 import { createCreateQuota, type CreateQuota } from './create-quota';
 import type { ProgressHub } from './progress/hub';
 
@@ -40,8 +40,8 @@ export interface GraphContext {
   readonly paging: PagingSettings;
   readonly now: () => number;
   readonly logger: Logger;
-  /** The gateway's idempotency store of create mutations (shared by requests, unlike the loaders). */
-  readonly idempotency: IdempotencyStore;
+  /** The gateway's idempotent runs of create mutations (shared by requests, unlike the loaders; by replicas too with Redis). */
+  readonly idempotency: IdempotentRunner;
   /** Who called (src/http/caller-id.ts): idempotency keys and daily create caps are kept per caller. */
   readonly callerId: string;
   /** The gateway's per-caller daily create caps (shared by requests). */
@@ -59,8 +59,8 @@ export interface ContextInputs {
   readonly config: Pick<Config, 'defaultPageSize' | 'maxPageSize' | 'maxRangeDays' | 'cursorSecret' | 'enterpriseProjectId'> & { readonly queryLimits?: Pick<Config['queryLimits'], 'maxDetailLookups'> };
   readonly now: () => number;
   readonly logger: Logger;
-  /** The gateway's idempotency store; without one, keys only repeat results within this request. */
-  readonly idempotency?: IdempotencyStore;
+  /** The gateway's idempotent runs; without them, keys only repeat results within this request. */
+  readonly idempotency?: IdempotentRunner;
   /** Who called. @default 'anonymous' */
   readonly callerId?: string;
   /** The gateway's per-caller daily create caps; without them, no per-caller cap applies. */
@@ -101,7 +101,7 @@ export function createContext(inputs: ContextInputs): GraphContext {
     paging: { defaultPageSize, maxPageSize, maxRangeDays, cursorSecret },
     now: inputs.now,
     logger: inputs.logger,
-    idempotency: inputs.idempotency ?? createIdempotencyStore({ ttlMs: REQUEST_IDEMPOTENCY_TTL_MS, maxKeys: 100, now: inputs.now }),
+    idempotency: inputs.idempotency ?? createIdempotentRunner({ ttlMs: REQUEST_IDEMPOTENCY_TTL_MS, maxKeys: 100, now: inputs.now }),
     callerId: inputs.callerId ?? 'anonymous',
     createQuota: inputs.createQuota ?? createCreateQuota({ caps: NO_CAPS, now: inputs.now }),
     ...(inputs.progress ? { progress: inputs.progress } : {}),

@@ -14,6 +14,8 @@ export interface GraphQLOutcome {
   readonly operation: string | null;
   /** `extensions.code` of each error sent. */
   readonly errorCodes: readonly string[];
+  /** `query`, `mutation` or `subscription`, once the operation was chosen (for the request's span). */
+  readonly operationType?: string;
 }
 
 /**
@@ -62,9 +64,13 @@ export function observePlugin(logger: Logger, observations: Observations): Apoll
         async didEncounterErrors({ errors, contextValue }) {
           logErrors(logger, contextValue.requestId, errors);
         },
-        async willSendResponse({ response, contextValue, operationName, request }) {
+        async willSendResponse({ response, contextValue, operationName, request, operation }) {
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
-          observations.record(contextValue, { operation: boundOperationName(operationName ?? request.operationName), errorCodes: errorCodesOf(errors) });
+          observations.record(contextValue, {
+            operation: boundOperationName(operationName ?? request.operationName),
+            errorCodes: errorCodesOf(errors),
+            ...(operation ? { operationType: operation.operation } : {}),
+          });
         },
       };
     },

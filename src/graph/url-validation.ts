@@ -9,6 +9,7 @@
  * parser (`new URL`) reads exactly as it is written.
  */
 import { badUserInput, type GatewayError } from '../errors';
+import { parseUrl } from '../parse-url';
 
 /** Most URLs one create call may hold. */
 export const MAX_URLS_PER_CALL = 1000;
@@ -74,7 +75,7 @@ export function findOneUrlProblem(url: string): string | undefined {
     return `${show(hidden)} must not carry credentials (user:password@ before the host): the CDN needs none, and it would keep them in its records`;
   }
   const writtenHost = authority.startsWith('[') ? authority.slice(0, authority.indexOf(']') + 1) : authority.replace(/:[^:]*$/, '');
-  const parsed = URL.canParse(url) ? new URL(url) : undefined;
+  const parsed = parseUrl(url);
   // WHATWG parsing forgives too much (`https:///a.js` gets host `a.js`): the host must be written where it belongs.
   if (writtenHost === '' || parsed === undefined || parsed.hostname === '') return `${show(url)} is not a URL with a host name`;
   if (!readsAsWritten(writtenHost, parsed.hostname)) {

@@ -53,6 +53,8 @@ export function createAccessLog({ logger, metrics, now }: AccessLogOptions): Acc
         errors: outcome.errorCodes.length > 0 ? outcome.errorCodes : undefined,
         caller: describeCaller(exchange.caller),
         aborted: res.writableFinished ? undefined : true,
+        // The line is written when the response closes, outside the request's span: its ids are named here.
+        ...(exchange.trace ? { trace_id: exchange.trace.traceId, span_id: exchange.trace.spanId } : {}),
       },
       'graphql request',
     );

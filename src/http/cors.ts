@@ -72,11 +72,12 @@ export function createCors(options: CorsOptions): Cors {
 }
 
 /**
- * Tells whether a WebSocket upgrade's Origin may connect: no Origin (not a browser), the
- * gateway's own origin (same host), or an origin CORS_ORIGINS allows. Browsers do not apply
- * CORS to WebSockets, so this check is the only thing keeping other sites' pages out.
+ * Tells whether a subscription connection's Origin (a WebSocket upgrade, an event stream) may
+ * connect: no Origin (not a browser), the gateway's own origin (same host), or an origin
+ * CORS_ORIGINS allows. Browsers do not apply CORS to WebSockets, and an event stream's polling
+ * starts before CORS could hide its answer, so this check is what keeps other sites' pages out.
  */
-export function upgradeOriginAllowed(origin: string | undefined, host: string | undefined, origins: readonly string[]): boolean {
+export function streamOriginAllowed(origin: string | undefined, host: string | undefined, origins: readonly string[]): boolean {
   if (origin === undefined) return true;
   if (origins.includes('*') || origins.includes(origin)) return true;
   try {

@@ -23,6 +23,8 @@ export interface Exchange {
   route: string;
   /** Who called, once authenticated. */
   caller?: Caller;
+  /** The ids of the request's span (tracing on), for the access line: it is written outside the span. */
+  trace?: { readonly traceId: string; readonly spanId: string };
   /** How the GraphQL request ended; `undefined` until settled (and for other routes). */
   readonly outcome: GraphQLOutcome | undefined;
   /** Records how the GraphQL request ended; a later answer (a 500 after a failure) replaces an earlier one, as the client then sees it. */

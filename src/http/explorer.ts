@@ -1,6 +1,9 @@
 /**
  * The offline explorer: a GraphiQL page whose scripts and styles are all served by the gateway
- * itself from node_modules, so it works without reaching any other host.
+ * itself from node_modules, so it works without reaching any other host. Queries and mutations
+ * go over HTTP to the page's own URL; subscriptions over WebSocket (graphql-ws, bundled in
+ * GraphiQL's UMD build) to the same URL as `ws:`/`wss:`, with the header editor's headers
+ * (`x-api-key`, `Authorization`) as `connectionParams`, which the gateway authenticates.
  *
  * Why GraphiQL 4.1 with React 18: it is the last GraphiQL that ships a UMD bundle
  * (`graphiql.min.js` + `graphiql.min.css`, fonts inlined as data URLs) usable from plain
@@ -16,7 +19,8 @@ import type { CallerAuthConfig } from '../config';
 
 /** The query the explorer opens with. */
 export const EXAMPLE_QUERY = `# CDN url-tasks gateway: press ▶ (Ctrl-Enter) to run.
-# Schema docs: the top-left icon.
+# Schema docs: the top-left icon. Follow a task live (over WebSocket):
+# subscription { taskProgress(taskId: "…") { status processing succeeded failed total } }
 query RecentUrlTasks {
   urlTasks(first: 5) {
     totalCount
@@ -45,24 +49,35 @@ export interface ExplorerOptions {
 
 /** The explorer: the page, and a handler for its assets. */
 export interface Explorer {
-  /** Sends the GraphiQL page. */
-  sendPage(res: ServerResponse): void;
+  /** Sends the GraphiQL page; `host` (the request's Host header) lets its policy name the page's WebSocket origin. */
+  sendPage(res: ServerResponse, host?: string): void;
   /** Sends the asset at a path under `/explorer/`; returns false when there is no such asset. */
   sendAsset(path: string, req: IncomingMessage, res: ServerResponse): boolean;
 }
 
-// Browser policy of the page: everything from this origin only (inline styles are GraphiQL's own).
-const PAGE_CSP = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "connect-src 'self'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+// A Host header safe to repeat in a policy: a DNS name or IPv4 address, or a bracketed IPv6 address, and an optional port.
+const SAFE_HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252})|\[[0-9A-Fa-f:.]{2,45}\])(?::\d{1,5})?$/;
+
+/**
+ * Returns the page's Content Security Policy: everything from this origin only (inline styles
+ * are GraphiQL's own), and connections to it over HTTP and WebSocket. CSP Level 3 lets
+ * `'self'` cover the page's own `ws:`/`wss:` origin, but older engines (Safari before 15.4)
+ * do not, so a well-formed `host` is named for both schemes too; any other value is left out.
+ */
+export function explorerCsp(host: string | undefined): string {
+  const sockets = host !== undefined && SAFE_HOST.test(host) ? ` ws://${host} wss://${host}` : '';
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self' data:",
+    `connect-src 'self'${sockets}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
 
 interface Asset {
   readonly type: string;
@@ -89,10 +104,10 @@ export function createExplorer(options: ExplorerOptions = {}): Explorer {
   const title = options.title ?? 'CDN url-tasks gateway';
   const page = Buffer.from(renderPage({ title, query: EXAMPLE_QUERY, headers: options.headers ?? {} }));
   return {
-    sendPage(res) {
+    sendPage(res, host) {
       res.statusCode = 200;
       res.setHeader('content-type', 'text/html; charset=utf-8');
-      res.setHeader('content-security-policy', PAGE_CSP);
+      res.setHeader('content-security-policy', explorerCsp(host));
       res.setHeader('x-content-type-options', 'nosniff');
       res.setHeader('referrer-policy', 'no-referrer');
       res.setHeader('cache-control', 'no-cache');
@@ -173,12 +188,13 @@ function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-// Runs in the browser: mounts GraphiQL against the URL the page was loaded from.
+// Runs in the browser: mounts GraphiQL against the URL the page was loaded from, subscriptions over WebSocket to the same URL.
 const CLIENT_SCRIPT = `(function () {
   'use strict';
   var config = JSON.parse(document.getElementById('explorer-config').textContent);
   var url = new URL(window.location.pathname, window.location.href).toString();
-  var fetcher = GraphiQL.createFetcher({ url: url });
+  var subscriptionUrl = url.replace(/^http/, 'ws');
+  var fetcher = GraphiQL.createFetcher({ url: url, subscriptionUrl: subscriptionUrl });
   var logo = React.createElement(GraphiQL.Logo, null, config.title + ' · ' + url);
   var props = { fetcher: fetcher, defaultQuery: config.defaultQuery, shouldPersistHeaders: false };
   if (config.defaultHeaders) props.defaultHeaders = config.defaultHeaders;

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApolloServer } from '@apollo/server';
+import type { Tracer } from '@opentelemetry/api';
 import type { Config } from '../config';
 import { CODES } from '../errors';
 import type { GraphContext } from '../graph/context';
@@ -14,6 +15,7 @@ import { callerIdOf } from './caller-id';
 import type { Exchange } from './exchange';
 import { wantsExplorerPage, type Explorer } from './explorer';
 import { handleGraphQLRequest } from './graphql-handler';
+import { serveInSpan, startRequestSpan } from './request-span';
 
 /** What a request's context is made from. */
 export interface ContextRequest {
@@ -38,6 +40,8 @@ export interface GraphQLRouteOptions {
   readonly createContext: (request: ContextRequest) => GraphContext;
   readonly logger: Logger;
   readonly now: () => number;
+  /** Records a span per request (tracing on, docs/tracing.md); absent, none is made. */
+  readonly tracer?: Tracer;
 }
 
 /** Serves one request to `/graphql`. */
@@ -45,14 +49,9 @@ export type GraphQLRoute = (req: IncomingMessage, res: ServerResponse, exchange:
 
 /** Creates the `/graphql` route. */
 export function createGraphQLRoute(options: GraphQLRouteOptions): GraphQLRoute {
-  const { apollo, config, authenticate, explorer, observations, logger, now } = options;
-  return async (req, res, exchange) => {
-    const page = config.explorer !== 'off' && wantsExplorerPage(req);
-    if (page) {
-      exchange.route = '/graphql (explorer)';
-      // The page is static and holds no data; queries sent from it are authenticated like any other.
-      if (explorer) return explorer.sendPage(res);
-    } else {
+  const { apollo, config, authenticate, explorer, observations, logger, now, tracer } = options;
+  const serve = async (req: IncomingMessage, res: ServerResponse, exchange: Exchange, page: boolean): Promise<void> => {
+    if (!page) {
       const verdict = await authenticate(req.headers);
       if (!verdict.ok) {
         logger.info({ requestId: exchange.requestId, reason: verdict.reason }, `caller refused: ${verdict.message}`);
@@ -75,5 +74,15 @@ export function createGraphQLRoute(options: GraphQLRouteOptions): GraphQLRoute {
       context: async () => options.createContext({ requestId: exchange.requestId, deadline, signal: controller.signal, callerId }),
       observed: () => observations.take(controller.signal),
     });
+  };
+  return async (req, res, exchange) => {
+    const page = config.explorer !== 'off' && wantsExplorerPage(req);
+    if (page) {
+      exchange.route = '/graphql (explorer)';
+      // The page is static and holds no data; queries sent from it are authenticated like any other.
+      if (explorer) return explorer.sendPage(res, req.headers.host);
+    }
+    if (!tracer) return serve(req, res, exchange, page);
+    return serveInSpan(startRequestSpan(tracer, req, res, exchange), () => serve(req, res, exchange, page));
   };
 }

@@ -1,11 +1,13 @@
 /**
  * Prometheus metrics (prom-client) on a registry of the gateway's own: GraphQL requests,
  * errors and latency by operation; HTTP answers by route; upstream attempts by operation,
- * status and outcome; and any counters snapshot (the upstream economy's) registered in one line.
+ * status and outcome; subscriptions (task pollers, subscribers, polls by outcome, connections
+ * by transport); and any counters snapshot (the upstream economy's) registered in one line.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { UpstreamEvent } from '../cdn/options';
 import { isClientErrorCode } from '../errors';
+import type { PollOutcome } from '../graph/progress/hub';
 import { createOperationLabeler } from './operation-label';
 
 /**
@@ -23,6 +25,16 @@ export interface GraphQLObservation {
   readonly errorCodes: readonly string[];
 }
 
+/** Live subscription figures, read at each scrape. */
+export interface SubscriptionFigures {
+  /** Followed tasks being polled (one shared poller each). */
+  readonly pollers: number;
+  /** Open taskProgress subscriptions, over every transport. */
+  readonly subscribers: number;
+  /** Open subscription connections by transport. */
+  readonly connections: { readonly websocket: number; readonly sse: number };
+}
+
 /** The gateway's metrics. */
 export interface Metrics {
   readonly registry: Registry;
@@ -34,11 +46,18 @@ export interface Metrics {
   observeHttp(route: string, status: number): void;
   /** Counts an upstream attempt and records its latency (pass as the CDN client's `onEvent`). */
   observeUpstream(event: UpstreamEvent): void;
+  /** Counts one poll of a followed task by how it ended (pass as the progress hub's `onPoll`). */
+  observeProgressPoll(outcome: PollOutcome): void;
+  /** Exposes the subscription figures `read` returns at each scrape (summed when several gateways share these metrics). */
+  watchSubscriptions(read: () => SubscriptionFigures): void;
   /** Exposes the figures `read` returns at each scrape, e.g. `metrics.registerSnapshot(() => economy.metrics())`. */
   registerSnapshot(read: () => Snapshot): void;
   /** Renders every metric in the Prometheus text format. */
   render(): Promise<string>;
 }
+
+// The outcomes of a poll (src/graph/progress/hub.ts).
+const POLL_OUTCOMES: readonly PollOutcome[] = ['changed', 'unchanged', 'not_found', 'error', 'cancelled'];
 
 /** Latency buckets in seconds, from a cached answer to a request at its deadline. */
 export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
@@ -65,6 +84,38 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   const upstreamRetries = new Counter({ name: 'gateway_upstream_retries_total', help: 'Upstream attempts after the first, by operation', labelNames: ['operation'], registers: [registry] });
   const upstreamDuration = new Histogram({ name: 'gateway_upstream_request_duration_seconds', help: 'Upstream CDN API attempt latency by operation and outcome', labelNames: ['operation', 'outcome'], buckets: LATENCY_BUCKETS, registers: [registry] });
 
+  const subscriptionReaders: Array<() => SubscriptionFigures> = [];
+  const sumOf = (pick: (f: SubscriptionFigures) => number) => subscriptionReaders.reduce((n, read) => n + pick(read()), 0);
+  const progressPolls = new Counter({ name: 'gateway_progress_polls_total', help: 'Task detail polls behind taskProgress subscriptions, by outcome (changed, unchanged, not_found, error, cancelled)', labelNames: ['outcome'], registers: [registry] });
+  // Every outcome from the start, so rates over them exist before the first poll of each kind.
+  for (const outcome of POLL_OUTCOMES) progressPolls.inc({ outcome }, 0);
+  new Gauge({
+    name: 'gateway_progress_pollers',
+    help: 'Followed tasks being polled (one shared poller per task, whatever the number of subscribers)',
+    registers: [registry],
+    collect() {
+      this.set(sumOf((f) => f.pollers));
+    },
+  });
+  new Gauge({
+    name: 'gateway_progress_subscribers',
+    help: 'Open taskProgress subscriptions, over WebSocket and Server-Sent Events',
+    registers: [registry],
+    collect() {
+      this.set(sumOf((f) => f.subscribers));
+    },
+  });
+  new Gauge({
+    name: 'gateway_subscription_connections',
+    help: 'Open subscription connections by transport (websocket, sse)',
+    labelNames: ['transport'],
+    registers: [registry],
+    collect() {
+      this.set({ transport: 'websocket' }, sumOf((f) => f.connections.websocket));
+      this.set({ transport: 'sse' }, sumOf((f) => f.connections.sse));
+    },
+  });
+
   const snapshots: Array<() => void> = [];
 
   return {
@@ -84,6 +135,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       upstreamRequests.inc({ operation: event.operation, status: String(event.status), outcome: event.outcome });
       upstreamDuration.observe({ operation: event.operation, outcome: event.outcome }, event.durationMs / 1000);
       if (event.attempt > 1) upstreamRetries.inc({ operation: event.operation });
+    },
+    observeProgressPoll(outcome) {
+      progressPolls.inc({ outcome });
+    },
+    watchSubscriptions(read) {
+      subscriptionReaders.push(read);
     },
     registerSnapshot(read) {
       snapshots.push(registerSnapshotMetrics(registry, read));

@@ -5,9 +5,12 @@
  * operation was seen in traffic within `ttlMs`; only when none was seen does a probe make one
  * cheap signed call of it, and its verdict is kept for `ttlMs` too, so probes cost at most one
  * call per operation per period however often `/readyz` is asked (concurrent checks share it).
+ * The report also says where the shared state lives and which of its parts fall back to this
+ * replica's memory (Redis unreachable): degraded, but still serving, so still ready.
  */
 import { CODES, isGatewayError, type ErrorCode } from '../errors';
 import type { OperationName } from '../cdn/operations';
+import type { SharedPart, SharedStateStatus } from '../state/types';
 
 /** The verdict on one checked operation. */
 export interface ReadinessCheck {
@@ -20,6 +23,18 @@ export interface ReadinessCheck {
   /** The catalogue code of the failed (or throttled) probe. */
   readonly code?: ErrorCode;
   /** What went wrong and what to do, from the error of the failed probe. */
+  readonly message?: string;
+}
+
+/** Where the shared state lives, in the answer of `/readyz`. */
+export interface SharedStateReport {
+  /** `redis` with REDIS_URL, else `memory`. */
+  readonly store: 'memory' | 'redis';
+  /** True while parts Redis should share serve from this replica's memory (Redis unreachable or failing). */
+  readonly degraded: boolean;
+  /** The parts served from this replica's memory: all in memory; with Redis, those falling back. */
+  readonly local: readonly SharedPart[];
+  /** What the fallback means, while degraded. */
   readonly message?: string;
 }
 
@@ -39,6 +54,8 @@ export interface ReadinessReport {
   readonly message?: string;
   /** The verdict of every checked operation, in the order they were given. */
   readonly checks?: readonly ReadinessCheck[];
+  /** Where the shared state lives and what falls back (when the gateway was given its status). */
+  readonly sharedState?: SharedStateReport;
 }
 
 /** One operation readiness checks: its probe makes one cheap signed call and resolves when the upstream answered it. */
@@ -57,6 +74,8 @@ export interface ReadinessOptions {
   readonly probeTimeoutMs: number;
   /** When the last successful upstream answer of an operation arrived in traffic (epoch ms), if any. */
   readonly lastSuccessAt?: (operation: OperationName) => number | undefined;
+  /** Where the shared state's parts live right now (read at each check). */
+  readonly sharedState?: () => SharedStateStatus;
   readonly now?: () => number;
 }
 
@@ -82,7 +101,8 @@ export function createReadiness(options: ReadinessOptions): Readiness {
       const at = now();
       if (shuttingDown) return { ready: false, status: 'shutting-down', source: 'shutdown', checkedAt: new Date(at).toISOString() };
       const checks = await Promise.all(checkers.map((c) => c(at)));
-      return report(checks, at);
+      const verdict = report(checks, at);
+      return options.sharedState ? { ...verdict, sharedState: describeSharedState(options.sharedState()) } : verdict;
     },
     markShuttingDown() {
       shuttingDown = true;
@@ -124,6 +144,20 @@ function createCheck(p: ReadinessProbe, options: ReadinessOptions, now: () => nu
       return check;
     });
     return inFlight;
+  };
+}
+
+/** Describes the shared state's status for `/readyz`. Pure. */
+export function describeSharedState(status: SharedStateStatus): SharedStateReport {
+  const degraded = status.kind === 'redis' && status.local.length > 0;
+  if (!degraded) return { store: status.kind, degraded, local: status.local };
+  return {
+    store: status.kind,
+    degraded,
+    local: status.local,
+    message:
+      `Redis is unreachable or failing: ${status.local.join(', ')} run on this replica's memory, not shared with other replicas, ` +
+      'until it answers again (the gateway keeps serving).',
   };
 }
 

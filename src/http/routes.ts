@@ -1,7 +1,9 @@
 /**
  * The gateway's HTTP routes, dispatched by path:
  *
- *   /graphql          GraphQL (GET and POST); a browser GET gets the explorer page
+ *   /graphql          GraphQL (GET and POST); a browser GET gets the explorer page; Accept:
+ *                     text/event-stream opens a subscription's event stream (event-stream.ts);
+ *                     WebSocket upgrades are served by subscriptions.ts
  *   /explorer/*       the explorer's scripts and styles (EXPLORER=graphiql)
  *   /healthz          the process is alive
  *   /readyz           the upstream answered a signed call recently
@@ -14,6 +16,7 @@ import { CODES } from '../errors';
 import type { Logger } from '../logger';
 import type { AccessLog } from './access-log';
 import type { Cors } from './cors';
+import type { EventStreams } from './event-stream';
 import type { Exchange } from './exchange';
 import { EXPLORER_ASSET_PREFIX, type Explorer } from './explorer';
 import type { GraphQLRoute } from './graphql-route';
@@ -26,6 +29,8 @@ export interface RouterOptions {
   readonly accessLog: AccessLog;
   readonly cors: Cors;
   readonly graphql: GraphQLRoute;
+  /** GraphQL over Server-Sent Events on `/graphql`. */
+  readonly eventStreams?: EventStreams;
   /** The GraphiQL explorer, whose assets are served under `/explorer/`. */
   readonly explorer?: Explorer;
   readonly readiness: Readiness;
@@ -38,7 +43,7 @@ export type RequestListener = (req: IncomingMessage, res: ServerResponse) => voi
 
 /** Creates the request listener serving every route. */
 export function createRouter(options: RouterOptions): RequestListener {
-  const { accessLog, cors, graphql, explorer, readiness, metrics, logger } = options;
+  const { accessLog, cors, graphql, eventStreams, explorer, readiness, metrics, logger } = options;
 
   // Dispatches a request to its route.
   const route = async (req: IncomingMessage, res: ServerResponse, exchange: Exchange): Promise<void> => {
@@ -46,6 +51,10 @@ export function createRouter(options: RouterOptions): RequestListener {
     if (cors(req, res)) {
       exchange.route = 'preflight';
       return;
+    }
+    if (path === '/graphql' && eventStreams?.claims(req)) {
+      exchange.route = '/graphql (events)';
+      return eventStreams.serve(req, res, exchange);
     }
     if (path === '/graphql') {
       exchange.route = '/graphql';

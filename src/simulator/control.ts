@@ -31,6 +31,8 @@ export function handleControl(state: SimulatorState, method: string, path: strin
       return ok(state.counter.snapshot(state.limiter.peaks()));
     case 'GET /__sim/requests':
       return ok({ requests: state.requestLog.list() });
+    case 'GET /__sim/arrivals':
+      return ok({ arrivals: state.arrivals.list() });
     case 'POST /__sim/reset':
       return reset(state, parsed);
     case 'POST /__sim/url-tasks':

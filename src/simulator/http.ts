@@ -70,7 +70,9 @@ export function createRequestHandler(state: SimulatorState): RequestHandler {
     state.requestLog.add(method, rawPath, rawQuery, body);
     // A PUT /__sim/faults during this call must not change how it ends.
     const faults = state.faults;
-    const outcome = decide(state, faults, req, match, { rawPath, rawQuery, body, requestId });
+    const arrivedAt = state.settings.rateLimitClock();
+    const outcome = decide(state, faults, req, match, { rawPath, rawQuery, body, requestId, arrivedAt });
+    state.arrivals.add(match.route.operation, arrivedAt, outcome.kind === 'answer' ? (outcome.malformed ? 200 : outcome.answer.status) : 0);
     if (outcome.kind === 'timeout') return; // hold the socket: the client gives up, or close() destroys it
     if (faults.latencyMs > 0 && faultsApplyTo(faults, match.route.operation)) await delay(faults.latencyMs);
     if (outcome.kind === 'reset') {
@@ -101,14 +103,14 @@ function decide(
   faults: FaultConfig,
   req: IncomingMessage,
   match: RouteMatch,
-  raw: { rawPath: string; rawQuery: string; body: string | undefined; requestId: string },
+  raw: { rawPath: string; rawQuery: string; body: string | undefined; requestId: string; arrivedAt: number },
 ): Outcome {
   const answer = (a: ApiAnswer): Outcome => ({ kind: 'answer', answer: a });
   const auth = authenticate({ method: req.method ?? 'GET', rawPath: raw.rawPath, rawQuery: raw.rawQuery, headers: req.headers, body: raw.body ?? '' }, state.settings.auth, new Date());
   if (!auth.ok) return answer(gatewayError(401, auth.code, auth.message, raw.requestId));
   const operation = match.route.operation;
   const limit = faults.rateLimits[operation];
-  if (!state.limiter.tryAcquire(auth.tenant, operation, limit, state.settings.rateLimitClock())) {
+  if (!state.limiter.tryAcquire(auth.tenant, operation, limit, raw.arrivedAt)) {
     state.counter.throttled();
     return answer(gatewayError(429, 'APIGW.0308', throttlingMessage(limit), raw.requestId));
   }

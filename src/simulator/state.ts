@@ -1,6 +1,6 @@
 /**
  * Everything a running simulator holds: settings fixed at creation, and the data, counters,
- * request log, limiter, quotas and faults that `POST /__sim/reset` replaces.
+ * request and arrival logs, limiter, quotas and faults that `POST /__sim/reset` replaces.
  */
 import type { OperationName } from '../cdn/models';
 import type { AuthSettings } from './auth';
@@ -9,7 +9,7 @@ import { defaultFaults, type FaultConfig } from './faults';
 import { mulberry32, type Random } from './prng';
 import { QuotaBook, type QuotaKind } from './quota';
 import { RateLimiter } from './ratelimit';
-import { RequestLog } from './request-log';
+import { ArrivalLog, RequestLog } from './request-log';
 import { RequestCounter } from './stats';
 import { Store } from './store';
 
@@ -43,6 +43,7 @@ export class SimulatorState {
   store!: Store;
   counter!: RequestCounter;
   requestLog!: RequestLog;
+  arrivals!: ArrivalLog;
   limiter!: RateLimiter;
   quotas!: QuotaBook;
   faults!: FaultConfig;
@@ -65,6 +66,7 @@ export class SimulatorState {
     this.store = new Store(dataset);
     this.counter = new RequestCounter();
     this.requestLog = new RequestLog();
+    this.arrivals = new ArrivalLog();
     this.limiter = new RateLimiter();
     this.quotas = new QuotaBook(this.settings.quotas);
     this.setFaults(this.defaultFaults());

@@ -1,8 +1,10 @@
-/** In-memory shared state: one replica's cache (an LRU bounded by bytes) and limiter. */
+/** In-memory shared state: one replica's cache (an LRU bounded by bytes), limiter and idempotency records. */
 import { LRUCache } from 'lru-cache';
+import { adaptRate, currentRate, effectiveLimit, isLowered, type AdaptedRate, type RateAdaptation } from './adaptive-rate';
 import { ExpiryQueue } from './expiry-queue';
+import { createMemoryIdempotency, type MemoryIdempotencyStore } from './memory-idempotency';
 import { nextStart, waitAllowed } from './sliding-window';
-import type { Booking, CachedResponse, GenerationStore, PollerCoordination, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
+import { SHARED_PARTS, type Booking, type CachedResponse, type GenerationStore, type PollerCoordination, type RateLimiterStore, type Reservation, type ResponseCacheStore, type SharedState } from './types';
 
 /** Options of the memory cache. */
 export interface MemoryCacheOptions {
@@ -98,20 +100,31 @@ export function createMemoryGenerations(): GenerationStore {
   };
 }
 
-/** Creates a memory sliding-window limiter (one replica's view of the quota); it ignores `CallerShare`, which only replicas sharing a store need. */
-export function createMemoryLimiter(now: () => number = Date.now): RateLimiterStore {
+/**
+ * Creates a memory sliding-window limiter (one replica's view of the quota), with adapted rates by key; it ignores
+ * `CallerShare`, which only replicas sharing a store need.
+ */
+export function createMemoryLimiter(now: () => number = Date.now): Required<RateLimiterStore> {
   // Per key, the reserved starts still inside a window (or ahead), newest first: every start that
   // can still count, so that releasing one leaves the arithmetic exact.
   const recent = new Map<string, number[]>();
-  const book = async (key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Booking> => {
+  // Per key, its lowered rate (src/state/adaptive-rate.ts); dropped once it has climbed back.
+  const adapted = new Map<string, AdaptedRate>();
+  const rateOf = (key: string, limit: number, adaptation: RateAdaptation, at: number): number => {
+    const state = adapted.get(key);
+    if (state !== undefined && !isLowered(state, limit, adaptation, at)) adapted.delete(key);
+    return currentRate(adapted.get(key), limit, adaptation, at);
+  };
+  const book = async (key: string, asked: number, windowMs: number, maxWaitMs: number, adaptation?: RateAdaptation): Promise<Booking> => {
     const at = now();
+    const limit = adaptation ? Math.min(asked, effectiveLimit(rateOf(key, asked, adaptation, at))) : asked;
     const starts = pruneStarts(recent.get(key) ?? [], windowMs, at);
     const start = nextStart(starts, limit, windowMs, at);
     const waitMs = start - at;
-    if (!waitAllowed(waitMs, maxWaitMs)) return { granted: false, waitMs };
+    if (!waitAllowed(waitMs, maxWaitMs)) return { granted: false, waitMs, limit };
     starts.unshift(start);
     recent.set(key, starts);
-    return { granted: true, waitMs, start };
+    return { granted: true, waitMs, start, limit };
   };
   return {
     async reserve(key, limit, windowMs, maxWaitMs): Promise<Reservation> {
@@ -123,6 +136,13 @@ export function createMemoryLimiter(now: () => number = Date.now): RateLimiterSt
       const starts = recent.get(key);
       const i = starts?.indexOf(start) ?? -1;
       if (starts && i >= 0) starts.splice(i, 1);
+    },
+    async throttled(key, limit, sentAgoMs, adaptation) {
+      const at = now();
+      adapted.set(key, adaptRate(adapted.get(key), limit, adaptation, { sentAt: at - Math.max(0, sentAgoMs), at }));
+    },
+    adaptedRate(key, limit, adaptation) {
+      return rateOf(key, limit, adaptation, now());
     },
   };
 }
@@ -136,17 +156,22 @@ export function pruneStarts(newestFirst: number[], windowMs: number, nowMs: numb
 /** Options of the memory shared state. */
 export interface MemoryStateOptions {
   readonly cacheMaxBytes: number;
+  /** Most idempotency outcomes kept. @default 10000 */
+  readonly idempotencyMaxKeys?: number;
   readonly now?: () => number;
 }
 
 /** Creates the in-memory shared state (the default: one replica, nothing to connect to). */
-export function createMemoryState(options: MemoryStateOptions): SharedState & { readonly cache: MemoryCacheStore } {
+export function createMemoryState(options: MemoryStateOptions): SharedState & { readonly cache: MemoryCacheStore; readonly idempotency: MemoryIdempotencyStore } {
   return {
     kind: 'memory',
     cache: createMemoryCache({ maxBytes: options.cacheMaxBytes, now: options.now }),
     generations: createMemoryGenerations(),
     limiter: createMemoryLimiter(options.now),
+    idempotency: createMemoryIdempotency({ maxKeys: options.idempotencyMaxKeys ?? 10_000, now: options.now }),
     pollers: () => SOLO_POLLERS,
+    // Everything is this replica's by configuration: nothing falls back.
+    status: () => ({ kind: 'memory', local: [...SHARED_PARTS] }),
     connect: async () => undefined,
     close: async () => undefined,
   };

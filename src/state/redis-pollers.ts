@@ -68,6 +68,10 @@ export interface RedisPollersOptions {
   readonly ready: () => boolean;
   /** Reports a Redis failure (the call carries on without Redis). */
   readonly report: (error: unknown) => void;
+  /** Called when a lease or state command failed (the pollers fall back: each replica polls for itself); `report` when absent. */
+  readonly failed?: (error: unknown) => void;
+  /** Called when a lease or state command succeeded (the pollers are shared again). */
+  readonly succeeded?: () => void;
 }
 
 /** The pollers of one replica: per partition, and the subscriber connection's lifecycle. */
@@ -91,6 +95,7 @@ export function createRedisPollers(client: Redis, options: RedisPollersOptions):
   const channel = `${options.keyPrefix}progress`;
   const listeners = new Map<string, Set<(notice: PollerNotice) => void>>();
   let subscriber: Redis | undefined;
+  const commandFailed = options.failed ?? options.report;
 
   const onMessage = (_channel: string, message: string): void => {
     const parsed = parseMessage(message);
@@ -112,11 +117,12 @@ export function createRedisPollers(client: Redis, options: RedisPollersOptions):
         if (!options.ready()) return GRANTED;
         try {
           const [held, state] = await redis.cdngwPollClaim(key(taskId, 'lease'), key(taskId, 'state'), token, Math.max(1, Math.ceil(ttlMs)));
+          options.succeeded?.();
           if (held === 1) return GRANTED;
           const latest = state === undefined ? undefined : parseState(state);
           return latest ? { mine: false, latest } : { mine: false };
         } catch (error) {
-          options.report(error);
+          commandFailed(error);
           return GRANTED;
         }
       },
@@ -124,16 +130,19 @@ export function createRedisPollers(client: Redis, options: RedisPollersOptions):
         if (!options.ready()) return;
         try {
           await redis.cdngwPollRelease(key(taskId, 'lease'), token, channel, `${token}\n${taskKey(taskId)}\n0\n`);
+          options.succeeded?.();
         } catch (error) {
-          options.report(error);
+          commandFailed(error);
         }
       },
       async publish(taskId, payload, keepMs) {
         if (!options.ready()) return 0;
         try {
-          return Number(await redis.cdngwPollPublish(key(taskId, 'state'), Math.max(0, Math.ceil(keepMs)), channel, token, taskKey(taskId), payload));
+          const version = Number(await redis.cdngwPollPublish(key(taskId, 'state'), Math.max(0, Math.ceil(keepMs)), channel, token, taskKey(taskId), payload));
+          options.succeeded?.();
+          return version;
         } catch (error) {
-          options.report(error);
+          commandFailed(error);
           return 0;
         }
       },

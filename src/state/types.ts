@@ -1,7 +1,9 @@
 /**
- * What the gateway shares between replicas: the response cache (with its generation counters), the upstream quota, and
- * the polling of followed tasks. Each sits behind a small interface, in memory by default and in Redis with `REDIS_URL`.
+ * What the gateway shares between replicas: the response cache (with its generation counters), the upstream quota, the
+ * create mutations' idempotency records and the polling of followed tasks. Each sits behind a small interface, in memory
+ * by default and in Redis with `REDIS_URL`.
  */
+import type { RateAdaptation } from './adaptive-rate';
 
 /** A stored upstream response: what the cache stage needs to answer a call again. */
 export interface CachedResponse {
@@ -45,6 +47,8 @@ export interface Reservation {
 export interface Booking extends Reservation {
   /** The recorded start on the store's own clock (epoch ms); absent when refused. */
   readonly start?: number;
+  /** The limit the booking was held to: the one asked for, or lower after upstream throttling (with an adaptation). */
+  readonly limit?: number;
   /**
    * Refused because the caller already holds its `CallerShare.cap` of slots not yet due, across
    * replicas: `waitMs` is then the wait until the earliest of them comes due (book again then).
@@ -71,20 +75,73 @@ export interface RateLimiterStore {
    */
   reserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Reservation>;
   /**
-   * Reserves like `reserve`, and returns the recorded start for `release`. With `share`, a store
-   * shared by replicas also holds the caller to its share (`callerFull`); one replica's store
-   * ignores it (the rate-limit stage's own turns and caps bound a caller there).
+   * Reserves like `reserve`, and returns the recorded start for `release`. With `adaptation`, the
+   * key's adapted rate (lowered by `throttled`) caps `limit` (src/state/adaptive-rate.ts). With
+   * `share`, a store shared by replicas also holds the caller to its share (`callerFull`); one
+   * replica's store ignores it (the rate-limit stage's own turns and caps bound a caller there).
    */
-  book(key: string, limit: number, windowMs: number, maxWaitMs: number, share?: CallerShare): Promise<Booking>;
+  book(key: string, limit: number, windowMs: number, maxWaitMs: number, adaptation?: RateAdaptation, share?: CallerShare): Promise<Booking>;
   /**
    * Gives back a booked start nobody will use (its caller left), so that others may start then
    * (docs/architecture.md, Fairness); `caller` is the `CallerShare.caller` it was booked with, if
    * any. Releasing an unknown or already released start does nothing.
    */
   release(key: string, start: number, caller?: string): Promise<void>;
+  /**
+   * Lowers the key's adapted rate after the upstream throttled an attempt sent `sentAgoMs` ago
+   * (docs/architecture.md, Adaptive rate); shared by replicas in Redis. Stores without it do not adapt.
+   */
+  throttled?(key: string, limit: number, sentAgoMs: number, adaptation: RateAdaptation): Promise<void>;
+  /** Returns the key's adapted rate now, as this process last saw it (`limit` when not lowered). */
+  adaptedRate?(key: string, limit: number, adaptation: RateAdaptation): number;
 }
 
-/** The shared state of one gateway: a cache, a limiter, and how to stop them. */
+/** An idempotency record: a call claimed and still running, or its finished outcome. */
+export interface IdempotencyRecord {
+  /** Identifies the input of the call that made the record. */
+  readonly fingerprint: string;
+  /** `running` while the claiming call has not finished; `done` once its outcome is stored. */
+  readonly state: 'running' | 'done';
+  /** The finished outcome as its caller encoded it (`done` only). */
+  readonly outcome?: string;
+  /** When the record stops counting (epoch ms, the writing replica's clock). */
+  readonly expiresAt: number;
+}
+
+/** The answer to a claim: the call is this caller's to run (with the token that finishes or releases it), or an existing record. */
+export type IdempotencyClaim = { readonly claimed: true; readonly token: string } | { readonly claimed: false; readonly record: IdempotencyRecord };
+
+/**
+ * Idempotency records by id, with an atomic claim: of concurrent claims of one id (on any replica sharing the store),
+ * exactly one wins and runs the call; the others find its record. A claim expires by itself, so a claimant that died
+ * leaves the id free again.
+ */
+export interface IdempotencyStore {
+  /** Claims `id` for a call of `fingerprint` for `claimMs`, unless a record of it exists: then returns that record instead. */
+  claim(id: string, fingerprint: string, claimMs: number): Promise<IdempotencyClaim>;
+  /** Returns the record of `id`, if any; rejects when the store cannot tell (unreachable). */
+  read(id: string): Promise<IdempotencyRecord | undefined>;
+  /** Stores a claimed call's outcome for `ttlMs` in place of its claim; resolves with when it expires (epoch ms). */
+  finish(id: string, token: string, fingerprint: string, outcome: string, ttlMs: number): Promise<number>;
+  /** Drops a claim whose call is to be forgotten (it had no effect), so that a repeat runs again; another's claim or a finished record stays. */
+  release(id: string, token: string): Promise<void>;
+}
+
+/** The parts of the shared state, as /readyz and /metrics name them. */
+export const SHARED_PARTS = ['cache', 'limiter', 'idempotency', 'pollers'] as const;
+
+/** One part of the shared state: the response cache (with its generation counters), the limiter, the idempotency records, or the task pollers. */
+export type SharedPart = (typeof SHARED_PARTS)[number];
+
+/** Where the shared state's parts live right now. */
+export interface SharedStateStatus {
+  /** `memory` or `redis` (REDIS_URL set). */
+  readonly kind: 'memory' | 'redis';
+  /** The parts served from this replica's memory: all of them in memory; in Redis, those falling back while it is unreachable or failing. */
+  readonly local: readonly SharedPart[];
+}
+
+/** The shared state of one gateway: a cache, a limiter, idempotency records, task pollers, and how to stop them. */
 export interface SharedState {
   /** `memory` or `redis`, for start-up logs. */
   readonly kind: 'memory' | 'redis';
@@ -92,8 +149,12 @@ export interface SharedState {
   /** The cache's generation counters (shared by replicas in Redis). */
   readonly generations: GenerationStore;
   readonly limiter: RateLimiterStore;
+  /** The create mutations' idempotency records (shared by replicas in Redis). */
+  readonly idempotency: IdempotencyStore;
   /** Coordinates task pollers across replicas under `partition` (the credentials and enterprise project, hashed): see `PollerCoordination`. */
   pollers(partition: string): PollerCoordination;
+  /** Returns which parts serve from this replica's memory right now. */
+  status(): SharedStateStatus;
   /** Resolves once the backing store answers (at once in memory); rejects with a message naming the store. */
   connect(): Promise<void>;
   /** Releases connections. */

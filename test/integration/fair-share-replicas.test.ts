@@ -10,6 +10,7 @@
  * came after all 40 of A's (each lookup waited about two seconds). Skipped without redis-server.
  */
 import { createRedisState, type SharedState } from '../../src/state/index';
+import type { RateAdaptation } from '../../src/state/adaptive-rate';
 import type { CallerShare } from '../../src/state/types';
 import { createSimulator, type Simulator } from '../../src/simulator/index';
 import { findRedisServer, startRedisServer, type RedisServer } from '../support/redis-server';
@@ -38,9 +39,9 @@ interface Ledger {
 // Wraps a gateway's state so that its limiter writes detail bookings and releases into the ledger.
 function recording(inner: SharedState, ledger: Ledger, gw: number): SharedState {
   const limiter = {
-    reserve: inner.limiter.reserve,
-    async book(key: string, limit: number, windowMs: number, maxWaitMs: number, share?: CallerShare) {
-      const booking = await inner.limiter.book(key, limit, windowMs, maxWaitMs, share);
+    ...inner.limiter,
+    async book(key: string, limit: number, windowMs: number, maxWaitMs: number, adaptation?: RateAdaptation, share?: CallerShare) {
+      const booking = await inner.limiter.book(key, limit, windowMs, maxWaitMs, adaptation, share);
       if (key === 'detail' && booking.granted && booking.start !== undefined) ledger.booked.push({ gw, start: booking.start, waitMs: booking.waitMs });
       return booking;
     },

@@ -163,6 +163,9 @@ describe('explorer', () => {
       const page = await fetch(`${stack.origin}/graphql`, { headers: { accept: 'text/html' } });
       expect(page.status).toBe(200);
       expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      // Subscriptions go over WebSocket to the page's own host.
+      const host = new URL(stack.origin).host;
+      expect(page.headers.get('content-security-policy')).toContain(`connect-src 'self' ws://${host} wss://${host};`);
       const html = await page.text();
       const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1] ?? '');
       expect(sources.filter((s) => /^(https?:)?\/\//.test(s))).toEqual([]);

@@ -10,6 +10,8 @@ import { describeMalformed, send, sendBytes, startReliabilityStack, watchProcess
 const json = (value: unknown): string => JSON.stringify(value);
 const gql = (query: string, variables?: unknown, extra: Record<string, unknown> = {}): string => json({ query, variables, ...extra });
 const PREFLIGHT = { 'apollo-require-preflight': 'true' };
+// What a graphql-sse client sends with each subscription.
+const EVENT_STREAM = { accept: 'text/event-stream', 'content-type': 'application/json' };
 const getQuery = (query: string, extra = ''): RawRequest => ({ method: 'GET', headers: PREFLIGHT, search: `?query=${encodeURIComponent(query)}${extra}` });
 
 // Nests `task { urls { nodes { … } } }` n times: each level adds three to the depth.
@@ -105,6 +107,12 @@ const CORPUS: readonly Case[] = [
   { name: 'GET with a 20 KB URL', request: { method: 'GET', headers: PREFLIGHT, search: `?query=${'a'.repeat(20_000)}` }, status: 431, code: 'BAD_REQUEST', message: /POST body/ },
   { name: 'PUT', request: { method: 'PUT', body: gql('{ __typename }') }, status: 405, code: 'BAD_REQUEST' },
   { name: 'DELETE', request: { method: 'DELETE', headers: PREFLIGHT }, status: 405, code: 'BAD_REQUEST' },
+  // Event streams (GraphQL over Server-Sent Events): refused before anything runs, with a JSON body like every refusal
+  { name: 'PUT without a body (graphql-sse single connection mode)', request: { method: 'PUT', headers: {} }, status: 405, code: 'BAD_REQUEST', message: /distinct connections mode only/ },
+  { name: 'event stream with an oversized body', request: { headers: EVENT_STREAM, body: json({ query: 'subscription { __typename }', pad: 'x'.repeat(2 * 1024 * 1024) }) }, status: 413, code: 'BAD_REQUEST', message: /BODY_LIMIT_BYTES/ },
+  { name: 'event stream with a non-JSON body', request: { headers: EVENT_STREAM, body: 'this is not json' }, status: 400, code: 'BAD_REQUEST' },
+  { name: 'event stream without a query', request: { headers: EVENT_STREAM, body: json({ variables: {} }) }, status: 400, code: 'BAD_REQUEST', message: /Missing query/ },
+  { name: 'event stream posted as text/plain', request: { headers: { ...EVENT_STREAM, 'content-type': 'text/plain' }, body: gql('subscription { __typename }') }, status: 400, code: 'BAD_REQUEST', message: /Cross-Site Request Forgery/ },
 ];
 
 /** Bytes that are not (valid) HTTP: Node's parser refuses them before any route. */

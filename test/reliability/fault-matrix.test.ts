@@ -22,6 +22,9 @@ const ENV = {
   RATE_LIMIT_URL_TASKS: '0',
   RATE_LIMIT_DETAIL: '0',
   RATE_LIMIT_HISTORYTASKS: '0',
+  // A 429 without Retry-After waits the upstream's window plus this margin: 0 keeps that row's third attempt 700 ms
+  // clear of the deadline (the limits are off, so the margin spaces nothing else).
+  RATE_LIMIT_MARGIN_MS: '0',
   // A row's detail-only query wants up to 24 retries (6 calls × 4), more than the default budget saves up; a budget
   // that holds the whole matrix keeps each row's attempt count the attempt limit's, not whatever earlier rows left
   // (the budget's own limits are tested in retry-backoff-budget and transient-faults).
@@ -61,7 +64,8 @@ const ROWS: readonly FaultRow[] = [
   { name: '5xx burst: every call 502', faults: { errorRate: 1, errorStatus: 502 }, code: 'UPSTREAM_UNAVAILABLE', upstreamStatus: 502, attempts: 5 },
   // Retried once after 2 s (+ < 100 ms jitter); a second retry would start past the 3 s deadline.
   { name: '429 storm with Retry-After: 2', faults: { errorRate: 1, errorStatus: 429, retryAfterSeconds: 2 }, code: 'UPSTREAM_RATE_LIMITED', upstreamStatus: 429, upstreamCode: 'APIGW.0308', attempts: 2, retryAfter: 2 },
-  { name: '429 storm without Retry-After', faults: { errorRate: 1, errorStatus: 429 }, code: 'UPSTREAM_RATE_LIMITED', upstreamStatus: 429, upstreamCode: 'APIGW.0308', attempts: 5 },
+  // Waited out a window (1 s + < 100/200 ms jitter) at a time: attempts at 0, ~1.05 and ~2.15 s; a fourth would start past the deadline.
+  { name: '429 storm without Retry-After', faults: { errorRate: 1, errorStatus: 429 }, code: 'UPSTREAM_RATE_LIMITED', upstreamStatus: 429, upstreamCode: 'APIGW.0308', attempts: 3, retryAfter: 1 },
   // UPSTREAM_TIMEOUT_MS (2000) cuts the first attempt, leaving room for a retry that the request deadline (3000) cuts.
   { name: 'latency beyond the deadline', faults: { latencyMs: 5000 }, code: 'UPSTREAM_TIMEOUT', upstreamStatus: 0, attempts: 2 },
   { name: 'connection held without an answer', faults: { timeoutRate: 1 }, code: 'UPSTREAM_TIMEOUT', upstreamStatus: 0, attempts: 2 },

@@ -19,9 +19,9 @@ export function findRedisServer(): boolean {
   return probe.error === undefined && probe.status === 0;
 }
 
-/** Starts redis-server on a free loopback port and resolves once it accepts connections. */
-export async function startRedisServer(): Promise<RedisServer> {
-  const port = await freePort();
+/** Starts redis-server on a free loopback port (or on `port`, to bring a stopped one back at its address) and resolves once it accepts connections. */
+export async function startRedisServer(options: { readonly port?: number } = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
   const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });

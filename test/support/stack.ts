@@ -2,13 +2,14 @@
  * Test stack: the real simulator and the real gateway, in-process, talking over loopback HTTP.
  * Tests send real GraphQL requests and read the simulator's control API.
  */
+import type { Tracer } from '@opentelemetry/api';
 import { createSimulator, type Simulator, type SimulatorOptions } from '../../src/simulator/index';
 import type { EconomyOptions } from '../../src/cdn/economy';
 import type { CdnAuth } from '../../src/cdn/options';
 import { routeKey } from '../../src/cdn/operations';
-import { createUpstream, upstreamOptionsFromConfig, type EconomyHandles } from '../../src/cdn/upstream';
+import { createUpstream, upstreamOptionsFromConfig, type EconomyHandles, type UpstreamOptions } from '../../src/cdn/upstream';
 import { loadConfig, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Config } from '../../src/config';
-import { createLogger } from '../../src/logger';
+import { createLogger, type Logger } from '../../src/logger';
 import { createGateway, type Gateway } from '../../src/server';
 import { callSimulator } from './sim-control';
 
@@ -62,6 +63,12 @@ export interface StackOptions {
   readonly auth?: CdnAuth;
   /** The gateway's clock (request deadlines, "now" in default ranges), for tests that move it by hand; the upstream client keeps the real clock, which signatures need. @default Date.now */
   readonly now?: () => number;
+  /** Records spans of requests and upstream calls with this tracer (src/telemetry/start.ts). @default none: tracing off */
+  readonly tracer?: Tracer;
+  /** The gateway's logger. @default silent */
+  readonly logger?: Logger;
+  /** Wraps the upstream client's transport (sees every attempt as sent, headers included). */
+  readonly wrapTransport?: UpstreamOptions['wrapTransport'];
 }
 
 /** Starts a simulator and a gateway against it; `env` overrides gateway settings. */
@@ -73,12 +80,22 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     ...fromConfig,
     auth: options.auth ?? { kind: 'aksk', ak: options.simulator?.ak ?? DEFAULT_SIMULATOR_AK, sk: options.simulator?.sk ?? DEFAULT_SIMULATOR_SK },
     economy: options.economy ? { ...fromConfig.economy, ...(options.economy === true ? {} : options.economy) } : false,
+    ...(options.tracer ? { tracer: options.tracer } : {}),
+    ...(options.wrapTransport ? { wrapTransport: options.wrapTransport } : {}),
   });
   const economy = upstream.economy;
   await economy?.connect();
   const cdn = upstream.client;
   const pollers = economy?.pollers(config.enterpriseProjectId ?? '');
-  const gateway = await createGateway(config, { cdn, logger: createLogger('silent'), ...(options.now ? { now: options.now } : {}), ...(pollers ? { pollers } : {}) });
+  const gateway = await createGateway(config, {
+    cdn,
+    logger: options.logger ?? createLogger('silent'),
+    ...(options.now ? { now: options.now } : {}),
+    // With the economy, idempotency keys live in its shared state (Redis with REDIS_URL), as in main.ts.
+    ...(economy ? { sharedState: economy.state } : {}),
+    ...(pollers ? { pollers } : {}),
+    ...(options.tracer ? { tracer: options.tracer } : {}),
+  });
   const url = await gateway.listen(0, '127.0.0.1');
   const sim = <T>(method: string, path: string, body?: unknown): Promise<T> => callSimulator<T>(simulator.url, method, path, body);
   return {

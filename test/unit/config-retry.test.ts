@@ -9,8 +9,9 @@ describe('retry settings', () => {
     const config = loadConfig({}, fixedSecret);
     expect(config.upstreamMaxAttempts).toBe(5);
     expect(config.upstreamRetry).toEqual({ baseDelayMs: 100, maxDelayMs: 2000, budgetRatio: 0.5, budgetMinPerSecond: 1, budgetCapacity: 20 });
-    // The environment's defaults and the client's are the same numbers.
-    expect({ maxAttempts: config.upstreamMaxAttempts, ...config.upstreamRetry }).toEqual(RETRY_DEFAULTS);
+    // The environment's defaults and the client's are the same numbers (the throttle wait is the rate-limit window's, below).
+    const { throttleWaitMs: _fromWindow, ...defaults } = RETRY_DEFAULTS;
+    expect({ maxAttempts: config.upstreamMaxAttempts, ...config.upstreamRetry }).toEqual(defaults);
   });
 
   it('hands every retry setting to the upstream client, the budget percentage as a ratio', () => {
@@ -26,7 +27,8 @@ describe('retry settings', () => {
       fixedSecret,
     );
     const options = normalizeOptions(upstreamOptionsFromConfig(config, 'http://127.0.0.1:9100'));
-    expect(options.retry).toEqual({ maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 500, budgetRatio: 0.75, budgetMinPerSecond: 3, budgetCapacity: 40 });
+    // A 429 without Retry-After waits the rate-limit window: one second and RATE_LIMIT_MARGIN_MS (200).
+    expect(options.retry).toEqual({ maxAttempts: 4, baseDelayMs: 20, maxDelayMs: 500, budgetRatio: 0.75, budgetMinPerSecond: 3, budgetCapacity: 40, throttleWaitMs: 1200 });
   });
 
   it('lists each bad value and a first wait above the cap', () => {

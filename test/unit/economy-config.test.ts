@@ -32,10 +32,13 @@ describe('economy configuration', () => {
         RATE_LIMIT_REFRESH: '3',
         RATE_LIMIT_PREHEAT: '2',
         RATE_LIMIT_MARGIN_MS: '0',
+        RATE_LIMIT_ADAPTIVE: 'false',
+        RATE_LIMIT_RECOVERY_MS: '500',
         MAX_QUEUED_PER_REQUEST: '7',
         MAX_QUEUED_PER_CALLER: '9',
         MAX_QUEUED_PER_CALLER_SHARED: '0',
         REDIS_URL: 'redis://127.0.0.1:6379/2',
+        IDEMPOTENCY_MAX_KEYS: '77',
       },
       () => 'x'.repeat(32),
     );
@@ -45,10 +48,13 @@ describe('economy configuration', () => {
       cacheMaxBytes: 4096,
       rateLimits: { 'url-tasks': 4, detail: 0, historytasks: 9, refresh: 3, preheat: 2 },
       rateLimitMarginMs: 0,
+      adaptiveRate: false,
+      rateRecoveryMs: 500,
       maxQueuedPerRequest: 7,
       maxQueuedPerCaller: 9,
       maxQueuedPerCallerShared: 0,
       redisUrl: 'redis://127.0.0.1:6379/2',
+      idempotencyMaxKeys: 77,
       scope: 'scope',
     });
   });
@@ -64,6 +70,15 @@ describe('economy configuration', () => {
     ]);
   });
 
+  it('adapts the rate limits by default, recovering a call per second every 2 s, and lists bad adaptation settings together', () => {
+    const config = loadConfig({}, () => 'x'.repeat(32));
+    expect(config).toMatchObject({ rateLimitAdaptive: true, rateLimitRecoveryMs: 2000 });
+    expect(problemsOf({ RATE_LIMIT_ADAPTIVE: 'yes', RATE_LIMIT_RECOVERY_MS: '50' })).toEqual([
+      'RATE_LIMIT_ADAPTIVE: Invalid option: expected one of "true"|"false" (got "yes")',
+      'RATE_LIMIT_RECOVERY_MS: must be at least 100 (got "50")',
+    ]);
+  });
+
   it('builds a memory economy from the default configuration', () => {
     const economy = createEconomy(economyOptionsFromConfig(loadConfig({}, () => 'x'.repeat(32)), 'scope'));
     expect(economy.state.kind).toBe('memory');
@@ -72,6 +87,9 @@ describe('economy configuration', () => {
     expect(typeof economy.cache).toBe('function');
     expect(typeof economy.rateLimit).toBe('function');
     expect(typeof economy.attemptClock).toBe('function');
+    expect(typeof economy.throttleFeedback).toBe('function');
     expect(economy.metrics()).toMatchObject({ state: 'memory', cache: { hits: 0, misses: 0, entries: 0, bytes: 0 }, stateErrors: 0 });
+    // Nothing throttled yet: every limit in force is the configured one (0 = unlimited).
+    expect(economy.metrics().rateLimit.byOperation).toMatchObject({ 'url-tasks': { configured: 5, adapted: 5, effective: 5 }, detail: { configured: 30, adapted: 30, effective: 30 } });
   });
 });

@@ -342,6 +342,24 @@ describe('rate limiting', () => {
     expect(t.seen.map((s) => s.at)).toEqual([0, 1050]);
   });
 
+  it('halves an operation\'s limit after an upstream 429 the limiter let through, books under it, and shows it in the metrics', async () => {
+    jest.useFakeTimers({ now: 0 });
+    const t = scriptedTerminal((_req, n) => (n === 1 ? { status: 429, headers: {}, body: '{"error_code":"APIGW.0308","error_msg":"throttled"}' } : page(n)));
+    const { handler, economy } = build(t.handler, { cacheTtlMs: 0, rateLimits: { 'url-tasks': 4 }, rateRecoveryMs: 60_000 });
+    const first = handler(urlTasks({ offset: 0 }, { deadline: 60_000 }));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(economy.metrics().rateLimit.byOperation['url-tasks']).toEqual({ configured: 4, adapted: 2, effective: 2 });
+    // Unlimited and untouched operations keep their limits.
+    expect(economy.metrics().rateLimit.byOperation.detail).toEqual({ configured: 30, adapted: 30, effective: 30 });
+    await jest.advanceTimersByTimeAsync(1050);
+    await first;
+    // The retry waited the upstream's window (1 s); now two starts in any window of 1050 ms where four went before.
+    const more = [1, 2, 3].map((o) => handler(urlTasks({ offset: o }, { deadline: 60_000 })));
+    await jest.advanceTimersByTimeAsync(3000);
+    await Promise.all(more);
+    expect(t.seen.map((s) => s.at)).toEqual([0, 1000, 1050, 2050, 2100]);
+  });
+
   it('stops a queued call when its caller goes away', async () => {
     jest.useFakeTimers({ now: 0 });
     const t = scriptedTerminal((_req, n) => page(n));

@@ -6,7 +6,7 @@
 import type { TaskModel } from '../../src/cdn/models';
 import { GatewayError } from '../../src/errors';
 import { isFinished, leaseMs, nextPollDelay, progressChanged } from '../../src/graph/progress/change';
-import { createProgressHub, type FetchTask, type HubTimers, type ProgressEvent } from '../../src/graph/progress/hub';
+import { createProgressHub, type FetchTask, type HubTimers, type PollOutcome, type ProgressEvent } from '../../src/graph/progress/hub';
 import type { PollerCoordination, PollerNotice } from '../../src/state/types';
 
 const SETTINGS = { intervalMs: 2000, maxIntervalMs: 10_000 };
@@ -94,11 +94,13 @@ describe('createProgressHub', () => {
   it('polls once per delay for every subscriber, emits changes only, and ends after DONE', async () => {
     const timers = manualTimers();
     const fetch = scripted([task(), task(), task({ processing: 1, succeeded: 1 }), task({ status: 'task_done', processing: 0, succeeded: 2 })]);
-    const hub = createProgressHub({ fetch, settings: SETTINGS, timers });
+    const outcomes: PollOutcome[] = [];
+    const hub = createProgressHub({ fetch, settings: SETTINGS, timers, onPoll: (o) => outcomes.push(o) });
     const a = hub.follow('42', { callerId: 'api-key:key-1' });
     await flush();
     const b = hub.follow('42', { callerId: 'api-key:key-2' });
     expect(fetch.calls).toHaveLength(1);
+    expect(hub.stats()).toEqual({ pollers: 1, subscribers: 2, polls: 1 });
     // The late subscriber gets the last state at once, without a poll.
     expect((await drain(b, 1))[0]).toMatchObject({ kind: 'state', task: { processing: 2 } });
     expect(timers.fire()).toBe(2000); // unchanged
@@ -113,7 +115,8 @@ describe('createProgressHub', () => {
     expect(eventsA.map((e) => (e.kind === 'state' ? `${e.task.status}${e.task.processing}` : e.kind))).toEqual(['task_inprocess2', 'task_inprocess1', 'task_done0']);
     expect((await b.next()).value).toMatchObject({ task: { processing: 1 } });
     expect(timers.pending).toHaveLength(0);
-    expect(hub.stats()).toEqual({ pollers: 0, polls: 4 });
+    expect(hub.stats()).toEqual({ pollers: 0, subscribers: 0, polls: 4 });
+    expect(outcomes).toEqual(['changed', 'unchanged', 'changed', 'changed']);
   });
 
   it('stops polling when the last subscriber leaves, and polls as the next subscriber once the first leaves', async () => {
@@ -136,7 +139,8 @@ describe('createProgressHub', () => {
     const timers = manualTimers();
     const fault = new GatewayError('UPSTREAM_UNAVAILABLE', 'down');
     const fetch = scripted([fault, task(), null]);
-    const hub = createProgressHub({ fetch, settings: SETTINGS, timers });
+    const outcomes: PollOutcome[] = [];
+    const hub = createProgressHub({ fetch, settings: SETTINGS, timers, onPoll: (o) => outcomes.push(o) });
     const a = hub.follow('42', { callerId: 'x' });
     await flush();
     timers.fire();
@@ -145,8 +149,24 @@ describe('createProgressHub', () => {
     await flush();
     const events = await drain(a, 10);
     expect(events.map((e) => e.kind)).toEqual(['error', 'state', 'not-found']);
+    expect(outcomes).toEqual(['error', 'changed', 'not_found']);
     expect((await a.next()).done).toBe(true);
     expect(hub.stats().pollers).toBe(0);
+  });
+
+  it('reports a poll whose last subscriber left while it was in flight as cancelled', async () => {
+    let answer: (t: TaskModel) => void = () => {};
+    const fetch: FetchTask = () => new Promise((resolve) => (answer = resolve));
+    const outcomes: PollOutcome[] = [];
+    const hub = createProgressHub({ fetch, settings: SETTINGS, timers: manualTimers(), onPoll: (o) => outcomes.push(o) });
+    const a = hub.follow('42', { callerId: 'x' });
+    // The poll starts once the (memory) lease is claimed.
+    await flush();
+    await a.return!();
+    answer(task());
+    await flush();
+    expect(outcomes).toEqual(['cancelled']);
+    expect(hub.stats()).toEqual({ pollers: 0, subscribers: 0, polls: 1 });
   });
 
   it('close ends every subscription', async () => {
@@ -253,7 +273,7 @@ describe('createProgressHub across replicas', () => {
     expect(await received(onA, 4)).toEqual(['task_inprocess2', 'task_inprocess1', 'task_done0', 'end']);
     expect([a.fetch.calls, b.fetch.calls]).toEqual([3, 0]);
     expect(b.timers.pending).toHaveLength(0);
-    expect(b.hub.stats()).toEqual({ pollers: 0, polls: 0 });
+    expect(b.hub.stats()).toEqual({ pollers: 0, subscribers: 0, polls: 0 });
   });
 
   it('takes the polling over at once when the polling replica gives it up (its last subscriber left, or it stopped)', async () => {

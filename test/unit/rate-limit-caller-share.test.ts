@@ -6,6 +6,7 @@
 import type { Handler, UpstreamRequest } from '../../src/cdn/pipeline';
 import { rateLimitStage } from '../../src/cdn/stages/rate-limit';
 import { createMemoryLimiter } from '../../src/state/memory';
+import type { RateAdaptation } from '../../src/state/adaptive-rate';
 import type { Booking, CallerShare, RateLimiterStore } from '../../src/state/types';
 
 afterEach(() => jest.useRealTimers());
@@ -19,8 +20,8 @@ function sharedStore(): RateLimiterStore & { refusals: number } {
   const store = {
     refusals: 0,
     reserve: inner.reserve,
-    book(key: string, limit: number, windowMs: number, maxWaitMs: number, share?: CallerShare): Promise<Booking> {
-      const booked = chain.then(() => bookNow(key, limit, windowMs, maxWaitMs, share));
+    book(key: string, limit: number, windowMs: number, maxWaitMs: number, adaptation?: RateAdaptation, share?: CallerShare): Promise<Booking> {
+      const booked = chain.then(() => bookNow(key, limit, windowMs, maxWaitMs, adaptation, share));
       chain = booked;
       return booked;
     },
@@ -31,13 +32,13 @@ function sharedStore(): RateLimiterStore & { refusals: number } {
       return inner.release(key, start);
     },
   };
-  async function bookNow(key: string, limit: number, windowMs: number, maxWaitMs: number, share?: CallerShare): Promise<Booking> {
+  async function bookNow(key: string, limit: number, windowMs: number, maxWaitMs: number, adaptation?: RateAdaptation, share?: CallerShare): Promise<Booking> {
       const mine = (held.get(`${key} ${share?.caller}`) ?? []).filter((t) => t >= Date.now());
       if (share && mine.length >= share.cap) {
         store.refusals++;
         return { granted: false, waitMs: Math.min(...mine) - Date.now() + 1, callerFull: true };
       }
-      const booking = await inner.book(key, limit, windowMs, maxWaitMs);
+      const booking = await inner.book(key, limit, windowMs, maxWaitMs, adaptation);
       if (share && booking.start !== undefined) held.set(`${key} ${share.caller}`, [...mine, booking.start]);
       return booking;
   }

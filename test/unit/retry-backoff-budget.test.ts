@@ -1,6 +1,6 @@
 import { GatewayError } from '../../src/errors';
-import { backoffCeiling, fullJitterDelay, retryDelay } from '../../src/cdn/backoff';
-import { classifyFailure } from '../../src/cdn/classify';
+import { backoffCeiling, fullJitterDelay, retryDelay, waitFloor } from '../../src/cdn/backoff';
+import { classifyFailure, isUpstreamThrottle } from '../../src/cdn/classify';
 import { RETRY_DEFAULTS } from '../../src/cdn/options';
 import { createRetryBudget, depositCall, initialBudget, refill, retryAllowance, spendRetry, type RetryBudgetOptions } from '../../src/cdn/retry-budget';
 import { attemptBound, attemptsNeeded, callFailureOdds, expectedRetriesPerCall, requestSuccessOdds } from '../../src/cdn/retry-odds';
@@ -25,6 +25,22 @@ describe('backoff arithmetic', () => {
     expect(retryDelay(1, BACKOFF, () => 0, 1000)).toBe(1000);
     expect(retryDelay(1, BACKOFF, () => 0.5, 1000)).toBe(1050);
     expect(retryDelay(2, BACKOFF, () => 0.5)).toBe(100);
+  });
+
+  it('waits at least Retry-After, else a window after a throttle, else nothing beyond the backoff', () => {
+    expect(waitFloor(3000, true, 1200)).toBe(3000);
+    expect(waitFloor(0, true, 1200)).toBe(0);
+    expect(waitFloor(undefined, true, 1200)).toBe(1200);
+    expect(waitFloor(undefined, false, 1200)).toBeUndefined();
+  });
+
+  it('tells an upstream throttle (429 or APIGW.0308) from the limiter\'s own refusal and other failures', () => {
+    expect(isUpstreamThrottle(new GatewayError('UPSTREAM_RATE_LIMITED', 'x', { retryable: true, upstream: { status: 429 } }))).toBe(true);
+    expect(isUpstreamThrottle(new GatewayError('UPSTREAM_ERROR', 'x', { upstream: { status: 400, code: 'APIGW.0308' } }))).toBe(true);
+    // The gateway's limiter refuses without asking the upstream: no upstream info.
+    expect(isUpstreamThrottle(new GatewayError('UPSTREAM_RATE_LIMITED', 'x', { retryAfterMs: 500 }))).toBe(false);
+    expect(isUpstreamThrottle(new GatewayError('UPSTREAM_UNAVAILABLE', 'x', { retryable: true, upstream: { status: 503 } }))).toBe(false);
+    expect(isUpstreamThrottle(new Error('429'))).toBe(false);
   });
 
   it('fails now when the wait would reach the deadline', () => {

@@ -125,6 +125,35 @@ describe('assembled pipeline', () => {
     await expect(outcome.promise).resolves.toMatchObject({ status: 200 });
   });
 
+  it('waits out a 429 without Retry-After until the upstream\'s next window, never repeating it within the same second', async () => {
+    jest.useFakeTimers();
+    const { handler, seen } = pipeline([status(429, {}, '{"error_code":"APIGW.0308","error_msg":"over ratelimit"}'), status(429), OK], { retry: { throttleWaitMs: 1200 } });
+    const outcome = track(handler(request({ deadline: Date.now() + 10_000 })));
+    await jest.advanceTimersByTimeAsync(1199);
+    expect(seen).toHaveLength(1);
+    await jest.advanceTimersByTimeAsync(1);
+    expect(seen).toHaveLength(2);
+    // The second throttle waits a whole window too (jitter is 0 here): not the 100 ms backoff of other faults.
+    await jest.advanceTimersByTimeAsync(1199);
+    expect(seen).toHaveLength(2);
+    await jest.advanceTimersByTimeAsync(1);
+    await expect(outcome.promise).resolves.toMatchObject({ status: 200 });
+    expect(seen).toHaveLength(3);
+  });
+
+  it('fails a 429 without Retry-After at once when the next window lies past the deadline, saying when to retry', async () => {
+    jest.useFakeTimers();
+    const { handler, seen } = pipeline([status(429), OK]);
+    const outcome = track(failure(handler(request({ deadline: Date.now() + 800 }))));
+    await jest.advanceTimersByTimeAsync(0);
+    expect(outcome.settled).toBe(true);
+    const error = await outcome.promise;
+    expect(seen).toHaveLength(1);
+    expect(error.code).toBe('UPSTREAM_RATE_LIMITED');
+    expect(error.retryAfterMs).toBe(1000);
+    expect(error.message).toMatch(/\(not retried: waiting 1000 ms would pass the deadline; retry after 1000 ms\)$/);
+  });
+
   it('never repeats a POST that may have been sent, but repeats one that was refused', async () => {
     const reset = pipeline([netError('ECONNRESET'), OK]);
     const post = request({ operation: 'refresh', method: 'POST', path: '/v1.0/cdn/content/refresh-tasks', body: '{}' });
@@ -184,20 +213,24 @@ describe('assembled pipeline', () => {
     expect(error.message).toContain('cancelled by the caller');
   });
 
-  it('puts the generation, coalesce and cache outermost, the limiter, attempt clock and credentials inside retry, before signing', () => {
+  it('puts the generation, coalesce and cache outermost, the limiter, throttle feedback, attempt clock and credentials inside retry, before signing', () => {
     const economy = createEconomy({ cacheTtlMs: 2000 });
     const o = normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH, onEvent: () => undefined });
     const stages = upstreamStages({ options: o, redact: (s) => s, economy });
-    // generation → coalesce → cache → deadline → retry → rate limit → attempt clock → credentials → attempt timeout → observe → sign
-    expect(stages).toHaveLength(11);
+    // generation → coalesce → cache → deadline → retry → rate limit → throttle feedback → attempt clock → credentials → attempt timeout → observe → sign
+    expect(stages).toHaveLength(12);
     // Outside coalescing, whose key it extends: a call made after a create must not join one from before it.
     expect(stages.indexOf(economy.generation!)).toBe(0);
     expect(stages.indexOf(economy.coalesce!)).toBe(1);
     expect(stages.indexOf(economy.cache!)).toBe(2);
     expect(stages.indexOf(economy.rateLimit)).toBe(5);
-    expect(stages.indexOf(economy.attemptClock)).toBe(6);
+    // Right inside the limiter: the time it records is when the attempt left the queue.
+    expect(stages.indexOf(economy.throttleFeedback!)).toBe(6);
+    expect(stages.indexOf(economy.attemptClock)).toBe(7);
     // Per attempt and below the limiter: every classified outcome reaches it, a refused slot does not.
-    expect(stages.indexOf(economy.credentials)).toBe(7);
+    expect(stages.indexOf(economy.credentials)).toBe(8);
+    // Without adaptation there is no feedback to give.
+    expect(upstreamStages({ options: o, redact: (s) => s, economy: createEconomy({ adaptiveRate: false }) })).toHaveLength(11);
     const bare = upstreamStages({ options: normalizeOptions({ endpoint: 'http://127.0.0.1:9100', auth: AUTH }), redact: (s) => s });
     expect(bare).toHaveLength(4); // deadline → retry → attempt timeout → sign; observe only with onEvent
   });

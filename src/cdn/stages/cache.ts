@@ -17,6 +17,7 @@ import type { CachedResponse, ResponseCacheStore } from '../../state/types';
 import { parseJson } from '../json';
 import type { Stage, UpstreamRequest, UpstreamResponse } from '../pipeline';
 import { requestKey } from './request-key';
+import { noteCacheLookup } from './trace';
 
 /** Options of the cache stage. */
 export interface CacheStageOptions {
@@ -70,6 +71,8 @@ export function cacheStage(options: CacheStageOptions): Stage {
     const key = `${options.partition ?? ''}${requestKey(req)}`;
     const serving = options.serve?.() ?? true;
     const hit = serving ? fromCached(await store.get(key)) : undefined;
+    // For the call's span, when tracing is on (docs/tracing.md).
+    noteCacheLookup(hit ? 'hit' : serving ? 'miss' : 'unproven');
     if (hit) {
       options.onHit?.(req);
       return hit;

@@ -7,10 +7,12 @@
  * deadline is much later than the shared call's (`rerunGainMs`) and that sees it fail for lack
  * of time (its deadline passed, or the limiter had no slot before it) runs the call itself.
  */
+import type { SpanContext } from '@opentelemetry/api';
 import { CallerAbortedError, DeadlineExceededError, GatewayError, LimiterRejectionError } from '../../errors';
 import { classifyFailure } from '../classify';
 import type { Stage, UpstreamRequest, UpstreamResponse } from '../pipeline';
 import { requestKey } from './request-key';
+import { activeCallSpan, noteJoined } from './trace';
 
 /** Options of the coalesce stage. */
 export interface CoalesceStageOptions {
@@ -30,6 +32,8 @@ interface Flight {
   readonly promise: Promise<UpstreamResponse>;
   waiters: number;
   settled: boolean;
+  /** The span of the call that started it, which joiners' spans link to (tracing on). */
+  readonly span: SpanContext | undefined;
 }
 
 // setTimeout fires at once past 2^31-1 ms.
@@ -49,7 +53,7 @@ export function coalesceStage(options: CoalesceStageOptions): Stage {
         flight.settled = true;
         if (flights.get(key) === flight) flights.delete(key);
       });
-      const flight: Flight = { deadline: req.deadline, controller, promise, waiters: 0, settled: false };
+      const flight: Flight = { deadline: req.deadline, controller, promise, waiters: 0, settled: false, span: activeCallSpan() };
       // When every caller has left, nobody reads the outcome: keep it from being an unhandled rejection.
       promise.catch(() => undefined);
       flights.set(key, flight);
@@ -61,8 +65,10 @@ export function coalesceStage(options: CoalesceStageOptions): Stage {
       const key = requestKey(req);
       const existing = flights.get(key);
       const flight = existing ?? start(key, req);
-      if (existing) options.onJoin?.(req);
-      else options.onLead?.(req);
+      if (existing) {
+        noteJoined(existing.span);
+        options.onJoin?.(req);
+      } else options.onLead?.(req);
       flight.waiters++;
       try {
         return await waitFor(flight.promise, req, now);

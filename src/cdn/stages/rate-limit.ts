@@ -16,15 +16,20 @@
  * deadline passed) gives its slot back at once: the latest booked slot is released in the store
  * and the others move up. An attempt whose slot lies past its deadline fails at once with
  * `UPSTREAM_RATE_LIMITED` and the wait as `retryAfterMs`.
+ *
+ * With `adaptation`, the store holds an operation below its limit while the upstream throttles
+ * calls the limiter let through (src/state/adaptive-rate.ts; the throttle-feedback stage reports them).
  */
 import { GatewayError, LimiterRejectionError } from '../../errors';
 import { waitAllowed } from '../../state/sliding-window';
+import type { RateAdaptation } from '../../state/adaptive-rate';
 import type { Booking, CallerShare, RateLimiterStore } from '../../state/types';
 import { classifyFailure, OPERATION_LABELS } from '../classify';
 import { assignSlots, compareTagged, dueUntil, fairOrder, nextTag, perCallerCap, perRequestCap, slotsAhead, tagFloor, type Tagged } from '../fair-share';
 import type { OperationName } from '../models';
 import type { Stage, UpstreamRequest } from '../pipeline';
 import { sleep } from '../sleep';
+import { noteQuotaWait } from './trace';
 
 /** The caller of attempts that name none (the bare client, probes): they share one turn. */
 export const UNNAMED_CALLER = 'unnamed';
@@ -34,6 +39,8 @@ export interface RateLimitStageOptions {
   readonly limiter: RateLimiterStore;
   /** Attempts per window by operation; 0 or absent = unlimited. */
   readonly limits: Readonly<Partial<Record<OperationName, number>>>;
+  /** Lets the store lower each limit after upstream throttling (absent: the limits as configured). */
+  readonly adaptation?: RateAdaptation;
   /** The window the limits apply to: one second plus a margin for jitter between here and the upstream. @default 1200 */
   readonly windowMs?: number;
   /** Least time an attempt must have left after its wait to be worth sending. @default 50 */
@@ -96,6 +103,8 @@ interface Share {
 interface OpQueue {
   readonly operation: OperationName;
   readonly limit: number;
+  /** The limit of the latest booking: `limit`, or lower while the store's adapted rate is. */
+  applied: number;
   readonly waiting: Set<Waiter>;
   readonly slots: Slot[];
   /** The tag of the last attempt that started. */
@@ -124,7 +133,7 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
   const queueOf = (operation: OperationName, limit: number): OpQueue => {
     let q = queues.get(operation);
     if (!q) {
-      q = { operation, limit, waiting: new Set(), slots: [], virtualTime: 0, served: 0, seq: 0, lastTag: new Map(), callerWaiting: new Map(), shares: new Map() };
+      q = { operation, limit, applied: limit, waiting: new Set(), slots: [], virtualTime: 0, served: 0, seq: 0, lastTag: new Map(), callerWaiting: new Map(), shares: new Map() };
       queues.set(operation, q);
     }
     return q;
@@ -191,7 +200,7 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
   const refuse = (q: OpQueue, w: Waiter, waitMs: number, release: boolean): void => {
     if (w.settled) return;
     options.onRejected?.(w.req, waitMs);
-    leave(q, w, rateLimited(w.req, q.limit, windowMs, waitMs, w.remainingMs), release);
+    leave(q, w, rateLimited(w.req, q, windowMs, waitMs, w.remainingMs), release);
   };
 
   // Pairs waiting attempts with slots in fair order; starts those whose slot has come and refuses those whose slot lies past their deadline.
@@ -265,7 +274,7 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
       if (!last || compareTagged(last, w) < 0) {
         forget(q, w);
         options.onRejected?.(req, booking.waitMs);
-        throw rateLimited(req, q.limit, windowMs, booking.waitMs, w.remainingMs);
+        throw rateLimited(req, q, windowMs, booking.waitMs, w.remainingMs);
       }
       // No slot within anyone's deadline, but this attempt comes before the last in turn: that one gives up its slot.
       refuse(q, last, Math.max(0, (last.slot?.at ?? now()) - now()), false);
@@ -335,7 +344,9 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
     const { w, horizon } = prepare(q, req);
     w.queuedMs = queuedMs;
     try {
-      return { w, booking: await limiter.book(q.operation, q.limit, windowMs, horizon, shareOf(w.caller)) };
+      const booking = await limiter.book(q.operation, q.limit, windowMs, horizon, options.adaptation, shareOf(w.caller));
+      q.applied = booking.limit ?? q.limit;
+      return { w, booking };
     } catch (error) {
       // The stores fall back rather than throw; should one throw, the attempt must not stay counted as waiting.
       forget(q, w);
@@ -347,7 +358,7 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
   async function awaitCallerShare(q: OpQueue, req: UpstreamRequest, waitMs: number): Promise<void> {
     if (!waitAllowed(waitMs, budget(req))) {
       options.onRejected?.(req, waitMs);
-      throw rateLimited(req, q.limit, windowMs, waitMs, req.deadline - now());
+      throw rateLimited(req, q, windowMs, waitMs, req.deadline - now());
     }
     try {
       await sleep(waitMs, req.signal);
@@ -379,7 +390,9 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
       let { w, booking } = await book(q, req, undefined);
       // The caller holds its share of slots across replicas: wait, unbooked and untagged, until its earliest one is due.
       let queuedMs: number | undefined;
+      let waitedShare = false;
       while (booking.callerFull) {
+        waitedShare = true;
         untrack(q, w);
         // A wait for the caller's slot of this very millisecond (its previous attempt starting) is not a wait for quota.
         if (queuedMs === undefined && booking.waitMs > 1) {
@@ -396,6 +409,8 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
       }
       const turn = enter(q, w, booking);
       if (turn) await turn;
+      // For the attempt's span, when tracing is on: it waited for quota (docs/tracing.md).
+      if (share || callerShare || waitedShare || turn) noteQuotaWait();
     } finally {
       giveShare(q, callerKey);
       giveShare(q, key);
@@ -405,11 +420,12 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
 }
 
 // The error of an attempt that cannot start before its deadline.
-function rateLimited(req: UpstreamRequest, limit: number, windowMs: number, waitMs: number, remainingMs: number): GatewayError {
+function rateLimited(req: UpstreamRequest, q: Pick<OpQueue, 'limit' | 'applied'>, windowMs: number, waitMs: number, remainingMs: number): GatewayError {
   const left = Math.max(0, remainingMs);
+  const quota = q.applied < q.limit ? `${q.applied} calls per ${windowMs} ms, lowered from ${q.limit} while the CDN API throttles` : `${q.limit} calls per ${windowMs} ms`;
   return new GatewayError(
     'UPSTREAM_RATE_LIMITED',
-    `${OPERATION_LABELS[req.operation]} was not sent: the tenant quota (${limit} calls per ${windowMs} ms) is taken for the next ` +
+    `${OPERATION_LABELS[req.operation]} was not sent: the tenant quota (${quota}) is taken for the next ` +
       `${waitMs} ms, and the request has ${left} ms left; retry after ${waitMs} ms or give the request a longer deadline.`,
     { retryAfterMs: waitMs, retryable: false, cause: new LimiterRejectionError(waitMs, left) },
   );

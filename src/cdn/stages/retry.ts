@@ -1,12 +1,15 @@
 /**
  * Stage: repeats failed attempts that may succeed next time, with full-jitter backoff or the
  * upstream's `Retry-After`, within the attempt limit, the shared retry budget and the call's
- * deadline. A POST is repeated only when it provably never left (connection refused).
+ * deadline. A throttle (429) without `Retry-After` is waited out until the upstream's next
+ * window, never repeated within the same second. A wait that would pass the deadline fails the
+ * call at once, saying when to retry. A POST is repeated only when it provably never left
+ * (connection refused).
  */
 import { GatewayError } from '../../errors';
 import type { BackoffOptions } from '../backoff';
-import { retryDelay } from '../backoff';
-import { classifyFailure, failedBeforeSending } from '../classify';
+import { retryDelay, waitFloor } from '../backoff';
+import { classifyFailure, failedBeforeSending, isUpstreamThrottle } from '../classify';
 import type { Stage } from '../pipeline';
 import type { RetryBudget } from '../retry-budget';
 import { sleep } from '../sleep';
@@ -15,6 +18,8 @@ import { sleep } from '../sleep';
 export interface RetryPolicy extends BackoffOptions {
   /** Attempts per call, the first included. */
   readonly maxAttempts: number;
+  /** Least wait after a throttle without `Retry-After` (the upstream's window). @default 1000 */
+  readonly throttleWaitMs?: number;
 }
 
 /** What the retry stage needs. */
@@ -63,9 +68,12 @@ export function retryStage(opts: RetryStageOptions): Stage {
         error = e;
       }
       if (!shouldRetry(error, req.method, attempt, policy.maxAttempts, badResponseRetries)) throw withAttempts(error, attempt);
-      const waitMs = retryDelay(attempt, policy, random, error.retryAfterMs);
+      const floorMs = waitFloor(error.retryAfterMs, isUpstreamThrottle(error), policy.throttleWaitMs ?? 1000);
+      const waitMs = retryDelay(attempt, policy, random, floorMs);
       if (waitPassesDeadline(now(), waitMs, req.deadline)) {
-        throw withAttempts(error, attempt, `not retried: waiting ${waitMs} ms would pass the deadline`);
+        // The upstream said nothing of when: the next window is when (a Retry-After is in the message already).
+        const when = error.retryAfterMs === undefined && floorMs !== undefined ? `; retry after ${floorMs} ms` : '';
+        throw withAttempts(error, attempt, `not retried: waiting ${waitMs} ms would pass the deadline${when}`, floorMs);
       }
       if (req.signal?.aborted) throw withAttempts(error, attempt);
       if (!budget.tryRetry()) throw withAttempts(error, attempt, 'not retried: the retry budget is spent, the upstream has been failing');
@@ -80,12 +88,13 @@ export function retryStage(opts: RetryStageOptions): Stage {
 }
 
 // Notes in the message how many attempts were made (when more than one) and why retrying stopped early.
-function withAttempts(error: GatewayError, attempts: number, why?: string): GatewayError {
+// `retryAfterMs` replaces the error's when the stage knows when a retry may succeed.
+function withAttempts(error: GatewayError, attempts: number, why?: string, retryAfterMs = error.retryAfterMs): GatewayError {
   const notes = [attempts > 1 ? `gave up after ${attempts} attempts` : undefined, why].filter((n) => n !== undefined);
   if (notes.length === 0) return error;
   return new GatewayError(error.code, `${error.message} (${notes.join('; ')})`, {
     upstream: error.upstream,
-    retryAfterMs: error.retryAfterMs,
+    retryAfterMs,
     retryable: error.retryable,
     cause: error.cause,
   });

@@ -24,6 +24,9 @@ export type ProgressEvent =
 /** One poll: the task's summary, or null when the upstream does not know it. */
 export type FetchTask = (taskId: string, poll: { readonly caller: string; readonly createTime: number | null; readonly signal: AbortSignal }) => Promise<TaskModel | null>;
 
+/** How one poll ended: a changed or unchanged state, an unknown task, a failed call, or cancelled (its poller stopped meanwhile). */
+export type PollOutcome = 'changed' | 'unchanged' | 'not_found' | 'error' | 'cancelled';
+
 /** Timers the hub schedules polls with (tests inject their own). */
 export interface HubTimers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -40,6 +43,8 @@ export interface ProgressHubOptions {
   readonly coordination?: PollerCoordination;
   /** Longest one poll may take (REQUEST_TIMEOUT_MS): the lease a poll holds covers it. @default 15000 */
   readonly pollTimeoutMs?: number;
+  /** Told how each poll ended (metrics). */
+  readonly onPoll?: (outcome: PollOutcome) => void;
 }
 
 /** Who follows a task: polls are made as the longest-standing subscriber's caller (fair share applies to it). */
@@ -51,8 +56,8 @@ export interface Follower {
 export interface ProgressHub {
   /** Follows a task: the iterator yields its events and ends after DONE or NOT_FOUND; `return()` unsubscribes. */
   follow(taskId: string, follower: Follower): AsyncIterableIterator<ProgressEvent>;
-  /** Returns the number of tasks being polled, and the polls made since the hub started. */
-  stats(): { readonly pollers: number; readonly polls: number };
+  /** Returns the number of tasks being polled, of their subscribers, and the polls made since the hub started. */
+  stats(): { readonly pollers: number; readonly subscribers: number; readonly polls: number };
   /** Stops every poller and ends every subscription; resolves once the leases this replica held are given up. */
   close(): Promise<void>;
 }
@@ -173,6 +178,7 @@ export function createProgressHub(options: ProgressHubOptions): ProgressHub {
       } finally {
         this.inFlight = undefined;
       }
+      options.onPoll?.(this.stopped ? 'cancelled' : event.kind === 'state' ? (changed ? 'changed' : 'unchanged') : event.kind === 'error' ? 'error' : 'not_found');
       if (this.stopped) return false;
       if (event.kind !== 'state' || changed) {
         this.broadcast(event);
@@ -238,7 +244,7 @@ export function createProgressHub(options: ProgressHubOptions): ProgressHub {
       if (fresh) void owner.turn();
       return subscriber.queue.iterator;
     },
-    stats: () => ({ pollers: pollers.size, polls }),
+    stats: () => ({ pollers: pollers.size, subscribers: [...pollers.values()].reduce((n, p) => n + p.subscribers.size, 0), polls }),
     async close() {
       for (const poller of [...pollers.values()]) poller.stop();
       await Promise.all([...releasing]);

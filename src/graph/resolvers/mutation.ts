@@ -153,7 +153,7 @@ async function createTask(
   }
   // Keys are per caller: another caller's same key is another key, whose use this one cannot see.
   const outcome = await ctx.idempotency.run(
-    { scope: ctx.callerId, key, fingerprint: fingerprintOf(operation, request), rememberFailure: () => mayExist },
+    { scope: ctx.callerId, key, fingerprint: fingerprintOf(operation, request), rememberFailure: () => mayExist, deadline: ctx.deadline, signal: ctx.signal },
     create,
   );
   if (outcome.ok) return { ...outcome.value, replayed: outcome.replayed };
