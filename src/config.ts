@@ -57,6 +57,8 @@ export interface Config {
   readonly maxQueuedPerRequest: number;
   /** Most attempts of one caller, over all its requests, holding booked quota slots per operation (capped by two seconds of the operation's limit). */
   readonly maxQueuedPerCaller: number;
+  /** With Redis: most booked quota slots not yet due that one caller holds per operation over every replica (0 = no cap across replicas). */
+  readonly maxQueuedPerCallerShared: number;
   readonly redisUrl?: string;
   /** Names the upstream account for shared state: gateways with the same endpoint and account id share one quota whatever their credentials. */
   readonly upstreamAccountId?: string;
@@ -328,6 +330,8 @@ const EnvSchema = z.object({
   RATE_LIMIT_RECOVERY_MS: int(100, 600000, 2000),
   MAX_QUEUED_PER_REQUEST: int(1, 1000, 20),
   MAX_QUEUED_PER_CALLER: int(1, 10000, 40),
+  // Fair shares across replicas (docs/architecture.md, Fairness): a victim waits behind at most twice this many slots of each other caller.
+  MAX_QUEUED_PER_CALLER_SHARED: int(0, 1000, 1),
   REDIS_URL: z.string().trim().regex(/^rediss?:\/\//, 'must start with redis:// or rediss://').optional(),
   // Lets several credentials of one account share its quota on purpose (docs/architecture.md, Shared state).
   UPSTREAM_ACCOUNT_ID: z.string().trim().regex(/^[A-Za-z0-9._:-]{1,128}$/, 'must be 1 to 128 letters, digits or . _ : - (e.g. the account\'s domain id)').optional(),
@@ -449,6 +453,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     rateLimitRecoveryMs: e.RATE_LIMIT_RECOVERY_MS,
     maxQueuedPerRequest: e.MAX_QUEUED_PER_REQUEST,
     maxQueuedPerCaller: e.MAX_QUEUED_PER_CALLER,
+    maxQueuedPerCallerShared: e.MAX_QUEUED_PER_CALLER_SHARED,
     redisUrl: e.REDIS_URL,
     ...(e.UPSTREAM_ACCOUNT_ID === undefined ? {} : { upstreamAccountId: e.UPSTREAM_ACCOUNT_ID }),
     logLevel: e.LOG_LEVEL,

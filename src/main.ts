@@ -56,7 +56,17 @@ async function main(): Promise<void> {
     metrics.registerSnapshot(() => economy.metrics());
   }
   const cdn = upstream.client;
-  const gateway = await createGateway(config, { cdn, logger, metrics, upstreamObserver, ...(economy ? { sharedState: economy.state } : {}), ...(tracer ? { tracer } : {}) });
+  // Followed tasks are polled by one replica at a time when the economy shares state (REDIS_URL); per enterprise project.
+  const pollers = economy?.pollers(config.enterpriseProjectId ?? '');
+  const gateway = await createGateway(config, {
+    cdn,
+    logger,
+    metrics,
+    upstreamObserver,
+    ...(economy ? { sharedState: economy.state } : {}),
+    ...(pollers ? { pollers } : {}),
+    ...(tracer ? { tracer } : {}),
+  });
   const url = await gateway.listen(config.port, config.host);
   closers.unshift(() => gateway.close());
   logger.info({ url }, `GraphQL gateway ready at ${url}${config.explorer === 'off' ? '' : ' (open it in a browser for the explorer)'}`);
@@ -124,7 +134,7 @@ function sharedStateLog(logger: Logger): (event: EconomyEvent) => void {
       logger.warn(
         { sharedState: { local: event.parts } },
         `Redis unreachable or failing (${event.message ?? 'no detail'}); ${parts} now run on this replica's memory until it answers again: ` +
-          'cache misses, per-replica rate limits, idempotency keys that protect within this replica only',
+          'cache misses, per-replica rate limits, idempotency keys that protect within this replica only, each replica polling its followed tasks',
       );
     } else {
       logger.info({ sharedState: { shared: event.parts } }, `Redis answers again: ${parts} shared with the other replicas again`);

@@ -35,6 +35,7 @@ import { createProgressHub, type FetchTask, type ProgressHub } from './graph/pro
 import { createSchema } from './graph/schema';
 import { scopeToEnterpriseProject } from './cdn/enterprise-project';
 import { createMemoryIdempotency, SHARED_PARTS, type SharedState } from './state/index';
+import type { PollerCoordination } from './state/types';
 
 /** What the gateway needs besides its configuration. */
 export interface GatewayDeps {
@@ -54,6 +55,8 @@ export interface GatewayDeps {
   readonly sharedState?: Pick<SharedState, 'kind' | 'status' | 'idempotency'>;
   /** How operations execute: compiled by graphql-jit, or Apollo's own graphql-js. @default 'jit' */
   readonly executor?: ExecutorKind;
+  /** Shares the polling of followed tasks with other replicas (the economy's `pollers`). @default this replica polls every task it follows */
+  readonly pollers?: PollerCoordination;
   /** Records a span per GraphQL request over HTTP (tracing on, src/telemetry/start.ts; give the same tracer to `createUpstream`). @default none: no spans */
   readonly tracer?: Tracer;
 }
@@ -136,6 +139,8 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
   const progress = createProgressHub({
     settings: { intervalMs: config.subscriptions.pollMs, maxIntervalMs: config.subscriptions.pollMaxMs },
     fetch: progressFetch(cdn, config, now),
+    pollTimeoutMs: config.requestTimeoutMs,
+    ...(deps.pollers ? { coordination: deps.pollers } : {}),
     onPoll: (outcome) => metrics.observeProgressPoll(outcome),
   });
   const contextOf = (request: ContextRequest) => createContext({ ...request, cdn, config, now, logger, idempotency, createQuota, progress });
@@ -166,7 +171,8 @@ export async function createGateway(config: Config, deps: GatewayDeps): Promise<
       readiness.markShuttingDown();
       // Subscriptions first: their sockets and streams would keep the HTTP server from closing; clients reconnect elsewhere.
       await Promise.all([subscriptions.close(), eventStreams.close()]);
-      progress.close();
+      // Leases this replica held are given up, so that other replicas take their tasks over at once.
+      await progress.close();
       // Apollo's drain plugin closes the listener, ends idle keep-alive connections, and waits for in-flight requests.
       await apollo.stop();
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));

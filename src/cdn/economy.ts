@@ -12,6 +12,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config';
 import { createSharedState, type SharedPart, type SharedState, type StateComponent } from '../state/index';
 import type { MemoryCacheStore } from '../state/memory';
+import type { PollerCoordination } from '../state/types';
 import { freshnessTtl, type FreshnessPolicy } from './freshness';
 import { defaultRateLimits, OPERATION_NAMES, type OperationName } from './operations';
 import type { Stage, UpstreamRequest } from './pipeline';
@@ -66,7 +67,13 @@ export interface EconomyOptions {
    * operation, capped by two windows of the operation's limit. @default 40
    */
   readonly maxQueuedPerCaller?: number;
-  /** Share cache, quota and idempotency records through this Redis. @default memory */
+  /**
+   * Most booked quota slots not yet due that one caller holds per operation over every replica
+   * sharing the Redis limiter (memory ignores it); 0 = no cap across replicas
+   * (docs/architecture.md, Fairness, Across replicas). @default 1
+   */
+  readonly maxQueuedPerCallerShared?: number;
+  /** Share cache, quota, idempotency records and task pollers through this Redis. @default memory */
   readonly redisUrl?: string;
   /** Most idempotency outcomes kept in this replica's memory (IDEMPOTENCY_MAX_KEYS). @default 10000 */
   readonly idempotencyMaxKeys?: number;
@@ -164,6 +171,8 @@ export interface Economy {
   /** Records each attempt's outcome for the cache: 2xx proves the credentials, 401/403 withdraws the proof. */
   readonly credentials: Stage;
   readonly state: SharedState;
+  /** Coordinates task pollers across replicas for this economy's credentials and `partition` (e.g. the enterprise project). */
+  pollers(partition: string): PollerCoordination;
   /** Returns the counters since start. */
   metrics(): EconomyMetrics;
   /** Resolves once the shared state is reachable (at once in memory); rejects with a message naming Redis otherwise. */
@@ -187,6 +196,7 @@ export function economyOptionsFromConfig(config: Config, scope?: string): Econom
     rateRecoveryMs: config.rateLimitRecoveryMs,
     maxQueuedPerRequest: config.maxQueuedPerRequest,
     maxQueuedPerCaller: config.maxQueuedPerCaller,
+    maxQueuedPerCallerShared: config.maxQueuedPerCallerShared,
     redisUrl: config.redisUrl,
     idempotencyMaxKeys: config.idempotencyMaxKeys,
     ...(scope === undefined ? {} : { scope }),
@@ -202,6 +212,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
   const proofTtlMs = nonNegative('credentialsProofTtlMs', options.credentialsProofTtlMs, 60_000);
   const maxQueuedPerRequest = nonNegative('maxQueuedPerRequest', options.maxQueuedPerRequest, 20);
   const maxQueuedPerCaller = nonNegative('maxQueuedPerCaller', options.maxQueuedPerCaller, 40);
+  const maxQueuedPerCallerShared = nonNegative('maxQueuedPerCallerShared', options.maxQueuedPerCallerShared, 1);
   const windowMs = 1000 + marginMs;
   const recoveryMs = nonNegative('rateRecoveryMs', options.rateRecoveryMs, 2000);
   // The hold is the limiter's window: throttles of attempts sent within one after a decrease are old news.
@@ -291,6 +302,7 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
     windowMs,
     maxQueuedPerRequest,
     maxQueuedPerCaller,
+    maxQueuedPerCallerShared,
     now,
     onQueued: (req, waitMs) => {
       const c = op(req);
@@ -329,6 +341,8 @@ export function createEconomy(options: EconomyOptions = {}): Economy {
     attemptClock: clock.stage,
     credentials: proof.stage,
     state,
+    // Task states are what these credentials may read: partitioned like the cache, hashed.
+    pollers: (partition) => state.pollers(shortHash(`${options.credentialScope ?? ''}\u0000${partition}`)),
     metrics() {
       const byOperation = Object.fromEntries(OPERATIONS.map((o) => [o, { ...limiter[o] }])) as Record<OperationName, LimiterMetrics>;
       const all = Object.values(byOperation);

@@ -41,6 +41,7 @@ import { retryStage } from './stages/retry';
 import { signStage } from './stages/sign';
 import { traceStages } from './stages/trace';
 import { createPoolTransport } from './transport';
+import type { PollerCoordination } from '../state/types';
 
 /** Options of `createUpstream`: the client's options and the economy's. */
 export interface UpstreamOptions extends CdnClientOptions {
@@ -61,6 +62,8 @@ export interface UpstreamOptions extends CdnClientOptions {
 export interface EconomyHandles {
   /** Where cache and quota live. */
   readonly stateKind: 'memory' | 'redis';
+  /** Coordinates task pollers across replicas for these credentials and `partition` (the enterprise project). */
+  pollers(partition: string): PollerCoordination;
   /** What the gateway uses of the shared state: the idempotency records of create mutations, and which parts fall back (/readyz, /metrics). */
   readonly state: Pick<SharedState, 'kind' | 'status' | 'idempotency'>;
   /** Returns the counters since start. */
@@ -149,6 +152,7 @@ export function createUpstream(options: UpstreamOptions): Upstream {
     client,
     economy: economy && {
       stateKind: economy.state.kind,
+      pollers: (partition) => economy.pollers(partition),
       state: economy.state,
       metrics: () => economy.metrics(),
       connect: () => economy.connect(),

@@ -4,7 +4,7 @@ import { adaptRate, currentRate, effectiveLimit, isLowered, type AdaptedRate, ty
 import { ExpiryQueue } from './expiry-queue';
 import { createMemoryIdempotency, type MemoryIdempotencyStore } from './memory-idempotency';
 import { nextStart, waitAllowed } from './sliding-window';
-import { SHARED_PARTS, type Booking, type CachedResponse, type GenerationStore, type RateLimiterStore, type Reservation, type ResponseCacheStore, type SharedState } from './types';
+import { SHARED_PARTS, type Booking, type CachedResponse, type GenerationStore, type PollerCoordination, type RateLimiterStore, type Reservation, type ResponseCacheStore, type SharedState } from './types';
 
 /** Options of the memory cache. */
 export interface MemoryCacheOptions {
@@ -100,7 +100,10 @@ export function createMemoryGenerations(): GenerationStore {
   };
 }
 
-/** Creates a memory sliding-window limiter (one replica's view of the quota), with adapted rates by key. */
+/**
+ * Creates a memory sliding-window limiter (one replica's view of the quota), with adapted rates by key; it ignores
+ * `CallerShare`, which only replicas sharing a store need.
+ */
 export function createMemoryLimiter(now: () => number = Date.now): Required<RateLimiterStore> {
   // Per key, the reserved starts still inside a window (or ahead), newest first: every start that
   // can still count, so that releasing one leaves the arithmetic exact.
@@ -166,9 +169,25 @@ export function createMemoryState(options: MemoryStateOptions): SharedState & { 
     generations: createMemoryGenerations(),
     limiter: createMemoryLimiter(options.now),
     idempotency: createMemoryIdempotency({ maxKeys: options.idempotencyMaxKeys ?? 10_000, now: options.now }),
+    pollers: () => SOLO_POLLERS,
     // Everything is this replica's by configuration: nothing falls back.
     status: () => ({ kind: 'memory', local: [...SHARED_PARTS] }),
     connect: async () => undefined,
     close: async () => undefined,
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task pollers of one replica: it holds every lease, and nobody else publishes.
+
+const SOLO_POLLERS: PollerCoordination = Object.freeze({
+  claim: async () => ({ mine: true as const }),
+  release: async () => undefined,
+  publish: async () => 0,
+  listen: () => () => undefined,
+});
+
+/** Returns the pollers of a replica alone (memory): every claim is granted, nothing is shared. */
+export function soloPollers(): PollerCoordination {
+  return SOLO_POLLERS;
 }

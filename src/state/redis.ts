@@ -1,27 +1,30 @@
 /**
- * Redis shared state: one cache, one quota and one set of idempotency records for every replica
- * that points at the same Redis. The limiter is a Lua script (atomic across replicas, on Redis's
- * clock); the cache is plain SET/GET with a millisecond expiry, and its generation counters plain
- * GET/INCR; idempotency records are src/state/redis-idempotency.ts. When Redis fails or is
+ * Redis shared state: one cache, one quota, one set of idempotency records and one set of task
+ * pollers for every replica that points at the same Redis. The limiter is a Lua script (atomic
+ * across replicas, on Redis's clock); the cache is plain SET/GET with a millisecond expiry, and its
+ * generation counters plain GET/INCR; idempotency records are src/state/redis-idempotency.ts; the
+ * task pollers' leases and states live in src/state/redis-pollers.ts. When Redis fails or is
  * unreachable the gateway keeps serving: cache calls become misses, the limiter falls back to
- * this replica's own window and idempotency keys to this replica's memory. Which parts fall back
- * is tracked (src/state/fallback.ts) for /readyz, /metrics and one log line per transition.
+ * this replica's own window, idempotency keys to this replica's memory, and each replica polls
+ * the tasks its subscribers follow. Which parts fall back is tracked (src/state/fallback.ts) for
+ * /readyz, /metrics and one log line per transition.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { currentRate, type AdaptedRate, type RateAdaptation } from './adaptive-rate';
 import { createFallbackTracker, type FallbackChange } from './fallback';
 import { createMemoryLimiter } from './memory';
 import { createMemoryIdempotency } from './memory-idempotency';
 import { createRedisIdempotency } from './redis-idempotency';
+import { createRedisPollers } from './redis-pollers';
 import { waitAllowed } from './sliding-window';
-import type { Booking, CachedResponse, GenerationStore, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
+import type { Booking, CachedResponse, CallerShare, GenerationStore, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
 
 // Most starts one key's list keeps: a bound on memory whatever the bookings (far above any window's worth).
 const MAX_STARTS_KEPT = 100_000;
 
 /** Which part of the shared state met a Redis failure. */
-export type StateComponent = 'cache' | 'limiter' | 'idempotency' | 'connection';
+export type StateComponent = 'cache' | 'limiter' | 'idempotency' | 'pollers' | 'connection';
 
 /** Options of the Redis shared state. */
 export interface RedisStateOptions {
@@ -48,16 +51,24 @@ export interface RedisStateOptions {
  * KEYS[1]: a list of the reserved starts that still count (epoch ms), newest first; starts a
  * window old are dropped from the tail, so that releasing one (LREM) leaves the arithmetic exact.
  * KEYS[2]: the key's adapted rate (a hash `rate`, `at`; see THROTTLE_SCRIPT).
+ * KEYS[3]: the caller's sorted set of booked starts not yet due (docs/architecture.md, Fairness,
+ * Across replicas), used when ARGV[5] (its cap) is above 0: a start counts until its millisecond
+ * has passed, so a replica that dies leaves nothing behind.
  * ARGV: limit, windowMs, maxWaitMs, recoveryMs (0: no adaptation; else the adapted rate, climbing
- * by one per recoveryMs, caps the limit: `currentRate` and `effectiveLimit` of src/state/adaptive-rate.ts).
- * Returns {granted (1|0), waitMs, start, the limit applied, the adapted rate × 1000}.
+ * by one per recoveryMs, caps the limit: `currentRate` and `effectiveLimit` of src/state/adaptive-rate.ts),
+ * cap (0: no caller share), a unique member for the caller's set.
+ * Returns {code, waitMs, start, the limit applied, the adapted rate × 1000}: code 1 when booked,
+ * 0 when the start is further than maxWaitMs, 2 when the caller holds its cap (waitMs: until its
+ * earliest start is past; start 0 unless booked).
  */
 export const RESERVE_SCRIPT = `
 local key = KEYS[1]
+local mine = KEYS[3]
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
 local maxWait = tonumber(ARGV[3])
 local recovery = tonumber(ARGV[4] or '0')
+local cap = tonumber(ARGV[5] or '0')
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local rate = limit
@@ -68,6 +79,13 @@ if recovery > 0 then
     if r < rate then rate = r end
   end
   limit = math.max(1, math.min(limit, math.floor(rate + 1e-9)))
+end
+if cap > 0 then
+  redis.call('ZREMRANGEBYSCORE', mine, '-inf', '(' .. string.format('%.0f', now))
+  if redis.call('ZCARD', mine) >= cap then
+    local earliest = redis.call('ZRANGE', mine, 0, 0, 'WITHSCORES')
+    return {2, tonumber(earliest[2]) - now + 1, 0, limit, math.floor(rate * 1000)}
+  end
 end
 while true do
   local oldest = redis.call('LINDEX', key, -1)
@@ -83,7 +101,24 @@ if wait > 0 and wait > maxWait then return {0, wait, 0, limit, math.floor(rate *
 redis.call('LPUSH', key, string.format('%.0f', start))
 redis.call('LTRIM', key, 0, ${MAX_STARTS_KEPT - 1})
 redis.call('PEXPIRE', key, wait + window)
+if cap > 0 then
+  redis.call('ZADD', mine, start, ARGV[6])
+  redis.call('PEXPIRE', mine, wait + window)
+end
 return {1, wait, start, limit, math.floor(rate * 1000)}
+`;
+
+/**
+ * Gives back a booked start: KEYS[1] the starts list, KEYS[2] the caller's set when ARGV[2] is
+ * '1' (one member with the start as its score leaves it). ARGV[1]: the start.
+ */
+export const RELEASE_SCRIPT = `
+redis.call('LREM', KEYS[1], 1, ARGV[1])
+if ARGV[2] == '1' then
+  local member = redis.call('ZRANGEBYSCORE', KEYS[2], ARGV[1], ARGV[1], 'LIMIT', 0, 1)
+  if member[1] then redis.call('ZREM', KEYS[2], member[1]) end
+end
+return 1
 `;
 
 /**
@@ -118,7 +153,18 @@ return math.floor(rate * 1000)
 
 // The client with the scripts registered as commands (EVALSHA, falling back to EVAL once).
 type ScriptedRedis = Redis & {
-  cdngwReserve(key: string, adaptKey: string, limit: number, windowMs: number, maxWaitMs: number, recoveryMs: number): Promise<[number, number, number, number, number]>;
+  cdngwReserve(
+    key: string,
+    adaptKey: string,
+    callerKey: string,
+    limit: number,
+    windowMs: number,
+    maxWaitMs: number,
+    recoveryMs: number,
+    cap: number,
+    member: string,
+  ): Promise<[number, number, number, number, number]>;
+  cdngwRelease(key: string, callerKey: string, start: string, withCaller: '0' | '1'): Promise<number>;
   cdngwThrottled(adaptKey: string, limit: number, sentAgoMs: number, decrease: number, recoveryMs: number, holdMs: number): Promise<number>;
 };
 
@@ -136,7 +182,8 @@ export function createRedisState(options: RedisStateOptions): SharedState {
     disconnectTimeout: 100,
     retryStrategy: (times) => Math.min(100 * times, 2000),
   }) as ScriptedRedis;
-  client.defineCommand('cdngwReserve', { numberOfKeys: 2, lua: RESERVE_SCRIPT });
+  client.defineCommand('cdngwReserve', { numberOfKeys: 3, lua: RESERVE_SCRIPT });
+  client.defineCommand('cdngwRelease', { numberOfKeys: 2, lua: RELEASE_SCRIPT });
   client.defineCommand('cdngwThrottled', { numberOfKeys: 1, lua: THROTTLE_SCRIPT });
   const report = (component: StateComponent, error: unknown): void => {
     try {
@@ -162,7 +209,7 @@ export function createRedisState(options: RedisStateOptions): SharedState {
   });
   const ready = (): boolean => client.status === 'ready';
   // Marks a part failing (it serves from memory until one of its commands succeeds) and reports the error.
-  const fail = (part: 'cache' | 'limiter', error: unknown): void => {
+  const fail = (part: 'cache' | 'limiter' | 'pollers', error: unknown): void => {
     tracker.failed(part, error instanceof Error ? error.message : String(error));
     report(part, error);
   };
@@ -170,6 +217,11 @@ export function createRedisState(options: RedisStateOptions): SharedState {
   const fallback = createMemoryLimiter(options.now);
   const rateKey = (key: string): string => `${options.keyPrefix}rate:${key}`;
   const adaptKey = (key: string): string => `${options.keyPrefix}adapt:${key}`;
+  // A caller's booked starts not yet due, per operation; the caller id is hashed (no key names or addresses in Redis).
+  const callerKey = (key: string, caller: string): string => `${options.keyPrefix}rate-caller:${key}:${createHash('sha256').update(caller).digest('base64url').slice(0, 22)}`;
+  // Members of the callers' sets: unique across replicas (a random token per process, then a counter).
+  const memberPrefix = randomBytes(6).toString('base64url');
+  let members = 0;
   // The adapted rates as Redis last answered them, on this process's clock (for metrics between bookings).
   const seen = new Map<string, AdaptedRate>();
   const see = (key: string, limit: number, milliRate: number): void => {
@@ -230,16 +282,29 @@ export function createRedisState(options: RedisStateOptions): SharedState {
     },
   };
 
-  const book = async (key: string, limit: number, windowMs: number, maxWaitMs: number, adaptation?: RateAdaptation): Promise<Booking> => {
+  const book = async (key: string, limit: number, windowMs: number, maxWaitMs: number, adaptation?: RateAdaptation, share?: CallerShare): Promise<Booking> => {
     if (!ready()) return fallback.book(key, limit, windowMs, maxWaitMs, adaptation);
     try {
       // An integer the script can read: no Infinity or NaN (a far deadline waits at most ~24 days anyway).
       const maxWait = Math.max(-1, Math.floor(Math.min(maxWaitMs, 2 ** 31 - 1)));
       const recoveryMs = adaptation ? Math.max(1, Math.round(adaptation.recoveryMs)) : 0;
-      const [granted, waitMs, start, applied, milliRate] = await client.cdngwReserve(rateKey(key), adaptKey(key), limit, Math.ceil(windowMs), maxWait, recoveryMs);
+      const cap = share ? Math.max(0, Math.floor(share.cap)) : 0;
+      const mine = share && cap > 0 ? callerKey(key, share.caller) : rateKey(key);
+      const [code, waitMs, start, applied, milliRate] = await client.cdngwReserve(
+        rateKey(key),
+        adaptKey(key),
+        mine,
+        limit,
+        Math.ceil(windowMs),
+        maxWait,
+        recoveryMs,
+        cap,
+        `${memberPrefix}:${++members}`,
+      );
       tracker.succeeded('limiter');
       if (adaptation) see(key, limit, milliRate);
-      const ok = granted === 1 && waitAllowed(waitMs, maxWaitMs);
+      if (code === 2) return { granted: false, waitMs: Math.max(1, waitMs), limit: applied, callerFull: true };
+      const ok = code === 1 && waitAllowed(waitMs, maxWaitMs);
       return ok ? { granted: true, waitMs: Math.max(0, waitMs), start, limit: applied } : { granted: false, waitMs: Math.max(0, waitMs), limit: applied };
     } catch (error) {
       fail('limiter', error);
@@ -252,12 +317,12 @@ export function createRedisState(options: RedisStateOptions): SharedState {
       return { granted, waitMs };
     },
     book,
-    async release(key, start) {
+    async release(key, start, caller) {
       // The start may have come from the fallback (Redis was down then): release it there too.
       await fallback.release(key, start);
       if (!ready()) return;
       try {
-        await client.lrem(rateKey(key), 1, String(start));
+        await client.cdngwRelease(rateKey(key), caller === undefined ? rateKey(key) : callerKey(key, caller), String(start), caller === undefined ? '0' : '1');
         tracker.succeeded('limiter');
       } catch (error) {
         fail('limiter', error);
@@ -298,12 +363,22 @@ export function createRedisState(options: RedisStateOptions): SharedState {
     now: options.now,
   });
 
+  // Task pollers across replicas (src/state/redis-pollers.ts): their own subscriber connection, opened once Redis answers.
+  const pollers = createRedisPollers(client, {
+    keyPrefix: options.keyPrefix,
+    ready,
+    report: (error) => report('pollers', error),
+    failed: (error) => fail('pollers', error),
+    succeeded: () => tracker.succeeded('pollers'),
+  });
+
   return {
     kind: 'redis',
     cache,
     generations,
     limiter,
     idempotency,
+    pollers: (partition) => pollers.forPartition(partition),
     status: () => ({ kind: 'redis', local: tracker.local() }),
     async connect() {
       try {
@@ -313,10 +388,12 @@ export function createRedisState(options: RedisStateOptions): SharedState {
         client.disconnect();
         throw new Error(`REDIS_URL: could not reach Redis at ${where} (${error instanceof Error ? error.message : String(error)})`, { cause: error });
       }
+      pollers.start();
     },
     async close() {
       // Closing is not an outage: no transition is reported.
       closing = true;
+      await pollers.close();
       if (client.status === 'ready') {
         try {
           await client.quit();

@@ -1,7 +1,7 @@
 /**
- * What the gateway shares between replicas: the response cache (with its generation counters), the upstream quota and
- * the create mutations' idempotency records. Each sits behind a small interface, in memory by default and in Redis with
- * `REDIS_URL`.
+ * What the gateway shares between replicas: the response cache (with its generation counters), the upstream quota, the
+ * create mutations' idempotency records and the polling of followed tasks. Each sits behind a small interface, in memory
+ * by default and in Redis with `REDIS_URL`.
  */
 import type { RateAdaptation } from './adaptive-rate';
 
@@ -49,6 +49,22 @@ export interface Booking extends Reservation {
   readonly start?: number;
   /** The limit the booking was held to: the one asked for, or lower after upstream throttling (with an adaptation). */
   readonly limit?: number;
+  /**
+   * Refused because the caller already holds its `CallerShare.cap` of slots not yet due, across
+   * replicas: `waitMs` is then the wait until the earliest of them comes due (book again then).
+   */
+  readonly callerFull?: boolean;
+}
+
+/**
+ * One caller's share of a key's future slots across replicas (docs/architecture.md, Fairness,
+ * Across replicas): a booking is refused while the caller holds `cap` booked slots not yet due.
+ */
+export interface CallerShare {
+  /** The caller (`api-key:key-1`, …); hashed before it reaches a shared store. */
+  readonly caller: string;
+  /** Most slots of the key the caller may hold booked and not yet due, over every replica. */
+  readonly cap: number;
 }
 
 /** Sliding-window admission: at most `limit` starts of one key in any `windowMs`. */
@@ -60,14 +76,17 @@ export interface RateLimiterStore {
   reserve(key: string, limit: number, windowMs: number, maxWaitMs: number): Promise<Reservation>;
   /**
    * Reserves like `reserve`, and returns the recorded start for `release`. With `adaptation`, the
-   * key's adapted rate (lowered by `throttled`) caps `limit` (src/state/adaptive-rate.ts).
+   * key's adapted rate (lowered by `throttled`) caps `limit` (src/state/adaptive-rate.ts). With
+   * `share`, a store shared by replicas also holds the caller to its share (`callerFull`); one
+   * replica's store ignores it (the rate-limit stage's own turns and caps bound a caller there).
    */
-  book(key: string, limit: number, windowMs: number, maxWaitMs: number, adaptation?: RateAdaptation): Promise<Booking>;
+  book(key: string, limit: number, windowMs: number, maxWaitMs: number, adaptation?: RateAdaptation, share?: CallerShare): Promise<Booking>;
   /**
    * Gives back a booked start nobody will use (its caller left), so that others may start then
-   * (docs/architecture.md, Fairness). Releasing an unknown or already released start does nothing.
+   * (docs/architecture.md, Fairness); `caller` is the `CallerShare.caller` it was booked with, if
+   * any. Releasing an unknown or already released start does nothing.
    */
-  release(key: string, start: number): Promise<void>;
+  release(key: string, start: number, caller?: string): Promise<void>;
   /**
    * Lowers the key's adapted rate after the upstream throttled an attempt sent `sentAgoMs` ago
    * (docs/architecture.md, Adaptive rate); shared by replicas in Redis. Stores without it do not adapt.
@@ -109,9 +128,9 @@ export interface IdempotencyStore {
 }
 
 /** The parts of the shared state, as /readyz and /metrics name them. */
-export const SHARED_PARTS = ['cache', 'limiter', 'idempotency'] as const;
+export const SHARED_PARTS = ['cache', 'limiter', 'idempotency', 'pollers'] as const;
 
-/** One part of the shared state: the response cache (with its generation counters), the limiter, or the idempotency records. */
+/** One part of the shared state: the response cache (with its generation counters), the limiter, the idempotency records, or the task pollers. */
 export type SharedPart = (typeof SHARED_PARTS)[number];
 
 /** Where the shared state's parts live right now. */
@@ -122,7 +141,7 @@ export interface SharedStateStatus {
   readonly local: readonly SharedPart[];
 }
 
-/** The shared state of one gateway: a cache, a limiter, idempotency records, and how to stop them. */
+/** The shared state of one gateway: a cache, a limiter, idempotency records, task pollers, and how to stop them. */
 export interface SharedState {
   /** `memory` or `redis`, for start-up logs. */
   readonly kind: 'memory' | 'redis';
@@ -132,10 +151,50 @@ export interface SharedState {
   readonly limiter: RateLimiterStore;
   /** The create mutations' idempotency records (shared by replicas in Redis). */
   readonly idempotency: IdempotencyStore;
+  /** Coordinates task pollers across replicas under `partition` (the credentials and enterprise project, hashed): see `PollerCoordination`. */
+  pollers(partition: string): PollerCoordination;
   /** Returns which parts serve from this replica's memory right now. */
   status(): SharedStateStatus;
   /** Resolves once the backing store answers (at once in memory); rejects with a message naming the store. */
   connect(): Promise<void>;
   /** Releases connections. */
   close(): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Task pollers across replicas (docs/architecture.md#subscriptions): one replica at a time polls
+// a followed task; the others feed their subscribers from what it publishes.
+
+/** A followed task's state as the polling replica published it; `version` orders states across replicas. */
+export interface PolledState {
+  readonly version: number;
+  /** The state, as the progress hub encoded it. */
+  readonly payload: string;
+}
+
+/** What another replica said about a followed task: a new state, or that it stopped polling it. */
+export type PollerNotice = ({ readonly kind: 'state' } & PolledState) | { readonly kind: 'released' };
+
+/** The answer to a claim: poll the task yourself, or follow the replica that does, from its latest state. */
+export type PollerClaim = { readonly mine: true } | { readonly mine: false; readonly latest?: PolledState };
+
+/**
+ * Shares the polling of followed tasks between replicas. One replica at a time holds a task's
+ * lease and polls; it publishes each new state, and the others pass it to their subscribers. A
+ * lease expires unless renewed, so a replica that dies hands the task over by itself. Memory (one
+ * replica) always grants the lease; Redis grants it too while it cannot be reached, so that every
+ * replica then polls for itself.
+ */
+export interface PollerCoordination {
+  /** Takes or renews the task's lease for `ttlMs` (and keeps its latest state as long); when another replica holds it, returns that one's latest state. */
+  claim(taskId: string, ttlMs: number): Promise<PollerClaim>;
+  /** Gives the lease up if this replica holds it, telling the others, so that one of them takes over. */
+  release(taskId: string): Promise<void>;
+  /**
+   * Publishes a new state to the other replicas, kept as the latest for `keepMs` (0: sent, not kept, as a failed poll is
+   * news only as it happens); resolves its version (0 when nothing is shared).
+   */
+  publish(taskId: string, payload: string, keepMs: number): Promise<number>;
+  /** Calls `onNotice` with what other replicas publish about the task, until the returned function is called. */
+  listen(taskId: string, onNotice: (notice: PollerNotice) => void): () => void;
 }

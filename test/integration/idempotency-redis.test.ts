@@ -196,15 +196,15 @@ if (!HAVE_REDIS) {
     const before = await refreshPosts();
     const shared = await readyz(g);
     expect(shared).toMatchObject({ status: 200, body: { status: 'ready', sharedState: { store: 'redis', degraded: false, local: [] } } });
-    expect(await fallbackGauge(g)).toEqual({ cache: 0, limiter: 0, idempotency: 0 });
+    expect(await fallbackGauge(g)).toEqual({ cache: 0, limiter: 0, idempotency: 0, pollers: 0 });
     const earlier = randomUUID();
     const first = created(await create(g, earlier));
 
     await own.stop();
-    await eventually(async () => expect(await fallbackGauge(g)).toEqual({ cache: 1, limiter: 1, idempotency: 1 }), { timeoutMs: 10_000 });
+    await eventually(async () => expect(await fallbackGauge(g)).toEqual({ cache: 1, limiter: 1, idempotency: 1, pollers: 1 }), { timeoutMs: 10_000 });
     const down = await readyz(g);
-    expect(down).toMatchObject({ status: 200, body: { status: 'ready', sharedState: { store: 'redis', degraded: true, local: ['cache', 'limiter', 'idempotency'] } } });
-    expect(down.body.sharedState?.message).toMatch(/^Redis is unreachable or failing: cache, limiter, idempotency run on this replica's memory/);
+    expect(down).toMatchObject({ status: 200, body: { status: 'ready', sharedState: { store: 'redis', degraded: true, local: ['cache', 'limiter', 'idempotency', 'pollers'] } } });
+    expect(down.body.sharedState?.message).toMatch(/^Redis is unreachable or failing: cache, limiter, idempotency, pollers run on this replica's memory/);
     // A key used before the outage still replays here (this replica kept its outcome); a new key creates once and replays.
     expect(created(await create(g, earlier))).toEqual({ taskId: first.taskId, replayed: true });
     const during = randomUUID();
@@ -215,7 +215,7 @@ if (!HAVE_REDIS) {
 
     const back = await startRedisServer({ port: own.port });
     opened.push({ close: () => back.stop() });
-    await eventually(async () => expect(await fallbackGauge(g)).toEqual({ cache: 0, limiter: 0, idempotency: 0 }), { timeoutMs: 15_000, intervalMs: 100 });
+    await eventually(async () => expect(await fallbackGauge(g)).toEqual({ cache: 0, limiter: 0, idempotency: 0, pollers: 0 }), { timeoutMs: 15_000, intervalMs: 100 });
     expect((await readyz(g)).body.sharedState).toEqual({ store: 'redis', degraded: false, local: [] });
     // Nothing made during the outage is lost on this replica, although the new Redis holds none of it.
     expect(created(await create(g, during))).toEqual({ taskId: made.taskId, replayed: true });

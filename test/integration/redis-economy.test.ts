@@ -151,6 +151,48 @@ if (!HAVE_REDIS) {
       expect((await book()).start).toBe((first.start as number) + 120_000);
     });
 
+    it("holds a caller to its share of future slots across replicas: others book past it, a release or the slot's time frees it", async () => {
+      const prefix = `s${Date.now()}:`;
+      // Two replicas' states on one Redis; patient commands, so that nothing falls back to a replica's memory.
+      const [one, two] = [0, 1].map(() => createRedisState({ url: redis.url, keyPrefix: prefix, commandTimeoutMs: 5000 }));
+      for (const s of [one!, two!]) {
+        opened.push({ economy: { close: () => s.close() } });
+        await s.connect();
+      }
+      const attacker = { caller: 'api-key:key-1', cap: 2 };
+      // A full window of 1, a minute long: every further booking lies in the future and counts against its caller.
+      await one!.limiter.book('detail', 1, 60_000, 600_000);
+      const a1 = await one!.limiter.book('detail', 1, 60_000, 600_000, undefined, attacker);
+      const a2 = await two!.limiter.book('detail', 1, 60_000, 600_000, undefined, attacker);
+      expect([a1.granted, a2.granted]).toEqual([true, true]);
+      // The cap is per caller over both replicas: a third is refused without booking, until the earliest is due.
+      const a3 = await one!.limiter.book('detail', 1, 60_000, 600_000, undefined, attacker);
+      expect(a3).toMatchObject({ granted: false, callerFull: true });
+      expect(a3.waitMs).toBeGreaterThan(50_000);
+      expect(a3.waitMs).toBeLessThanOrEqual(60_001);
+      // Another caller is not held by the attacker's share: it books the next slot, right after the attacker's two.
+      const victim = await two!.limiter.book('detail', 1, 60_000, 600_000, undefined, { caller: 'api-key:key-2', cap: 2 });
+      expect(victim.start).toBe((a2.start as number) + 60_000);
+      // Released through the other replica, the attacker's slot frees its share: it may book again.
+      await two!.limiter.release('detail', a2.start as number, attacker.caller);
+      expect(await one!.limiter.book('detail', 1, 60_000, 600_000, undefined, attacker)).toMatchObject({ granted: true });
+      // A slot that comes due stops counting by itself (a replica that died leaves nothing held): a full 3 s window, a
+      // caller with a share of 1 books the next slot, and may book again once that slot's time has come, released or not.
+      await one!.limiter.book('fast', 1, 3000, 60_000);
+      const quick = { caller: 'api-key:key-3', cap: 1 };
+      expect(await one!.limiter.book('fast', 1, 3000, 60_000, undefined, quick)).toMatchObject({ granted: true });
+      const held = await two!.limiter.book('fast', 1, 3000, 60_000, undefined, quick);
+      expect(held).toMatchObject({ granted: false, callerFull: true });
+      expect(held.waitMs).toBeLessThanOrEqual(3001);
+      await eventually(async () => expect(await two!.limiter.book('fast', 1, 3000, 60_000, undefined, quick)).toMatchObject({ granted: true }), { timeoutMs: 15_000 });
+      // Redis holds hashes of callers, never their names.
+      await withRaw(async (raw) => {
+        const keys = await raw.keys(`${prefix}*`);
+        expect(keys.some((k) => k.includes('rate-caller:detail:'))).toBe(true);
+        expect(keys.join(' ')).not.toContain('key-1');
+      });
+    });
+
     it('stores cache entries with an expiry, under a prefix', async () => {
       const prefix = `c${Date.now()}:`;
       const state = createRedisState({ url: redis.url, keyPrefix: prefix });

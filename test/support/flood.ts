@@ -4,6 +4,8 @@
  */
 import { toTaskGlobalId } from '../../src/graph/ids';
 import { createMemoryState, type SharedState } from '../../src/state/index';
+import type { RateAdaptation } from '../../src/state/adaptive-rate';
+import type { CallerShare } from '../../src/state/types';
 
 /** The attacker's API key (caller `api-key:key-1`). */
 export const ATTACKER_KEY = 'attacker-key-0123456789';
@@ -16,15 +18,15 @@ export const DETAIL_LIMIT = 20;
 export function countingState(inner: SharedState = createMemoryState({ cacheMaxBytes: 1 << 20 }), operation = 'detail'): { state: SharedState; counts: { booked: number; released: number } } {
   const counts = { booked: 0, released: 0 };
   const limiter = {
-    reserve: inner.limiter.reserve,
-    async book(key: string, limit: number, windowMs: number, maxWaitMs: number) {
-      const booking = await inner.limiter.book(key, limit, windowMs, maxWaitMs);
+    ...inner.limiter,
+    async book(key: string, limit: number, windowMs: number, maxWaitMs: number, adaptation?: RateAdaptation, share?: CallerShare) {
+      const booking = await inner.limiter.book(key, limit, windowMs, maxWaitMs, adaptation, share);
       if (booking.granted && key === operation) counts.booked++;
       return booking;
     },
-    async release(key: string, start: number) {
+    async release(key: string, start: number, caller?: string) {
       if (key === operation) counts.released++;
-      return inner.limiter.release(key, start);
+      return inner.limiter.release(key, start, caller);
     },
   };
   return { state: { ...inner, limiter }, counts };

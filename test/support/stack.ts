@@ -86,12 +86,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const economy = upstream.economy;
   await economy?.connect();
   const cdn = upstream.client;
+  const pollers = economy?.pollers(config.enterpriseProjectId ?? '');
   const gateway = await createGateway(config, {
     cdn,
     logger: options.logger ?? createLogger('silent'),
     ...(options.now ? { now: options.now } : {}),
     // With the economy, idempotency keys live in its shared state (Redis with REDIS_URL), as in main.ts.
     ...(economy ? { sharedState: economy.state } : {}),
+    ...(pollers ? { pollers } : {}),
     ...(options.tracer ? { tracer: options.tracer } : {}),
   });
   const url = await gateway.listen(0, '127.0.0.1');

@@ -16,7 +16,7 @@ describe('economy configuration', () => {
   it("defaults to Huawei's limits, a 2 s staleness bound, a 32 MiB cache and a 200 ms window margin", () => {
     const config = loadConfig({}, () => 'x'.repeat(32));
     expect(config.rateLimits).toEqual(HUAWEI_RATE_LIMITS);
-    expect(config).toMatchObject({ cacheTtlMs: 2000, cacheMaxBytes: 32 * 1024 * 1024, rateLimitMarginMs: 200 });
+    expect(config).toMatchObject({ cacheTtlMs: 2000, cacheMaxBytes: 32 * 1024 * 1024, rateLimitMarginMs: 200, maxQueuedPerCallerShared: 1 });
     expect(config.redisUrl).toBeUndefined();
   });
 
@@ -36,6 +36,7 @@ describe('economy configuration', () => {
         RATE_LIMIT_RECOVERY_MS: '500',
         MAX_QUEUED_PER_REQUEST: '7',
         MAX_QUEUED_PER_CALLER: '9',
+        MAX_QUEUED_PER_CALLER_SHARED: '0',
         REDIS_URL: 'redis://127.0.0.1:6379/2',
         IDEMPOTENCY_MAX_KEYS: '77',
       },
@@ -51,6 +52,7 @@ describe('economy configuration', () => {
       rateRecoveryMs: 500,
       maxQueuedPerRequest: 7,
       maxQueuedPerCaller: 9,
+      maxQueuedPerCallerShared: 0,
       redisUrl: 'redis://127.0.0.1:6379/2',
       idempotencyMaxKeys: 77,
       scope: 'scope',

@@ -1,11 +1,13 @@
 /**
  * The shared task pollers (src/graph/progress) with an injected fetch and hand-run timers:
- * what changes count, the backoff, one poll for many subscribers, and when polling stops.
+ * what changes count, the backoff, one poll for many subscribers, and when polling stops; and,
+ * over a shared in-memory coordination, one polling replica for several, and its handover.
  */
 import type { TaskModel } from '../../src/cdn/models';
 import { GatewayError } from '../../src/errors';
-import { isFinished, nextPollDelay, progressChanged } from '../../src/graph/progress/change';
+import { isFinished, leaseMs, nextPollDelay, progressChanged } from '../../src/graph/progress/change';
 import { createProgressHub, type FetchTask, type HubTimers, type PollOutcome, type ProgressEvent } from '../../src/graph/progress/hub';
+import type { PollerCoordination, PollerNotice } from '../../src/state/types';
 
 const SETTINGS = { intervalMs: 2000, maxIntervalMs: 10_000 };
 
@@ -158,6 +160,8 @@ describe('createProgressHub', () => {
     const outcomes: PollOutcome[] = [];
     const hub = createProgressHub({ fetch, settings: SETTINGS, timers: manualTimers(), onPoll: (o) => outcomes.push(o) });
     const a = hub.follow('42', { callerId: 'x' });
+    // The poll starts once the (memory) lease is claimed.
+    await flush();
     await a.return!();
     answer(task());
     await flush();
@@ -176,5 +180,154 @@ describe('createProgressHub', () => {
     expect((await b.next()).value).toMatchObject({ kind: 'state' });
     expect((await b.next()).done).toBe(true);
     expect(timers.pending).toHaveLength(0);
+  });
+});
+
+describe('createProgressHub across replicas', () => {
+  // Replicas' coordinations over one in-memory backend on a clock the test moves, delivering notices a tick later (as pub/sub does).
+  function sharedBackend(clock: { now: number }): (replica: number) => PollerCoordination {
+    const leases = new Map<string, { owner: number; until: number }>();
+    const kept = new Map<string, { version: number; payload: string }>();
+    const listeners = new Set<{ owner: number; taskId: string; onNotice: (n: PollerNotice) => void }>();
+    let version = 0;
+    const notify = (from: number, taskId: string, notice: PollerNotice): void => {
+      for (const l of [...listeners]) if (l.owner !== from && l.taskId === taskId) queueMicrotask(() => l.onNotice(notice));
+    };
+    return (owner) => ({
+      async claim(taskId, ttlMs) {
+        const lease = leases.get(taskId);
+        if (!lease || lease.owner === owner || lease.until <= clock.now) {
+          leases.set(taskId, { owner, until: clock.now + ttlMs });
+          return { mine: true };
+        }
+        const latest = kept.get(taskId);
+        return latest ? { mine: false, latest } : { mine: false };
+      },
+      async release(taskId) {
+        if (leases.get(taskId)?.owner !== owner) return;
+        leases.delete(taskId);
+        notify(owner, taskId, { kind: 'released' });
+      },
+      async publish(taskId, payload, keepMs) {
+        const v = ++version;
+        if (keepMs > 0) kept.set(taskId, { version: v, payload });
+        notify(owner, taskId, { kind: 'state', version: v, payload });
+        return v;
+      },
+      listen(taskId, onNotice) {
+        const entry = { owner, taskId, onNotice };
+        listeners.add(entry);
+        return () => listeners.delete(entry);
+      },
+    });
+  }
+
+  function scripted(outcomes: Array<TaskModel | null | Error>): FetchTask & { calls: number } {
+    const fetch = (async () => {
+      fetch.calls++;
+      const outcome = outcomes.length > 1 ? outcomes.shift()! : outcomes[0]!;
+      if (outcome instanceof Error) throw outcome;
+      return outcome;
+    }) as unknown as FetchTask & { calls: number };
+    fetch.calls = 0;
+    return fetch;
+  }
+
+  // Reads the events received so far (the iterator has them queued), without waiting for more.
+  async function received(iterator: AsyncIterableIterator<ProgressEvent>, count: number): Promise<string[]> {
+    const out: string[] = [];
+    for (let i = 0; i < count; i++) {
+      const next = await iterator.next();
+      if (next.done) {
+        out.push('end');
+        break;
+      }
+      out.push(next.value.kind === 'state' ? `${next.value.task.status}${next.value.task.processing}` : next.value.kind);
+    }
+    return out;
+  }
+
+  function replicas(outcomes: Array<Array<TaskModel | null | Error>>) {
+    const clock = { now: 0 };
+    const backend = sharedBackend(clock);
+    const nodes = outcomes.map((o, i) => {
+      const timers = manualTimers();
+      const fetch = scripted(o);
+      return { timers, fetch, hub: createProgressHub({ fetch, settings: SETTINGS, timers, coordination: backend(i), pollTimeoutMs: 15_000 }) };
+    });
+    return { clock, nodes };
+  }
+
+  it('polls on one replica only; the other passes its states on, the current one at once, and ends after DONE', async () => {
+    const { nodes } = replicas([[task(), task({ processing: 1, succeeded: 1 }), task({ status: 'task_done', processing: 0, succeeded: 2 })], [task()]]);
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    const onA = a.hub.follow('42', { callerId: 'x' });
+    await flush();
+    const onB = b.hub.follow('42', { callerId: 'y' });
+    await flush();
+    a.timers.fire();
+    await flush();
+    a.timers.fire();
+    await flush();
+    expect(await received(onB, 4)).toEqual(['task_inprocess2', 'task_inprocess1', 'task_done0', 'end']);
+    expect(await received(onA, 4)).toEqual(['task_inprocess2', 'task_inprocess1', 'task_done0', 'end']);
+    expect([a.fetch.calls, b.fetch.calls]).toEqual([3, 0]);
+    expect(b.timers.pending).toHaveLength(0);
+    expect(b.hub.stats()).toEqual({ pollers: 0, subscribers: 0, polls: 0 });
+  });
+
+  it('takes the polling over at once when the polling replica gives it up (its last subscriber left, or it stopped)', async () => {
+    const { nodes } = replicas([[task()], [task({ processing: 1, succeeded: 1 })]]);
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    const onA = a.hub.follow('42', { callerId: 'x' });
+    await flush();
+    const onB = b.hub.follow('42', { callerId: 'y' });
+    await flush();
+    expect(b.timers.pending.map((t) => t.ms)).toEqual([2000]);
+    await onA.return!();
+    await flush();
+    // The release notice brings B's next turn forward: it polls now, not after its delay or the lease's end.
+    expect(b.timers.pending.map((t) => t.ms)).toEqual([0]);
+    b.timers.fire();
+    await flush();
+    expect(b.fetch.calls).toBe(1);
+    expect(await received(onB, 2)).toEqual(['task_inprocess2', 'task_inprocess1']);
+  });
+
+  it('takes the polling over once the lease runs out when the polling replica died without a word', async () => {
+    const { clock, nodes } = replicas([[task()], [task({ processing: 1, succeeded: 1 })]]);
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    a.hub.follow('42', { callerId: 'x' });
+    await flush();
+    const onB = b.hub.follow('42', { callerId: 'y' });
+    await flush();
+    // A never runs again. Within its lease (its poll delay and a margin), B only follows.
+    clock.now += 2000;
+    b.timers.fire();
+    await flush();
+    expect(b.fetch.calls).toBe(0);
+    clock.now += leaseMs(2000, SETTINGS);
+    b.timers.fire();
+    await flush();
+    expect(b.fetch.calls).toBe(1);
+    expect(await received(onB, 2)).toEqual(['task_inprocess2', 'task_inprocess1']);
+  });
+
+  it('passes a failed poll on as it happens, while a replica that starts following later gets the last state', async () => {
+    const { nodes } = replicas([[task(), new GatewayError('UPSTREAM_UNAVAILABLE', 'down', { upstream: { status: 503 } })], [task()], [task()]]);
+    const [a, b, c] = nodes as [(typeof nodes)[0], (typeof nodes)[0], (typeof nodes)[0]];
+    a.hub.follow('42', { callerId: 'x' });
+    await flush();
+    const onB = b.hub.follow('42', { callerId: 'y' });
+    await flush();
+    a.timers.fire();
+    await flush();
+    expect((await onB.next()).value).toMatchObject({ kind: 'state' });
+    const failure = (await onB.next()).value as ProgressEvent;
+    expect(failure).toMatchObject({ kind: 'error', error: { code: 'UPSTREAM_UNAVAILABLE', message: 'down', upstream: { status: 503 } } });
+    const onC = c.hub.follow('42', { callerId: 'z' });
+    await flush();
+    expect((await onC.next()).value).toMatchObject({ kind: 'state', task: { processing: 2 } });
+    expect([b.fetch.calls, c.fetch.calls]).toEqual([0, 0]);
   });
 });

@@ -2,7 +2,7 @@
 import { describeSharedState } from '../../src/http/readiness';
 import { createReadiness } from '../../src/http/readiness';
 import { createFallbackTracker, type FallbackChange } from '../../src/state/fallback';
-import { createMemoryState } from '../../src/state/index';
+import { createMemoryState, type SharedPart } from '../../src/state/index';
 
 function tracked() {
   const changes: FallbackChange[] = [];
@@ -13,7 +13,7 @@ function tracked() {
 describe('createFallbackTracker', () => {
   it('starts local, and reports nothing for the first connection (start-up is no recovery)', () => {
     const { tracker, changes } = tracked();
-    expect(tracker.local()).toEqual(['cache', 'limiter', 'idempotency']);
+    expect(tracker.local()).toEqual(['cache', 'limiter', 'idempotency', 'pollers']);
     tracker.connectionUp();
     expect(tracker.local()).toEqual([]);
     expect(changes).toEqual([]);
@@ -25,12 +25,12 @@ describe('createFallbackTracker', () => {
     tracker.connectionDown('connect ECONNREFUSED');
     tracker.connectionDown('connect ECONNREFUSED');
     tracker.failed('cache', 'Connection is closed.');
-    expect(tracker.local()).toEqual(['cache', 'limiter', 'idempotency']);
+    expect(tracker.local()).toEqual(['cache', 'limiter', 'idempotency', 'pollers']);
     tracker.connectionUp();
     expect(tracker.local()).toEqual([]);
     expect(changes).toEqual([
-      { parts: ['cache', 'limiter', 'idempotency'], local: true, reason: 'connect ECONNREFUSED' },
-      { parts: ['cache', 'limiter', 'idempotency'], local: false },
+      { parts: ['cache', 'limiter', 'idempotency', 'pollers'], local: true, reason: 'connect ECONNREFUSED' },
+      { parts: ['cache', 'limiter', 'idempotency', 'pollers'], local: false },
     ]);
   });
 
@@ -55,7 +55,7 @@ describe('createFallbackTracker', () => {
     });
     tracker.connectionUp();
     expect(() => tracker.connectionDown('gone')).not.toThrow();
-    expect(tracker.local()).toHaveLength(3);
+    expect(tracker.local()).toHaveLength(4);
   });
 });
 
@@ -69,11 +69,11 @@ describe('/readyz shared state', () => {
       message: "Redis is unreachable or failing: idempotency run on this replica's memory, not shared with other replicas, until it answers again (the gateway keeps serving).",
     });
     // Memory is this replica's by configuration: everything is local, nothing degraded.
-    expect(describeSharedState(createMemoryState({ cacheMaxBytes: 1024 }).status())).toEqual({ store: 'memory', degraded: false, local: ['cache', 'limiter', 'idempotency'] });
+    expect(describeSharedState(createMemoryState({ cacheMaxBytes: 1024 }).status())).toEqual({ store: 'memory', degraded: false, local: ['cache', 'limiter', 'idempotency', 'pollers'] });
   });
 
   it('keeps a degraded gateway ready, with the shared state in the body', async () => {
-    let local: Array<'cache' | 'limiter' | 'idempotency'> = ['cache', 'limiter', 'idempotency'];
+    let local: SharedPart[] = ['cache', 'limiter', 'idempotency', 'pollers'];
     const readiness = createReadiness({
       probes: [{ operation: 'url-tasks', probe: () => Promise.resolve() }],
       ttlMs: 10_000,

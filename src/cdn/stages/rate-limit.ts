@@ -10,7 +10,9 @@
  * by at most one slot per other waiting caller. One request holds at most `maxQueuedPerRequest`
  * booked slots per operation (never more than one window's worth), and one caller over all its
  * requests at most `maxQueuedPerCaller` (never more than two windows' worth); further attempts
- * wait unbooked until one of their own starts. An attempt that leaves (its client went away, its
+ * wait unbooked until one of their own starts. With a store shared by replicas, one caller also holds
+ * at most `maxQueuedPerCallerShared` booked slots not yet due over every replica; its further
+ * attempts wait unbooked until the earliest of them comes due. An attempt that leaves (its client went away, its
  * deadline passed) gives its slot back at once: the latest booked slot is released in the store
  * and the others move up. An attempt whose slot lies past its deadline fails at once with
  * `UPSTREAM_RATE_LIMITED` and the wait as `retryAfterMs`.
@@ -21,11 +23,12 @@
 import { GatewayError, LimiterRejectionError } from '../../errors';
 import { waitAllowed } from '../../state/sliding-window';
 import type { RateAdaptation } from '../../state/adaptive-rate';
-import type { Booking, RateLimiterStore } from '../../state/types';
+import type { Booking, CallerShare, RateLimiterStore } from '../../state/types';
 import { classifyFailure, OPERATION_LABELS } from '../classify';
 import { assignSlots, compareTagged, dueUntil, fairOrder, nextTag, perCallerCap, perRequestCap, slotsAhead, tagFloor, type Tagged } from '../fair-share';
 import type { OperationName } from '../models';
 import type { Stage, UpstreamRequest } from '../pipeline';
+import { sleep } from '../sleep';
 import { noteQuotaWait } from './trace';
 
 /** The caller of attempts that name none (the bare client, probes): they share one turn. */
@@ -46,6 +49,11 @@ export interface RateLimitStageOptions {
   readonly maxQueuedPerRequest?: number;
   /** Most attempts of one caller, over all its requests, holding booked slots of one operation (capped by two windows' worth). @default 40 */
   readonly maxQueuedPerCaller?: number;
+  /**
+   * Most booked slots not yet due that one caller holds per operation over every replica sharing
+   * the limiter store (a store of one replica ignores it); 0 = no cap across replicas. @default 1
+   */
+  readonly maxQueuedPerCallerShared?: number;
   readonly now: () => number;
   /** Called when an attempt must wait for a slot (`waitMs` > 0: its slot when it asked), before it waits. */
   readonly onQueued?: (req: UpstreamRequest, waitMs: number) => void;
@@ -61,6 +69,8 @@ export interface RateLimitStageOptions {
 interface Slot {
   readonly at: number;
   readonly start: number | undefined;
+  /** The caller it was booked for in the store's caller shares (released with it); absent without them. */
+  readonly owner: string | undefined;
   /** Its time has come (its timer fired), whatever the clock says. */
   due: boolean;
   timer?: ReturnType<typeof setTimeout>;
@@ -114,6 +124,9 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
   const minRunMs = options.minRunMs ?? 50;
   const maxQueued = options.maxQueuedPerRequest ?? 20;
   const maxQueuedPerCaller = options.maxQueuedPerCaller ?? 40;
+  const sharedCap = options.maxQueuedPerCallerShared ?? 1;
+  // The caller's share of the store's future slots, across replicas (none when the cap is off).
+  const shareOf = (caller: string): CallerShare | undefined => (sharedCap > 0 ? { caller, cap: sharedCap } : undefined);
   const queues = new Map<OperationName, OpQueue>();
   let unnamedCalls = 0;
 
@@ -127,8 +140,8 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
   };
   const budget = (req: UpstreamRequest): number => req.deadline - now() - minRunMs;
 
-  const addSlot = (q: OpQueue, at: number, start: number | undefined): void => {
-    const slot: Slot = { at, start, due: false };
+  const addSlot = (q: OpQueue, at: number, start: number | undefined, owner: string | undefined): void => {
+    const slot: Slot = { at, start, owner, due: false };
     const ms = at - now();
     if (ms > 0) {
       // A timer per slot, not per attempt: attempts move between slots, a slot's time does not.
@@ -149,10 +162,11 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
     const latest = q.slots.reduce<Slot | undefined>((a, s) => (a === undefined || s.at > a.at ? s : a), undefined);
     if (!latest) return;
     removeSlot(q, latest);
-    if (latest.start !== undefined) limiter.release(q.operation, latest.start).catch(() => undefined);
+    if (latest.start !== undefined) limiter.release(q.operation, latest.start, latest.owner).catch(() => undefined);
   };
 
-  const forget = (q: OpQueue, w: Waiter): void => {
+  // Removes an attempt from the queue's bookkeeping; `forget` also reports that it left.
+  const untrack = (q: OpQueue, w: Waiter): void => {
     q.waiting.delete(w);
     w.settled = true;
     w.detach();
@@ -163,6 +177,9 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
       q.callerWaiting.delete(w.caller);
       q.lastTag.delete(w.caller);
     }
+  };
+  const forget = (q: OpQueue, w: Waiter): void => {
+    untrack(q, w);
     options.onDequeued?.(w.req, w.queuedMs ?? 0);
   };
   const start = (q: OpQueue, w: Waiter, slot: Slot): void => {
@@ -246,12 +263,12 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
   function enter(q: OpQueue, w: Waiter, booking: Booking): Promise<void> | undefined {
     const { req } = w;
     if (req.signal?.aborted) {
-      if (booking.granted && booking.start !== undefined) limiter.release(q.operation, booking.start).catch(() => undefined);
+      if (booking.granted && booking.start !== undefined) limiter.release(q.operation, booking.start, shareOf(w.caller)?.caller).catch(() => undefined);
       forget(q, w);
       throw classifyFailure(req, req.signal.reason);
     }
     if (booking.granted) {
-      addSlot(q, now() + booking.waitMs, booking.start);
+      addSlot(q, now() + booking.waitMs, booking.start, shareOf(w.caller)?.caller);
     } else {
       const last = fairOrder(q.waiting).at(-1);
       if (!last || compareTagged(last, w) < 0) {
@@ -280,7 +297,8 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
     q.waiting.add(w);
     schedule(q);
     if (started) return undefined;
-    if (!w.settled && w.slot) {
+    // Reported once per attempt: one that waited for its caller's share (below) was reported then.
+    if (!w.settled && w.slot && w.queuedMs === undefined) {
       w.queuedMs = Math.max(1, w.slot.at - now());
       options.onQueued?.(req, w.queuedMs);
     }
@@ -321,6 +339,34 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
     else if (share.held <= 0) q.shares.delete(key);
   };
 
+  // Tags an attempt and books its slot in the store; `queuedMs`: the wait already reported for it, if any.
+  async function book(q: OpQueue, req: UpstreamRequest, queuedMs: number | undefined): Promise<{ w: Waiter; booking: Booking }> {
+    const { w, horizon } = prepare(q, req);
+    w.queuedMs = queuedMs;
+    try {
+      const booking = await limiter.book(q.operation, q.limit, windowMs, horizon, options.adaptation, shareOf(w.caller));
+      q.applied = booking.limit ?? q.limit;
+      return { w, booking };
+    } catch (error) {
+      // The stores fall back rather than throw; should one throw, the attempt must not stay counted as waiting.
+      forget(q, w);
+      throw classifyFailure(req, error);
+    }
+  }
+
+  // Waits until the caller's earliest booked slot (on any replica) is due; refuses when that lies past the attempt's deadline.
+  async function awaitCallerShare(q: OpQueue, req: UpstreamRequest, waitMs: number): Promise<void> {
+    if (!waitAllowed(waitMs, budget(req))) {
+      options.onRejected?.(req, waitMs);
+      throw rateLimited(req, q, windowMs, waitMs, req.deadline - now());
+    }
+    try {
+      await sleep(waitMs, req.signal);
+    } catch (error) {
+      throw classifyFailure(req, error);
+    }
+  }
+
   return (next) => async (req) => {
     const limit = limits[req.operation] ?? 0;
     if (limit <= 0) return next(req);
@@ -341,20 +387,30 @@ export function rateLimitStage(options: RateLimitStageOptions): Stage {
     }
     try {
       if (req.signal?.aborted) throw classifyFailure(req, req.signal.reason);
-      const { w, horizon } = prepare(q, req);
-      let booking: Booking;
-      try {
-        booking = await limiter.book(q.operation, q.limit, windowMs, horizon, options.adaptation);
-        q.applied = booking.limit ?? q.limit;
-      } catch (error) {
-        // The stores fall back rather than throw; should one throw, the attempt must not stay counted as waiting.
-        forget(q, w);
-        throw classifyFailure(req, error);
+      let { w, booking } = await book(q, req, undefined);
+      // The caller holds its share of slots across replicas: wait, unbooked and untagged, until its earliest one is due.
+      let queuedMs: number | undefined;
+      let waitedShare = false;
+      while (booking.callerFull) {
+        waitedShare = true;
+        untrack(q, w);
+        // A wait for the caller's slot of this very millisecond (its previous attempt starting) is not a wait for quota.
+        if (queuedMs === undefined && booking.waitMs > 1) {
+          queuedMs = booking.waitMs;
+          options.onQueued?.(req, queuedMs);
+        }
+        try {
+          await awaitCallerShare(q, req, booking.waitMs);
+        } catch (error) {
+          if (queuedMs !== undefined) options.onDequeued?.(req, queuedMs);
+          throw error;
+        }
+        ({ w, booking } = await book(q, req, queuedMs));
       }
       const turn = enter(q, w, booking);
       if (turn) await turn;
       // For the attempt's span, when tracing is on: it waited for quota (docs/tracing.md).
-      if (share || callerShare || turn) noteQuotaWait();
+      if (share || callerShare || waitedShare || turn) noteQuotaWait();
     } finally {
       giveShare(q, callerKey);
       giveShare(q, key);

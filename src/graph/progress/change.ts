@@ -38,3 +38,12 @@ export function nextPollDelay(previousMs: number | undefined, changed: boolean, 
   if (changed || previousMs === undefined) return settings.intervalMs;
   return Math.min(settings.maxIntervalMs, Math.max(settings.intervalMs, previousMs * 2));
 }
+
+/**
+ * Returns how long a task's lease is taken for to cover `coverMs` of polling or waiting: that,
+ * plus a margin for the holder running late (the poll interval, at least a second). Another
+ * replica takes the task over only once the lease has run out.
+ */
+export function leaseMs(coverMs: number, settings: PollSettings): number {
+  return coverMs + Math.max(settings.intervalMs, 1000);
+}
