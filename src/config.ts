@@ -10,6 +10,7 @@ import { findTracingContradictions, OTEL_SETTINGS, SECRET_OTEL_SETTINGS, toTraci
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { parseUrl } from './parse-url';
+import { wholeNumberSetting } from './settings-number';
 
 /** Default AK of the embedded simulator (not a secret: the simulator is local and fake). */
 export const DEFAULT_SIMULATOR_AK = 'HPUASIMULATORAK00001';
@@ -172,15 +173,7 @@ export class ConfigError extends Error {
   }
 }
 
-const int = (min: number, max: number, fallback: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
-    .optional()
-    .transform((v) => v ?? fallback);
+const int = wholeNumberSetting;
 
 // Settings whose values are never echoed in messages.
 const SECRET_NAMES = new Set([

@@ -11,6 +11,7 @@ import type { Redis } from 'ioredis';
 import type { FallbackTracker } from './fallback';
 import type { MemoryIdempotencyStore } from './memory-idempotency';
 import type { IdempotencyRecord, IdempotencyStore } from './types';
+import { parseJsonObject } from './json-object';
 
 /**
  * Claims a key unless it holds a record. KEYS[1]: the record; ARGV: the claim (JSON), its expiry
@@ -134,14 +135,8 @@ export function createRedisIdempotency(options: RedisIdempotencyOptions): Idempo
 
 /** Reads a stored record; anything unexpected (another writer, an older version) is `undefined`. */
 export function parseRecord(text: string): IdempotencyRecord | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
+  const v = parseJsonObject(text);
+  if (v === undefined) return undefined;
   if (typeof v.fingerprint !== 'string' || typeof v.expiresAt !== 'number') return undefined;
   if (v.state === 'running') return { fingerprint: v.fingerprint, state: 'running', expiresAt: v.expiresAt };
   if (v.state === 'done' && typeof v.outcome === 'string') return { fingerprint: v.fingerprint, state: 'done', outcome: v.outcome, expiresAt: v.expiresAt };

@@ -19,6 +19,7 @@ import { createRedisIdempotency } from './redis-idempotency';
 import { createRedisPollers } from './redis-pollers';
 import { waitAllowed } from './sliding-window';
 import type { Booking, CachedResponse, CallerShare, GenerationStore, RateLimiterStore, Reservation, ResponseCacheStore, SharedState } from './types';
+import { parseJsonObject } from './json-object';
 
 // Most starts one key's list keeps: a bound on memory whatever the bookings (far above any window's worth).
 const MAX_STARTS_KEPT = 100_000;
@@ -419,16 +420,10 @@ export function describeRedis(url: string): string {
 
 // Reads a stored entry back; anything unexpected (another writer, an older version) is a miss.
 function parseCached(text: string): CachedResponse | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
+  const v = parseJsonObject(text);
+  if (v === undefined) return undefined;
   if (typeof v.status !== 'number' || typeof v.body !== 'string' || typeof v.producedAt !== 'number') return undefined;
   if (typeof v.headers !== 'object' || v.headers === null) return undefined;
   if (v.requestId !== undefined && typeof v.requestId !== 'string') return undefined;
-  return value as CachedResponse;
+  return v as unknown as CachedResponse;
 }

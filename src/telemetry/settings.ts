@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { parseUrl } from '../parse-url';
+import { wholeNumberSetting } from '../settings-number';
 
 /** The samplers the specification names and the SDK builds (`OTEL_TRACES_SAMPLER`). */
 export const SAMPLER_NAMES = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
@@ -59,15 +60,7 @@ export interface TracingOn {
 export type TracingSettings = TracingOff | TracingOn;
 
 // A whole number within bounds, with a default (the BSP settings).
-const int = (min: number, max: number, fallback: number) =>
-  z
-    .string()
-    .trim()
-    .regex(/^\d+$/, `must be a whole number from ${min} to ${max}`)
-    .transform(Number)
-    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
-    .optional()
-    .transform((v) => v ?? fallback);
+const int = wholeNumberSetting;
 
 // An OTLP endpoint: http(s), and no credentials in the URL (they belong in OTEL_EXPORTER_OTLP_HEADERS, which is never logged).
 const otlpUrl = z

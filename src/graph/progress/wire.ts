@@ -6,6 +6,7 @@
 import type { TaskModel } from '../../cdn/models';
 import { ERROR_CODES, GatewayError, isGatewayError, type ErrorCode, type UpstreamInfo } from '../../errors';
 import type { ProgressEvent } from './hub';
+import { parseJsonObject } from '../../state/json-object';
 
 type Wire =
   | { readonly kind: 'state'; readonly task: TaskModel }
@@ -27,14 +28,8 @@ export function encodeEvent(event: ProgressEvent): string {
 
 /** Decodes an event another replica sent about task `taskId`; undefined for anything unreadable (another version's format). */
 export function decodeEvent(payload: string, taskId: string): ProgressEvent | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(payload);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const v = value as Record<string, unknown>;
+  const v = parseJsonObject(payload);
+  if (v === undefined) return undefined;
   if (v.kind === 'not-found') return { kind: 'not-found', taskId };
   if (v.kind === 'state') return isTask(v.task) ? { kind: 'state', task: v.task } : undefined;
   if (v.kind !== 'error' || typeof v.message !== 'string') return undefined;
