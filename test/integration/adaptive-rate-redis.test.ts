@@ -12,10 +12,9 @@ import type { RateAdaptation } from '../../src/state/adaptive-rate';
 import { createMemoryLimiter } from '../../src/state/memory';
 import { createRedisState } from '../../src/state/redis';
 import type { RateLimiterStore } from '../../src/state/types';
-import { findRedisServer, startRedisServer, type RedisServer } from '../support/redis-server';
+import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis-server';
 import { OPS, startStack, type GqlResponse, type Stack } from '../support/stack';
 
-const HAVE_REDIS = findRedisServer();
 const HOUR_MS = 3_600_000;
 const BASE = Date.now() - HOUR_MS;
 
@@ -38,15 +37,7 @@ interface Stats {
   peakPerSecond: Record<string, number>;
 }
 
-if (!HAVE_REDIS) {
-  it('DID NOT RUN: replicas adapting their rate through one Redis need redis-server on PATH (Debian package redis-server)', () => {
-    console.warn(
-      '\n*** The shared adaptive-rate tests (test/integration/adaptive-rate-redis.test.ts) DID NOT RUN: redis-server is not on PATH. ' +
-        'Install it (apt-get install -y redis-server) to test them. ***\n',
-    );
-    expect(HAVE_REDIS).toBe(false);
-  });
-} else {
+describeWithRedis('Replicas adapting their rate through one Redis', 'test/integration/adaptive-rate-redis.test.ts', () => {
   let redis: RedisServer;
   let sim: Simulator | undefined;
   let gateways: Stack[] = [];
@@ -175,4 +166,4 @@ if (!HAVE_REDIS) {
       await state.close();
     }
   });
-}
+});

@@ -13,11 +13,10 @@ import { createIdempotentRunner } from '../../src/graph/idempotency';
 import { createSimulator, type Simulator } from '../../src/simulator/index';
 import { createRedisState } from '../../src/state/redis';
 import { eventually } from '../support/eventually';
-import { findRedisServer, startRedisServer, type RedisServer } from '../support/redis-server';
+import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis-server';
 import { callSimulator } from '../support/sim-control';
 import { startStack, type GqlResponse, type Stack } from '../support/stack';
 
-const HAVE_REDIS = findRedisServer();
 const REFRESH = routeKey('refresh');
 
 const CREATE = /* GraphQL */ `
@@ -31,15 +30,7 @@ type Created = { createRefreshTask: { taskId: string; replayed: boolean } | null
 // stalled claim to the memory fallback and change what the tests count. A stopped Redis still fails at once (no offline queue).
 const PATIENT = { redisTimeouts: { commandTimeoutMs: 10_000, connectTimeoutMs: 10_000 } };
 
-if (!HAVE_REDIS) {
-  it('DID NOT RUN: idempotency keys shared through Redis need redis-server on PATH (Debian package redis-server)', () => {
-    console.warn(
-      '\n*** The shared idempotency tests (test/integration/idempotency-redis.test.ts) DID NOT RUN: redis-server is not on PATH. ' +
-        'Install it (apt-get install -y redis-server) to test idempotency keys across replicas. ***\n',
-    );
-    expect(HAVE_REDIS).toBe(false);
-  });
-} else {
+describeWithRedis('Idempotency keys shared through Redis', 'test/integration/idempotency-redis.test.ts', () => {
   let redis: RedisServer;
   let sim: Simulator;
   let opened: Array<{ close(): Promise<void> }> = [];
@@ -221,4 +212,4 @@ if (!HAVE_REDIS) {
     expect(created(await create(g, during))).toEqual({ taskId: made.taskId, replayed: true });
     expect((await refreshPosts()) - before).toBe(2);
   });
-}
+});

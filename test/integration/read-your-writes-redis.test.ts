@@ -12,10 +12,9 @@ import { Redis } from 'ioredis';
 import { createSimulator, type Simulator } from '../../src/simulator/index';
 import { createRedisState } from '../../src/state/redis';
 import { eventually } from '../support/eventually';
-import { findRedisServer, startRedisServer, type RedisServer } from '../support/redis-server';
+import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis-server';
 import { OPS, startStack, type Stack } from '../support/stack';
 
-const HAVE_REDIS = findRedisServer();
 // The gateways' "now": later than anything this file creates, fixed for the whole run.
 const FROZEN = Date.now() + 10 * 60_000;
 const UNLIMITED = { 'url-tasks': 0, historytasks: 0, detail: 0, refresh: 0, preheat: 0 };
@@ -33,15 +32,7 @@ interface Lists {
   tasks: { nodes: Array<{ taskId: string; total: number }> };
 }
 
-if (!HAVE_REDIS) {
-  it('DID NOT RUN: read-your-writes across gateways sharing one Redis needs redis-server on PATH (Debian package redis-server)', () => {
-    console.warn(
-      '\n*** The read-your-writes Redis tests (test/integration/read-your-writes-redis.test.ts) DID NOT RUN: redis-server is not on PATH. ' +
-        'Install it (apt-get install -y redis-server) to test invalidation across replicas. ***\n',
-    );
-    expect(HAVE_REDIS).toBe(false);
-  });
-} else {
+describeWithRedis('Read-your-writes across gateways sharing one Redis', 'test/integration/read-your-writes-redis.test.ts', () => {
   let redis: RedisServer;
   let sim: Simulator;
   let a: Stack;
@@ -108,4 +99,4 @@ if (!HAVE_REDIS) {
     // One counter for the tenant, bumped once per create, and no entry was deleted to get there.
     expect(await withRaw((raw) => raw.get('cdngw:shared:gen:lists'))).toBe('3');
   });
-}
+});

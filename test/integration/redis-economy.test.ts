@@ -10,22 +10,13 @@ import { createEconomy, type EconomyOptions } from '../../src/cdn/economy';
 import { createUpstream, type EconomyHandles } from '../../src/cdn/upstream';
 import { createRedisState } from '../../src/state/redis';
 import { createSimulator, DEFAULT_SIMULATOR_AK, DEFAULT_SIMULATOR_SK, type Simulator, type SimulatorStats } from '../../src/simulator/index';
-import { findRedisServer, startRedisServer, type RedisServer } from '../support/redis-server';
+import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis-server';
 import { eventually } from '../support/eventually';
 import { callSimulator } from '../support/sim-control';
 
 const URL_TASKS = 'GET /v1.0/cdn/contentgateway/url-tasks';
-const HAVE_REDIS = findRedisServer();
 
-if (!HAVE_REDIS) {
-  it('DID NOT RUN: the Redis economy tests need redis-server on PATH (Debian package redis-server)', () => {
-    console.warn(
-      '\n*** The Redis tests (test/integration/redis-economy.test.ts) DID NOT RUN: redis-server is not on PATH. ' +
-        'Install it (apt-get install -y redis-server) to test shared quota and cache. ***\n',
-    );
-    expect(HAVE_REDIS).toBe(false);
-  });
-} else {
+describeWithRedis('The Redis economy tests', 'test/integration/redis-economy.test.ts', () => {
   let redis: RedisServer;
   let sim: Simulator;
   const opened: Array<{ client?: CdnClient; economy: Pick<EconomyHandles, 'close'> }> = [];
@@ -323,4 +314,4 @@ if (!HAVE_REDIS) {
       }
     });
   });
-}
+});

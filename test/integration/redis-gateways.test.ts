@@ -7,10 +7,9 @@ import { Redis } from 'ioredis';
 import { createSimulator, type Simulator } from '../../src/simulator/index';
 import { createRedisState } from '../../src/state/redis';
 import { eventually } from '../support/eventually';
-import { findRedisServer, startRedisServer, type RedisServer } from '../support/redis-server';
+import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis-server';
 import { OPS, startStack, type GqlResponse, type Stack } from '../support/stack';
 
-const HAVE_REDIS = findRedisServer();
 const HOUR_MS = 3_600_000;
 const BASE = Date.now() - HOUR_MS;
 
@@ -26,15 +25,7 @@ const filter = (shift: number): Record<string, string> => ({
 type Dashboard = { urlTasks: { nodes: Array<{ id: string }> } };
 const ok = (r: GqlResponse<Dashboard>): boolean => r.status === 200 && r.errors === undefined && (r.data?.urlTasks.nodes.length ?? 0) > 0;
 
-if (!HAVE_REDIS) {
-  it('DID NOT RUN: two gateways sharing one Redis need redis-server on PATH (Debian package redis-server)', () => {
-    console.warn(
-      '\n*** The two-gateway Redis tests (test/integration/redis-gateways.test.ts) DID NOT RUN: redis-server is not on PATH. ' +
-        'Install it (apt-get install -y redis-server) to test the shared quota and cache. ***\n',
-    );
-    expect(HAVE_REDIS).toBe(false);
-  });
-} else {
+describeWithRedis('Two gateways sharing one Redis', 'test/integration/redis-gateways.test.ts', () => {
   let redis: RedisServer;
   let sim: Simulator;
   let gateways: Stack[] = [];
@@ -110,4 +101,4 @@ if (!HAVE_REDIS) {
     expect(await a.upstreamCalls(OPS.urlTasks)).toBe(1);
     expect(b.economy?.metrics().cache.hits).toBe(1);
   });
-}
+});

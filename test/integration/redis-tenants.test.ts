@@ -10,10 +10,9 @@ import type { CdnAuth } from '../../src/cdn/options';
 import { createSimulator, type Simulator } from '../../src/simulator/index';
 import { eventually } from '../support/eventually';
 import { callSimulator } from '../support/sim-control';
-import { findRedisServer, startRedisServer, type RedisServer } from '../support/redis-server';
+import { describeWithRedis, startRedisServer, type RedisServer } from '../support/redis-server';
 import { OPS, startStack, type GqlResponse, type Stack } from '../support/stack';
 
-const HAVE_REDIS = findRedisServer();
 const HOUR_MS = 3_600_000;
 const BASE = Date.now() - HOUR_MS;
 
@@ -39,12 +38,7 @@ const filter = (shift: number): Record<string, string> => ({
 type Dashboard = { urlTasks: { nodes: Array<{ id: string }> } | null };
 const ok = (r: GqlResponse<Dashboard>): boolean => r.status === 200 && r.errors === undefined && (r.data?.urlTasks?.nodes.length ?? 0) > 0;
 
-if (!HAVE_REDIS) {
-  it('DID NOT RUN: gateways of several tenants on one Redis need redis-server on PATH (Debian package redis-server)', () => {
-    console.warn('\n*** The tenant tests on one Redis (test/integration/redis-tenants.test.ts) DID NOT RUN: redis-server is not on PATH. ***\n');
-    expect(HAVE_REDIS).toBe(false);
-  });
-} else {
+describeWithRedis('Gateways of several tenants on one Redis', 'test/integration/redis-tenants.test.ts', () => {
   let redis: RedisServer;
   let sim: Simulator;
   let tokenNow = Date.now();
@@ -205,4 +199,4 @@ if (!HAVE_REDIS) {
     expect(p0Again.economy?.metrics().cache.hits).toBe(1);
     expect(await p0.upstreamCalls(OPS.historyTasks)).toBe(2);
   });
-}
+});

@@ -19,6 +19,19 @@ export function findRedisServer(): boolean {
   return probe.error === undefined && probe.status === 0;
 }
 
+/**
+ * Defines a suite that needs redis-server: `suite` when it is on PATH, otherwise one test that
+ * says loudly what did not run and how to run it (a missing binary must not pass silently).
+ */
+export function describeWithRedis(what: string, file: string, suite: () => void): void {
+  const installed = findRedisServer();
+  if (installed) return suite();
+  it(`DID NOT RUN: ${what} need redis-server on PATH (Debian package redis-server)`, () => {
+    console.warn(`\n*** ${what} (${file}) DID NOT RUN: redis-server is not on PATH. Install it (apt-get install -y redis-server) to test them. ***\n`);
+    expect(installed).toBe(false);
+  });
+}
+
 /** Starts redis-server on a free loopback port (or on `port`, to bring a stopped one back at its address) and resolves once it accepts connections. */
 export async function startRedisServer(options: { readonly port?: number } = {}): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
